@@ -1,0 +1,110 @@
+// Package carepath holds the domain types shared by every layer: patients,
+// enrollments, messages and tasks, their status values, and validation of
+// what callers may send. Storage, the HTTP API and the journey runtime build
+// on these; none of them redefine the names.
+package carepath
+
+import "time"
+
+// Channels a message can travel on.
+const (
+	ChannelSMS   = "sms"
+	ChannelEmail = "email"
+)
+
+// Message directions and statuses.
+const (
+	DirectionOutbound = "outbound"
+	DirectionInbound  = "inbound"
+
+	MessageQueued     = "queued"     // written to the outbox, not yet handed to a provider
+	MessageSending    = "sending"    // a provider call is under way (outcome unknown if we crash here)
+	MessageSent       = "sent"       // the provider accepted it
+	MessageDelivered  = "delivered"  // the provider confirmed delivery
+	MessageFailed     = "failed"     // the provider refused it or it could not be delivered
+	MessageSuppressed = "suppressed" // carepath decided not to send it (reason recorded)
+	MessageReceived   = "received"   // inbound, stored but not yet routed
+	MessageRouted     = "routed"     // inbound, handed to a journey or turned into a task
+)
+
+// Enrollment statuses.
+const (
+	EnrollmentActive    = "active"
+	EnrollmentCompleted = "completed"
+	EnrollmentCancelled = "cancelled"
+	EnrollmentFailed    = "failed"
+)
+
+// Task priorities and statuses.
+const (
+	PriorityUrgent = "urgent"
+	PriorityHigh   = "high"
+	PriorityNormal = "normal"
+	PriorityLow    = "low"
+
+	TaskOpen         = "open"
+	TaskAcknowledged = "acknowledged"
+	TaskResolved     = "resolved"
+)
+
+// Patient is the CRM record of one patient. Every field but ID and the
+// timestamps is PHI: it never goes into workflow IDs, logs or errors.
+type Patient struct {
+	ID               string    `json:"id"`
+	GivenName        string    `json:"given_name"`
+	FamilyName       string    `json:"family_name"`
+	BirthDate        string    `json:"birth_date"` // YYYY-MM-DD
+	Phone            string    `json:"phone,omitempty"`
+	Email            string    `json:"email,omitempty"`
+	Timezone         string    `json:"timezone"`
+	Locale           string    `json:"locale"`
+	PreferredChannel string    `json:"preferred_channel"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// Enrollment is one run of a journey for one patient.
+type Enrollment struct {
+	ID          string         `json:"id"`
+	PatientID   string         `json:"patient_id"`
+	Journey     string         `json:"journey"`
+	Key         string         `json:"key,omitempty"`
+	Params      map[string]any `json:"params"`
+	Status      string         `json:"status"`
+	Step        string         `json:"step,omitempty"`
+	Outcome     string         `json:"outcome,omitempty"`
+	WorkflowID  string         `json:"workflow_id"`
+	CreatedAt   time.Time      `json:"created_at"`
+	CompletedAt *time.Time     `json:"completed_at,omitempty"`
+}
+
+// Message is one outbound or inbound message in a patient's timeline.
+type Message struct {
+	ID                string     `json:"id"`
+	PatientID         string     `json:"patient_id,omitempty"`
+	EnrollmentID      string     `json:"enrollment_id,omitempty"`
+	Direction         string     `json:"direction"`
+	Channel           string     `json:"channel"`
+	Template          string     `json:"template,omitempty"`
+	Body              string     `json:"body"`
+	Status            string     `json:"status"`
+	StatusReason      string     `json:"status_reason,omitempty"`
+	Provider          string     `json:"provider,omitempty"`
+	ProviderMessageID string     `json:"provider_message_id,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+	SentAt            *time.Time `json:"sent_at,omitempty"`
+}
+
+// Task is a care-team work item raised by a journey or by an unroutable reply.
+type Task struct {
+	ID             string     `json:"id"`
+	PatientID      string     `json:"patient_id,omitempty"`
+	EnrollmentID   string     `json:"enrollment_id,omitempty"`
+	Priority       string     `json:"priority"`
+	Status         string     `json:"status"`
+	Reason         string     `json:"reason"`
+	Note           string     `json:"note,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+}

@@ -1,0 +1,176 @@
+// Package config reads carepath's configuration from the environment into one
+// struct and validates it at start, reporting every problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/carepath/carepath"
+)
+
+// Config is every setting carepath reads. Secrets are never printed.
+type Config struct {
+	HTTPAddr  string // CAREPATH_HTTP_ADDR
+	PublicURL string // CAREPATH_PUBLIC_URL: base URL providers call; webhook signatures are computed over it
+	DataDir   string // CAREPATH_DATA_DIR: dev-mode state (PostgreSQL cluster, Temporal database)
+
+	DatabaseURL string // DATABASE_URL; empty in dev mode means "start a private cluster"
+
+	TemporalAddress   string // TEMPORAL_ADDRESS; empty in dev mode means "start a dev server"
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+
+	TwilioAccountSID string // TWILIO_ACCOUNT_SID
+	TwilioAuthToken  string // TWILIO_AUTH_TOKEN
+	TwilioFromNumber string // TWILIO_FROM_NUMBER
+	TwilioAPIURL     string // TWILIO_API_URL: point twilio-go at another host (tests)
+
+	SendGridAPIKey    string // SENDGRID_API_KEY
+	SendGridFromEmail string // SENDGRID_FROM_EMAIL
+	SendGridAPIURL    string // SENDGRID_API_URL: point sendgrid-go at another host (tests)
+
+	BootstrapAPIKey string // CAREPATH_BOOTSTRAP_API_KEY: the admin key `dev` ensures exists
+
+	// Dev-mode ports for the embedded Temporal server; 0 picks a free port.
+	DevTemporalPort   int // CAREPATH_DEV_TEMPORAL_PORT (default 7233)
+	DevTemporalUIPort int // CAREPATH_DEV_TEMPORAL_UI_PORT (default 8233; -1 disables the UI)
+	TemporalBin       string // CAREPATH_TEMPORAL_BIN: path to the temporal CLI, else PATH, else ./bin/temporal
+}
+
+// Defaults.
+const (
+	DefaultHTTPAddr      = "127.0.0.1:8080"
+	DefaultNamespace     = "default"
+	DefaultTwilioAPIURL  = "https://api.twilio.com"
+	DefaultSendGridURL   = "https://api.sendgrid.com"
+	DefaultDataDir       = ".data"
+	DefaultTemporalPort  = 7233
+	DefaultTemporalUIPrt = 8233
+)
+
+// TwilioEnabled reports whether real SMS sending is configured.
+func (c *Config) TwilioEnabled() bool { return c.TwilioAccountSID != "" }
+
+// SendGridEnabled reports whether real email sending is configured.
+func (c *Config) SendGridEnabled() bool { return c.SendGridAPIKey != "" }
+
+// FromEnv reads the configuration through getenv (os.Getenv in production,
+// a map in tests) and validates it. The returned error lists every problem.
+func FromEnv(getenv func(string) string) (*Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		HTTPAddr:          get("CAREPATH_HTTP_ADDR", DefaultHTTPAddr),
+		PublicURL:         get("CAREPATH_PUBLIC_URL", ""),
+		DataDir:           get("CAREPATH_DATA_DIR", DefaultDataDir),
+		DatabaseURL:       get("DATABASE_URL", ""),
+		TemporalAddress:   get("TEMPORAL_ADDRESS", ""),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE", DefaultNamespace),
+		TwilioAccountSID:  get("TWILIO_ACCOUNT_SID", ""),
+		TwilioAuthToken:   get("TWILIO_AUTH_TOKEN", ""),
+		TwilioFromNumber:  get("TWILIO_FROM_NUMBER", ""),
+		TwilioAPIURL:      get("TWILIO_API_URL", DefaultTwilioAPIURL),
+		SendGridAPIKey:    get("SENDGRID_API_KEY", ""),
+		SendGridFromEmail: get("SENDGRID_FROM_EMAIL", ""),
+		SendGridAPIURL:    get("SENDGRID_API_URL", DefaultSendGridURL),
+		BootstrapAPIKey:   get("CAREPATH_BOOTSTRAP_API_KEY", ""),
+		TemporalBin:       get("CAREPATH_TEMPORAL_BIN", ""),
+	}
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+
+	var err error
+	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
+		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
+	}
+	if c.DevTemporalUIPort, err = port(get("CAREPATH_DEV_TEMPORAL_UI_PORT", ""), DefaultTemporalUIPrt, true); err != nil {
+		bad("CAREPATH_DEV_TEMPORAL_UI_PORT", "%v", err)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("CAREPATH_HTTP_ADDR", "must be host:port, e.g. 127.0.0.1:8080")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("CAREPATH_PUBLIC_URL", "must be an absolute http(s) URL")
+	} else {
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("DATABASE_URL", "must be a postgres:// URL")
+		}
+	}
+	if c.TemporalAddress != "" {
+		if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
+			bad("TEMPORAL_ADDRESS", "must be host:port, e.g. 127.0.0.1:7233")
+		}
+	}
+	// Twilio: all three or none.
+	if c.TwilioAccountSID != "" || c.TwilioAuthToken != "" || c.TwilioFromNumber != "" {
+		if c.TwilioAccountSID == "" {
+			bad("TWILIO_ACCOUNT_SID", "is required when any TWILIO_ setting is given")
+		}
+		if c.TwilioAuthToken == "" {
+			bad("TWILIO_AUTH_TOKEN", "is required when any TWILIO_ setting is given")
+		}
+		if !carepath.ValidPhone(c.TwilioFromNumber) {
+			bad("TWILIO_FROM_NUMBER", "must be an E.164 number when Twilio is configured")
+		}
+	}
+	if u, err := url.Parse(c.TwilioAPIURL); err != nil || u.Scheme == "" || u.Host == "" {
+		bad("TWILIO_API_URL", "must be an absolute URL")
+	}
+	if c.SendGridAPIKey != "" || c.SendGridFromEmail != "" {
+		if c.SendGridAPIKey == "" {
+			bad("SENDGRID_API_KEY", "is required when SENDGRID_FROM_EMAIL is given")
+		}
+		if _, err := mail.ParseAddress(c.SendGridFromEmail); err != nil {
+			bad("SENDGRID_FROM_EMAIL", "must be an email address when SendGrid is configured")
+		}
+	}
+	if u, err := url.Parse(c.SendGridAPIURL); err != nil || u.Scheme == "" || u.Host == "" {
+		bad("SENDGRID_API_URL", "must be an absolute URL")
+	}
+	if c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < 24 {
+		bad("CAREPATH_BOOTSTRAP_API_KEY", "must be at least 24 characters")
+	}
+	if abs, err := filepath.Abs(c.DataDir); err != nil {
+		bad("CAREPATH_DATA_DIR", "cannot be resolved: %v", err)
+	} else {
+		c.DataDir = abs
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func port(s string, def int, allowDisable bool) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	var p int
+	if _, err := fmt.Sscanf(s, "%d", &p); err != nil || fmt.Sprint(p) != s {
+		return 0, errors.New("must be a port number")
+	}
+	if p == -1 && allowDisable {
+		return p, nil
+	}
+	if p < 0 || p > 65535 {
+		return 0, errors.New("must be between 0 and 65535")
+	}
+	return p, nil
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/carepath/carepath"
+)
+
+// EnrollmentInsert records a new active enrollment. A second active
+// enrollment for the same patient, journey and key is ECONFLICT.
+func (q *Queries) EnrollmentInsert(ctx context.Context, e carepath.Enrollment) (carepath.Enrollment, error) {
+	params, err := json.Marshal(e.Params)
+	if err != nil {
+		return e, fmt.Errorf("encode params: %w", err)
+	}
+	err = q.db.QueryRow(ctx, stmt("EnrollmentInsert"), e.ID, e.PatientID, e.Journey, e.Key, params, e.WorkflowID).Scan(&e.CreatedAt)
+	if isUniqueViolation(err, "enrollments_one_active_idx") {
+		return e, carepath.Errorf(carepath.ECONFLICT, "patient already has an active %s enrollment", e.Journey)
+	}
+	if err != nil {
+		return e, fmt.Errorf("insert enrollment: %w", err)
+	}
+	e.Status = carepath.EnrollmentActive
+	return e, nil
+}
+
+// EnrollmentGet returns one enrollment or ENOTFOUND.
+func (q *Queries) EnrollmentGet(ctx context.Context, id string) (carepath.Enrollment, error) {
+	e, err := scanEnrollment(q.db.QueryRow(ctx, stmt("EnrollmentGet"), id))
+	return e, wrapErr("get enrollment", notFound(err, "enrollment"))
+}
+
+// EnrollmentActiveGet returns the active enrollment for a patient, journey
+// and key, or ENOTFOUND.
+func (q *Queries) EnrollmentActiveGet(ctx context.Context, patientID, journey, key string) (carepath.Enrollment, error) {
+	e, err := scanEnrollment(q.db.QueryRow(ctx, stmt("EnrollmentActiveGet"), patientID, journey, key))
+	return e, wrapErr("get active enrollment", notFound(err, "enrollment"))
+}
+
+// EnrollmentFinish moves an active enrollment to a final status and closes
+// its open questions. Finishing twice is a no-op (activities retry).
+func (q *Queries) EnrollmentFinish(ctx context.Context, id, status, outcome string) error {
+	if _, err := q.db.Exec(ctx, stmt("EnrollmentFinish"), id, status, outcome); err != nil {
+		return fmt.Errorf("finish enrollment: %w", err)
+	}
+	if _, err := q.db.Exec(ctx, stmt("EnrollmentQuestionsClose"), id); err != nil {
+		return fmt.Errorf("close enrollment questions: %w", err)
+	}
+	return nil
+}
+
+func scanEnrollment(row pgx.Row) (carepath.Enrollment, error) {
+	var e carepath.Enrollment
+	var params []byte
+	var completed *time.Time
+	if err := row.Scan(&e.ID, &e.PatientID, &e.Journey, &e.Key, &params, &e.Status, &e.Outcome, &e.WorkflowID,
+		&e.CreatedAt, &completed); err != nil {
+		return e, err
+	}
+	e.CompletedAt = completed
+	if err := json.Unmarshal(params, &e.Params); err != nil {
+		return e, fmt.Errorf("decode params: %w", err)
+	}
+	return e, nil
+}
+
+func wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/carepath/carepath"
+)
+
+// PatientRecord is a patient with the contact-point status carepath tracks.
+type PatientRecord struct {
+	carepath.Patient
+	PhoneStatus string
+	EmailStatus string
+}
+
+// PatientInsert stores a validated new patient under id.
+func (q *Queries) PatientInsert(ctx context.Context, id string, p carepath.NewPatient) (carepath.Patient, error) {
+	out := carepath.Patient{
+		ID: id, GivenName: p.GivenName, FamilyName: p.FamilyName, BirthDate: p.BirthDate,
+		Phone: p.Phone, Email: p.Email, Locale: p.Locale, Timezone: p.Timezone, PreferredChannel: p.PreferredChannel,
+	}
+	err := q.db.QueryRow(ctx, stmt("PatientInsert"), id, p.GivenName, p.FamilyName, p.BirthDate, p.Phone, p.Email,
+		p.Locale, p.Timezone, p.PreferredChannel).Scan(&out.CreatedAt, &out.UpdatedAt)
+	if err != nil {
+		return carepath.Patient{}, fmt.Errorf("insert patient: %w", err)
+	}
+	return out, nil
+}
+
+// PatientGet returns one patient or ENOTFOUND.
+func (q *Queries) PatientGet(ctx context.Context, id string) (PatientRecord, error) {
+	var p PatientRecord
+	err := q.db.QueryRow(ctx, stmt("PatientGet"), id).Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.BirthDate,
+		&p.Phone, &p.Email, &p.Locale, &p.Timezone, &p.PreferredChannel, &p.PhoneStatus, &p.EmailStatus,
+		&p.CreatedAt, &p.UpdatedAt)
+	if err != nil {
+		return PatientRecord{}, fmt.Errorf("get patient: %w", notFound(err, "patient"))
+	}
+	return p, nil
+}
+
+// PatientIDsByPhone returns the patients using a phone number (families
+// may share one), oldest first.
+func (q *Queries) PatientIDsByPhone(ctx context.Context, phone string) ([]string, error) {
+	return collectStrings(ctx, q.db, stmt("PatientIDsByPhone"), phone)
+}
+
+func collectStrings(ctx context.Context, db DBTX, sql string, args ...any) ([]string, error) {
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
