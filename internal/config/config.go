@@ -37,8 +37,8 @@ type Config struct {
 	BootstrapAPIKey string // CAREPATH_BOOTSTRAP_API_KEY: the admin key `dev` ensures exists
 
 	// Dev-mode ports for the embedded Temporal server; 0 picks a free port.
-	DevTemporalPort   int // CAREPATH_DEV_TEMPORAL_PORT (default 7233)
-	DevTemporalUIPort int // CAREPATH_DEV_TEMPORAL_UI_PORT (default 8233; -1 disables the UI)
+	DevTemporalPort   int    // CAREPATH_DEV_TEMPORAL_PORT (default 7233)
+	DevTemporalUIPort int    // CAREPATH_DEV_TEMPORAL_UI_PORT (default 8233; -1 disables the UI)
 	TemporalBin       string // CAREPATH_TEMPORAL_BIN: path to the temporal CLI, else PATH, else ./bin/temporal
 }
 

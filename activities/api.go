@@ -1,0 +1,98 @@
+// Package activities holds every side effect a journey has: sending
+// messages through the outbox, opening and closing questions, raising
+// care-team tasks, storing feedback and finishing enrollments. Each takes
+// one request struct and returns one result struct, so fields can be added
+// without breaking running workflows.
+package activities
+
+// Message purposes: care content (treatment, safety) versus outreach
+// (engagement, re-engagement).
+const (
+	PurposeCare     = "care"
+	PurposeOutreach = "outreach"
+)
+
+// Send outcomes a journey can branch on.
+const (
+	OutcomeSent       = "sent"
+	OutcomeSuppressed = "suppressed"
+	OutcomeFailed     = "failed"
+)
+
+// Reasons recorded with suppressed or failed messages.
+const (
+	ReasonInvalidContact = "invalid_contact"
+	ReasonNoContact      = "no_contact_point"
+	ReasonOptedOut       = "opted_out"
+	ReasonProvider       = "provider_rejected"
+)
+
+// QuestionRef ties a message to the question it asks, so a reply can be
+// routed back to the journey waiting for it.
+type QuestionRef struct {
+	ID         string   `json:"id"`
+	Key        string   `json:"key"`
+	WorkflowID string   `json:"workflow_id"`
+	Choices    []string `json:"choices,omitempty"`
+}
+
+// SendMessageRequest asks for one message to one patient. MessageID is
+// derived by the workflow, which makes the send idempotent.
+type SendMessageRequest struct {
+	MessageID    string            `json:"message_id"`
+	EnrollmentID string            `json:"enrollment_id"`
+	PatientID    string            `json:"patient_id"`
+	Template     string            `json:"template"`
+	Vars         map[string]string `json:"vars,omitempty"`
+	Purpose      string            `json:"purpose"`
+	Question     *QuestionRef      `json:"question,omitempty"`
+}
+
+// SendMessageResult is the typed outcome of a send.
+type SendMessageResult struct {
+	Outcome string `json:"outcome"`          // sent, suppressed, failed
+	Reason  string `json:"reason,omitempty"` // for suppressed and failed
+	Channel string `json:"channel,omitempty"`
+}
+
+// CloseQuestionRequest closes a question whose wait timed out.
+type CloseQuestionRequest struct {
+	QuestionID string `json:"question_id"`
+}
+
+// CloseQuestionResult says whether a reply had already been routed.
+type CloseQuestionResult struct {
+	ReplyInFlight bool `json:"reply_in_flight"`
+}
+
+// CreateTaskRequest raises a care-team task; DedupeKey makes it idempotent.
+type CreateTaskRequest struct {
+	TaskID       string `json:"task_id"`
+	DedupeKey    string `json:"dedupe_key"`
+	PatientID    string `json:"patient_id"`
+	EnrollmentID string `json:"enrollment_id"`
+	MessageID    string `json:"message_id,omitempty"`
+	Priority     string `json:"priority"`
+	Reason       string `json:"reason"`
+}
+
+// CreateTaskResult names the task (an existing one, on a retry).
+type CreateTaskResult struct {
+	TaskID string `json:"task_id"`
+}
+
+// RecordFeedbackRequest stores a survey score.
+type RecordFeedbackRequest struct {
+	FeedbackID   string `json:"feedback_id"`
+	PatientID    string `json:"patient_id"`
+	EnrollmentID string `json:"enrollment_id"`
+	Kind         string `json:"kind"`
+	Score        int    `json:"score"`
+}
+
+// FinishEnrollmentRequest records how an enrollment ended.
+type FinishEnrollmentRequest struct {
+	EnrollmentID string `json:"enrollment_id"`
+	Status       string `json:"status"`
+	Outcome      string `json:"outcome"`
+}

@@ -1,0 +1,48 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/carepath/carepath/store"
+)
+
+// CloseQuestion closes a question whose wait timed out. If a reply was
+// routed to it in the meantime, the journey is told to wait for it.
+func (a *Activities) CloseQuestion(ctx context.Context, req CloseQuestionRequest) (CloseQuestionResult, error) {
+	prev, err := a.Store.QuestionClose(ctx, req.QuestionID)
+	if err != nil {
+		return CloseQuestionResult{}, fmt.Errorf("close question: %w", err)
+	}
+	return CloseQuestionResult{ReplyInFlight: prev == "answered"}, nil
+}
+
+// CreateTask raises a care-team task once per dedupe key.
+func (a *Activities) CreateTask(ctx context.Context, req CreateTaskRequest) (CreateTaskResult, error) {
+	id, err := a.Store.TaskInsert(ctx, store.NewTask{ID: req.TaskID, PatientID: req.PatientID, EnrollmentID: req.EnrollmentID,
+		MessageID: req.MessageID, Priority: req.Priority, Reason: req.Reason, DedupeKey: req.DedupeKey})
+	if err != nil {
+		return CreateTaskResult{}, fmt.Errorf("create task: %w", err)
+	}
+	a.Log.Info("care-team task raised", "task_id", id, "priority", req.Priority, "enrollment_id", req.EnrollmentID)
+	return CreateTaskResult{TaskID: id}, nil
+}
+
+// RecordFeedback stores a survey score once per feedback ID.
+func (a *Activities) RecordFeedback(ctx context.Context, req RecordFeedbackRequest) error {
+	if err := a.Store.FeedbackInsert(ctx, req.FeedbackID, req.PatientID, req.EnrollmentID, req.Kind, req.Score); err != nil {
+		return fmt.Errorf("record feedback: %w", err)
+	}
+	return nil
+}
+
+// FinishEnrollment records the final status and outcome of an enrollment
+// and closes any question still open for it.
+func (a *Activities) FinishEnrollment(ctx context.Context, req FinishEnrollmentRequest) error {
+	if err := a.Store.Tx(ctx, func(q *store.Queries) error {
+		return q.EnrollmentFinish(ctx, req.EnrollmentID, req.Status, req.Outcome)
+	}); err != nil {
+		return fmt.Errorf("finish enrollment: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package journeys
+
+import (
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/workflows"
+)
+
+// PostVisitParams are the post-visit check-in's settings. Defaults follow
+// common practice: ask three days after the visit, give a day to answer,
+// remind once.
+type PostVisitParams struct {
+	Delay        workflows.Duration `json:"delay" default:"72h" min:"0s" max:"720h" doc:"Wait after the visit before asking how the patient feels."`
+	ReplyTimeout workflows.Duration `json:"reply_timeout" default:"24h" min:"1m" max:"168h" doc:"How long to wait for an answer after asking and after each reminder."`
+	Reminders    int                `json:"reminders" default:"1" min:"0" max:"3" doc:"Reminders sent when the patient has not answered."`
+}
+
+// Post-visit check-in outcomes.
+const (
+	OutcomeBetter       = "better"
+	OutcomeAboutSame    = "about_the_same"
+	OutcomeWorse        = "worse"
+	OutcomeNoResponse   = "no_response"
+	OutcomeNeedsReview  = "needs_review"
+	OutcomeUndelivered  = "undeliverable"
+	ReasonWorse         = "patient reports feeling worse after visit"
+	ReasonNoResponse    = "no response to post-visit check-in: please follow up"
+	ReasonNeedsReview   = "post-visit reply not understood: please review"
+	ReasonUndeliverable = "post-visit check-in could not be delivered: contact details need checking"
+	ReasonCallRequested = "patient asked to talk to the care team after visit"
+)
+
+var feelingChoices = []workflows.Choice{
+	{Value: OutcomeBetter, Words: []string{"1", "better", "good", "great", "mejor", "bien"}},
+	{Value: OutcomeAboutSame, Words: []string{"2", "same", "about the same", "ok", "okay", "igual"}},
+	{Value: OutcomeWorse, Words: []string{"3", "worse", "bad", "awful", "peor", "mal"}},
+}
+
+var callChoices = []workflows.Choice{
+	{Value: "call", Words: []string{"call", "yes", "llamar", "si", "sí"}},
+	{Value: "no", Words: []string{"no", "no thanks", "no gracias"}},
+}
+
+// PostVisitCheckin asks how the patient feels some days after a visit and
+// routes the answer: better → satisfaction survey; about the same →
+// self-care tips and an offer to talk; worse → urgent task for a nurse;
+// silence → follow-up task.
+var PostVisitCheckin = &workflows.Journey[PostVisitParams]{
+	Name:        "post_visit_checkin",
+	Version:     1,
+	Description: "Checks in after a visit: how the patient feels, a satisfaction score, and a nurse call for anyone feeling worse.",
+	Messages:    postVisitMessages,
+	Run:         postVisitCheckin,
+}
+
+func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
+	j.Step("waiting_after_visit")
+	if err := j.Sleep(p.Delay.D()); err != nil {
+		return "", err
+	}
+
+	j.Step("asking_how_feeling")
+	feeling, err := j.Ask(workflows.Question{
+		Key: "feeling", Template: "post_visit.feeling", Choices: feelingChoices,
+		Timeout: p.ReplyTimeout.D(), Reminders: p.Reminders,
+		ReminderTemplate: "post_visit.feeling_reminder", ClarifyTemplate: "post_visit.feeling_clarify",
+	})
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case feeling.Undelivered:
+		return OutcomeUndelivered, escalate(j, carepath.PriorityNormal, ReasonUndeliverable, "")
+	case feeling.TimedOut:
+		j.Step("no_response")
+		return OutcomeNoResponse, escalate(j, carepath.PriorityNormal, ReasonNoResponse, "")
+	case feeling.Unrecognised:
+		j.Step("needs_review")
+		return OutcomeNeedsReview, escalate(j, carepath.PriorityNormal, ReasonNeedsReview, feeling.MessageID)
+	}
+
+	switch feeling.Choice {
+	case OutcomeWorse:
+		j.Step("escalated_to_nurse")
+		if err := escalate(j, carepath.PriorityUrgent, ReasonWorse, feeling.MessageID); err != nil {
+			return "", err
+		}
+		_, err := j.Send("post_visit.nurse_will_call")
+		return OutcomeWorse, err
+
+	case OutcomeAboutSame:
+		j.Step("offering_care_team")
+		call, err := j.Ask(workflows.Question{
+			Key: "talk_to_team", Template: "post_visit.self_care", Choices: callChoices, Timeout: p.ReplyTimeout.D(),
+		})
+		if err != nil {
+			return "", err
+		}
+		if call.Choice == "call" {
+			if err := escalate(j, carepath.PriorityHigh, ReasonCallRequested, call.MessageID); err != nil {
+				return "", err
+			}
+			if _, err := j.Send("post_visit.team_will_call"); err != nil {
+				return "", err
+			}
+		}
+		return OutcomeAboutSame, nil
+
+	default: // better
+		j.Step("satisfaction_survey")
+		if _, err := j.Send("post_visit.glad"); err != nil {
+			return "", err
+		}
+		score, err := j.Ask(workflows.Question{
+			Key: "satisfaction", Template: "post_visit.satisfaction", Number: &workflows.NumberRange{Min: 0, Max: 10},
+			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "post_visit.satisfaction_clarify",
+		})
+		if err != nil {
+			return "", err
+		}
+		if score.Answered() {
+			if err := j.RecordFeedback("visit_satisfaction", score.Number); err != nil {
+				return "", err
+			}
+			if _, err := j.Send("post_visit.thanks"); err != nil {
+				return "", err
+			}
+		}
+		return OutcomeBetter, nil
+	}
+}
+
+func escalate(j *workflows.J, priority, reason, messageID string) error {
+	_, err := j.Escalate(workflows.Task{Priority: priority, Reason: reason, MessageID: messageID})
+	return err
+}
+
+var postVisitMessages = map[string]map[string]messaging.Text{
+	"post_visit.feeling": {
+		"en": {Subject: "How are you feeling?", Body: "Hi {{.given_name}}, this is your care team. How are you feeling since your visit? Reply 1 better, 2 about the same, 3 worse."},
+		"es": {Subject: "¿Cómo se siente?", Body: "Hola {{.given_name}}, le saluda su equipo de atención. ¿Cómo se siente desde su visita? Responda 1 mejor, 2 igual, 3 peor."},
+	},
+	"post_visit.feeling_reminder": {
+		"en": {Subject: "Checking in", Body: "Just checking in after your visit. How are you feeling? Reply 1 better, 2 about the same, 3 worse."},
+		"es": {Subject: "Seguimiento", Body: "Solo queremos saber de usted tras su visita. ¿Cómo se siente? Responda 1 mejor, 2 igual, 3 peor."},
+	},
+	"post_visit.feeling_clarify": {
+		"en": {Subject: "Sorry, we didn't catch that", Body: "Sorry, we didn't understand. Please reply with just 1 (better), 2 (about the same) or 3 (worse)."},
+		"es": {Subject: "Perdón, no entendimos", Body: "Perdón, no entendimos. Responda solo 1 (mejor), 2 (igual) o 3 (peor)."},
+	},
+	"post_visit.nurse_will_call": {
+		"en": {Subject: "A nurse will call you", Body: "Thank you for telling us. A nurse will call you soon. If this is an emergency, call 911."},
+		"es": {Subject: "Una enfermera le llamará", Body: "Gracias por avisarnos. Una enfermera le llamará pronto. Si es una emergencia, llame al 911."},
+	},
+	"post_visit.self_care": {
+		"en": {Subject: "Taking care after your visit", Body: "Thanks. Rest, drink fluids and follow your after-visit instructions. Would you like to talk to your care team? Reply CALL or NO."},
+		"es": {Subject: "Cuidados después de su visita", Body: "Gracias. Descanse, tome líquidos y siga las indicaciones de su visita. ¿Quiere hablar con su equipo? Responda LLAMAR o NO."},
+	},
+	"post_visit.team_will_call": {
+		"en": {Subject: "Your care team will call", Body: "Your care team will call you within one business day."},
+		"es": {Subject: "Su equipo le llamará", Body: "Su equipo de atención le llamará en un día hábil."},
+	},
+	"post_visit.glad": {
+		"en": {Subject: "Glad to hear it", Body: "Glad you're feeling better!"},
+		"es": {Subject: "Nos alegra", Body: "¡Nos alegra que se sienta mejor!"},
+	},
+	"post_visit.satisfaction": {
+		"en": {Subject: "One quick question", Body: "How satisfied are you with your visit? Reply with a number from 0 (not at all) to 10 (completely)."},
+		"es": {Subject: "Una pregunta rápida", Body: "¿Qué tan satisfecho/a está con su visita? Responda con un número del 0 (nada) al 10 (totalmente)."},
+	},
+	"post_visit.satisfaction_clarify": {
+		"en": {Subject: "A number, please", Body: "Please reply with one number from 0 to 10."},
+		"es": {Subject: "Un número, por favor", Body: "Responda con un número del 0 al 10."},
+	},
+	"post_visit.thanks": {
+		"en": {Subject: "Thank you", Body: "Thank you for your feedback!"},
+		"es": {Subject: "Gracias", Body: "¡Gracias por su opinión!"},
+	},
+}

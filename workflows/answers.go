@@ -1,0 +1,114 @@
+package workflows
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Choice is one acceptable answer: its value, and the words or numbers a
+// patient may reply with (compared case- and punctuation-insensitively).
+type Choice struct {
+	Value string
+	Words []string
+}
+
+// NumberRange accepts one whole number between Min and Max.
+type NumberRange struct{ Min, Max int }
+
+func (q Question) choiceValues() []string {
+	out := make([]string, len(q.Choices))
+	for i, c := range q.Choices {
+		out[i] = c.Value
+	}
+	return out
+}
+
+// negations make a reply ambiguous for keyword matching ("not better").
+var negations = map[string]bool{"not": true, "no": true, "never": true, "isnt": true, "dont": true, "didnt": true, "cant": true, "nope": true}
+
+// normalize lower-cases, drops punctuation (keeping digits, letters and
+// spaces) and folds runs of space.
+func normalize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case r == '\'' || r == '’':
+			// "isn't" → "isnt"
+		default:
+			b.WriteRune(' ')
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// parse reads a reply as an answer to q. The rules, in order:
+//   - Number questions take the reply when it holds exactly one whole
+//     number, in range ("8", "8/10" is two numbers and is refused, "I'd say 9").
+//   - Choice questions take an exact match of a choice word ("1", "Better!").
+//     Otherwise, when the reply has no negation, the one choice whose word
+//     appears in it ("I feel worse today"). Two choices, or a negation
+//     ("not better"), make it unrecognised: better to clarify than guess.
+//   - Questions with neither take any non-empty text.
+func (q Question) parse(body string) (Answer, bool) {
+	text := normalize(body)
+	if text == "" {
+		return Answer{}, false
+	}
+	switch {
+	case q.Number != nil:
+		n, ok := singleNumber(text)
+		if !ok || n < q.Number.Min || n > q.Number.Max {
+			return Answer{}, false
+		}
+		return Answer{Number: n, Text: body}, true
+	case len(q.Choices) > 0:
+		if c, ok := matchChoice(q.Choices, text); ok {
+			return Answer{Choice: c, Text: body}, true
+		}
+		return Answer{}, false
+	default:
+		return Answer{Text: body}, true
+	}
+}
+
+func singleNumber(text string) (int, bool) {
+	found, n := 0, 0
+	for _, tok := range strings.Fields(text) {
+		if v, err := strconv.Atoi(tok); err == nil {
+			found++
+			n = v
+		}
+	}
+	return n, found == 1
+}
+
+func matchChoice(choices []Choice, text string) (string, bool) {
+	for _, c := range choices {
+		for _, w := range c.Words {
+			if normalize(w) == text {
+				return c.Value, true
+			}
+		}
+	}
+	padded := " " + text + " "
+	for _, tok := range strings.Fields(text) {
+		if negations[tok] {
+			return "", false
+		}
+	}
+	match := ""
+	for _, c := range choices {
+		for _, w := range c.Words {
+			if strings.Contains(padded, " "+normalize(w)+" ") {
+				if match != "" && match != c.Value {
+					return "", false
+				}
+				match = c.Value
+			}
+		}
+	}
+	return match, match != ""
+}

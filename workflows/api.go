@@ -1,0 +1,59 @@
+// Package workflows is the journey runtime: the small typed API journeys
+// are written with (Send, Ask, Sleep, Escalate, RecordFeedback, Step), the
+// definition and catalogue of journeys, and the contract callers use to
+// reach a running journey. Concrete journeys live in package journeys.
+package workflows
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// TaskQueue is the queue every journey workflow and activity runs on.
+const TaskQueue = "carepath-journeys"
+
+// Signal and query names of a running journey.
+const (
+	// SignalReply delivers a patient's reply (Reply) to the journey that
+	// asked the question it answers.
+	SignalReply = "carepath.reply"
+	// QueryState returns the journey's State (current step and progress).
+	QueryState = "carepath.state"
+)
+
+// WorkflowID is the Temporal workflow ID of an enrollment. It carries only
+// the enrollment's UUID: never a name, phone number or other PHI.
+func WorkflowID(enrollmentID string) string { return "enrollment-" + enrollmentID }
+
+// Input starts a journey. Params are already validated and normalised (all
+// defaults filled in) by the journey's definition.
+type Input struct {
+	EnrollmentID string          `json:"enrollment_id"`
+	PatientID    string          `json:"patient_id"`
+	Journey      string          `json:"journey"`
+	Params       json.RawMessage `json:"params"`
+	// State carries progress across continue-as-new.
+	State State `json:"state"`
+}
+
+// Result is how a journey ended.
+type Result struct {
+	Outcome string `json:"outcome"`
+}
+
+// State is the part of a journey that outlives one workflow run.
+type State struct {
+	Step string `json:"step"`
+	// Seq numbers every derived ID (messages, questions, tasks) so they
+	// stay unique and identical on replay.
+	Seq int `json:"seq"`
+}
+
+// Reply is a patient's inbound message routed to a question.
+type Reply struct {
+	QuestionID string    `json:"question_id"`
+	MessageID  string    `json:"message_id"`
+	Channel    string    `json:"channel"`
+	Body       string    `json:"body"`
+	ReceivedAt time.Time `json:"received_at"`
+}

@@ -1,0 +1,242 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
+)
+
+// acts is the nil pointer journeys call activities through; Temporal only
+// needs the method values to resolve names.
+var acts *activities.Activities
+
+// idSpace namespaces the IDs journeys derive (UUIDv5 of enrollment and sequence).
+var idSpace = uuid.MustParse("2f1b7c1e-8a0c-4d53-9a63-5f3c1c0e9b7a")
+
+// Retry policies, chosen per kind of side effect.
+var (
+	// Sends retry provider outages and rate limits with backoff for up to a
+	// day; configuration errors (unknown template) fail at once.
+	sendOptions = workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        2 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeSendConfig},
+		},
+	}
+	// Record-keeping (tasks, questions, feedback) only touches PostgreSQL:
+	// retry briskly, for as long as a database outage may last.
+	recordOptions = workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	}
+)
+
+// J is a running journey: the handle a journey's Run function uses for
+// every step. All its methods are deterministic workflow code.
+type J struct {
+	ctx     workflow.Context
+	in      Input
+	state   State
+	replies workflow.ReceiveChannel
+	log     log.Logger
+}
+
+func newJ(ctx workflow.Context, in Input) (*J, error) {
+	j := &J{
+		ctx:     ctx,
+		in:      in,
+		state:   in.State,
+		replies: workflow.GetSignalChannel(ctx, SignalReply),
+		// Only IDs go to the log: never names, numbers or replies.
+		log: log.With(workflow.GetLogger(ctx), "enrollment_id", in.EnrollmentID, "journey", in.Journey),
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return j.state, nil }); err != nil {
+		return nil, fmt.Errorf("register state query: %w", err)
+	}
+	return j, nil
+}
+
+// Step records the journey's current step, visible live through the API.
+func (j *J) Step(name string) {
+	j.state.Step = name
+	j.log.Debug("step", "step", name)
+}
+
+// CurrentStep returns the step last recorded.
+func (j *J) CurrentStep() string { return j.state.Step }
+
+// PatientID returns the enrolled patient's ID.
+func (j *J) PatientID() string { return j.in.PatientID }
+
+// EnrollmentID returns the enrollment's ID.
+func (j *J) EnrollmentID() string { return j.in.EnrollmentID }
+
+// Now returns the workflow's deterministic clock.
+func (j *J) Now() time.Time { return workflow.Now(j.ctx) }
+
+// Sleep waits on a durable timer; zero or negative returns at once.
+func (j *J) Sleep(d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	if err := workflow.Sleep(j.ctx, d); err != nil {
+		return fmt.Errorf("sleep: %w", err)
+	}
+	return nil
+}
+
+// nextID derives a new ID, stable across replays and retries.
+func (j *J) nextID(kind string) string {
+	j.state.Seq++
+	return uuid.NewSHA1(idSpace, fmt.Appendf(nil, "%s/%s/%d", j.in.EnrollmentID, kind, j.state.Seq)).String()
+}
+
+// Vars are template variables. The patient's own details (given_name) are
+// filled in by the send activity, so they never enter workflow history.
+type Vars map[string]string
+
+// Sent is the typed outcome of Send: Outcome is activities.OutcomeSent,
+// OutcomeSuppressed or OutcomeFailed, with a Reason for the last two.
+type Sent = activities.SendMessageResult
+
+// Send sends a care message (treatment or safety content) and returns its
+// typed outcome; a message that could not be sent is recorded with its
+// reason and is not an error.
+func (j *J) Send(template string, vars ...Vars) (Sent, error) {
+	return j.send(activities.PurposeCare, template, merge(vars), nil)
+}
+
+// SendOutreach sends an engagement message (subject to outreach rules).
+func (j *J) SendOutreach(template string, vars ...Vars) (Sent, error) {
+	return j.send(activities.PurposeOutreach, template, merge(vars), nil)
+}
+
+func (j *J) send(purpose, template string, vars Vars, q *activities.QuestionRef) (Sent, error) {
+	req := activities.SendMessageRequest{
+		MessageID: j.nextID("message"), EnrollmentID: j.in.EnrollmentID, PatientID: j.in.PatientID,
+		Template: template, Vars: vars, Purpose: purpose, Question: q,
+	}
+	var res Sent
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.SendMessage, req).Get(j.ctx, &res)
+	if err != nil {
+		return Sent{}, fmt.Errorf("send %s: %w", template, err)
+	}
+	if res.Outcome != activities.OutcomeSent {
+		j.log.Warn("message not sent", "template", template, "outcome", res.Outcome, "reason", res.Reason)
+	}
+	return res, nil
+}
+
+func merge(vs []Vars) Vars {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := Vars{}
+	for _, v := range vs {
+		for k, val := range v {
+			out[k] = val
+		}
+	}
+	return out
+}
+
+// Task is a care-team work item a journey raises.
+type Task struct {
+	Priority  string // carepath.PriorityUrgent, High, Normal, Low
+	Reason    string // shown to the care team; no PHI beyond what the team sees anyway
+	MessageID string // the reply that prompted it, if any
+}
+
+// Escalate raises a care-team task and returns its ID. A retry never raises
+// a second task.
+func (j *J) Escalate(t Task) (string, error) {
+	switch t.Priority {
+	case carepath.PriorityUrgent, carepath.PriorityHigh, carepath.PriorityNormal, carepath.PriorityLow:
+	default:
+		return "", temporal.NewNonRetryableApplicationError("unknown task priority "+t.Priority, "InvalidTask", nil)
+	}
+	id := j.nextID("task")
+	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: "journey/" + id, PatientID: j.in.PatientID,
+		EnrollmentID: j.in.EnrollmentID, MessageID: t.MessageID, Priority: t.Priority, Reason: t.Reason}
+	var res activities.CreateTaskResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req).Get(j.ctx, &res); err != nil {
+		return "", fmt.Errorf("escalate: %w", err)
+	}
+	return res.TaskID, nil
+}
+
+// RecordFeedback stores a survey score (e.g. satisfaction 0–10).
+func (j *J) RecordFeedback(kind string, score int) error {
+	req := activities.RecordFeedbackRequest{FeedbackID: j.nextID("feedback"), PatientID: j.in.PatientID,
+		EnrollmentID: j.in.EnrollmentID, Kind: kind, Score: score}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordFeedback, req).Get(j.ctx, nil); err != nil {
+		return fmt.Errorf("record feedback: %w", err)
+	}
+	return nil
+}
+
+// finish records the enrollment's end. A reply nobody asked for by then is
+// turned into a care-team task, so it is never lost.
+func (j *J) finish(outcome string, runErr error) (Result, error) {
+	status := carepath.EnrollmentCompleted
+	ctx := j.ctx
+	if runErr != nil {
+		status, outcome = carepath.EnrollmentFailed, "error"
+		if temporal.IsCanceledError(runErr) {
+			status, outcome = carepath.EnrollmentCancelled, "cancelled"
+		}
+		// Record the end even though the journey's own context is done.
+		ctx, _ = workflow.NewDisconnectedContext(ctx)
+	}
+	j.Step("finished")
+	req := activities.FinishEnrollmentRequest{EnrollmentID: j.in.EnrollmentID, Status: status, Outcome: outcome}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.FinishEnrollment, req).Get(ctx, nil); err != nil {
+		return Result{}, fmt.Errorf("finish enrollment: %w (journey error: %v)", err, runErr)
+	}
+	if err := j.drainReplies(ctx); err != nil {
+		return Result{}, err
+	}
+	if runErr != nil {
+		return Result{}, runErr
+	}
+	return Result{Outcome: outcome}, nil
+}
+
+// drainReplies turns every reply still queued into an inbox task. It runs
+// last: a reply signalled after it makes Temporal re-run this code.
+func (j *J) drainReplies(ctx workflow.Context) error {
+	var r Reply
+	for j.replies.ReceiveAsync(&r) {
+		if err := j.unmatched(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unmatched raises a task for a reply no open question took.
+func (j *J) unmatched(ctx workflow.Context, r Reply) error {
+	req := activities.CreateTaskRequest{TaskID: j.nextID("task"), DedupeKey: "reply/" + r.MessageID,
+		PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID, MessageID: r.MessageID,
+		Priority: carepath.PriorityNormal, Reason: "patient reply needs review (it answered no open question)"}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.CreateTask, req).Get(ctx, nil); err != nil {
+		return fmt.Errorf("raise task for unmatched reply: %w", err)
+	}
+	return nil
+}

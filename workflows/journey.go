@@ -1,0 +1,162 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/messaging"
+)
+
+// Journey is a care path written in Go. P is its params struct: each field
+// carries its JSON name, clinical default, bounds and description in tags
+// (see Duration and paramSpecs). Run reads top to bottom as the care path
+// and returns the outcome the enrollment ends with.
+type Journey[P any] struct {
+	Name        string
+	Version     int
+	Description string
+	// Messages is the journey's wording: template key → locale → text.
+	Messages map[string]map[string]messaging.Text
+	Run      func(j *J, p P) (outcome string, err error)
+}
+
+// Definition is what the catalogue, the API and the worker need of a
+// journey, whatever its params type.
+type Definition interface {
+	JourneyName() string
+	JourneyVersion() int
+	JourneyDescription() string
+	Params() []ParamSpec
+	// NormalizeParams validates raw params, fills in defaults and returns
+	// the complete set, or an EINVALID error naming "params.<name>".
+	NormalizeParams(raw json.RawMessage) (json.RawMessage, error)
+	// Workflow is the Temporal workflow function, registered under the
+	// journey's name.
+	Workflow(ctx workflow.Context, in Input) (Result, error)
+	messages() map[string]map[string]messaging.Text
+}
+
+// JourneyName returns the name enrollments and workflows use.
+func (d *Journey[P]) JourneyName() string { return d.Name }
+
+// JourneyVersion returns the catalogue version.
+func (d *Journey[P]) JourneyVersion() int { return d.Version }
+
+// JourneyDescription returns the one-paragraph description.
+func (d *Journey[P]) JourneyDescription() string { return d.Description }
+
+func (d *Journey[P]) messages() map[string]map[string]messaging.Text { return d.Messages }
+
+func (d *Journey[P]) paramsType() reflect.Type { return reflect.TypeFor[P]() }
+
+// Params describes the journey's parameters.
+func (d *Journey[P]) Params() []ParamSpec {
+	specs, err := paramSpecs(d.paramsType())
+	if err != nil {
+		panic(err) // NewRegistry rejects such a journey before it can be used
+	}
+	return specs
+}
+
+// NormalizeParams implements Definition.
+func (d *Journey[P]) NormalizeParams(raw json.RawMessage) (json.RawMessage, error) {
+	v, err := normalizeParams(d.paramsType(), d.Params(), raw)
+	if err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode params: %w", err)
+	}
+	return out, nil
+}
+
+// Workflow implements Definition: decode params, run the journey, record
+// how it ended.
+func (d *Journey[P]) Workflow(ctx workflow.Context, in Input) (Result, error) {
+	var p P
+	if err := json.Unmarshal(in.Params, &p); err != nil {
+		return Result{}, temporal.NewNonRetryableApplicationError("journey params do not decode", "InvalidParams", err)
+	}
+	j, err := newJ(ctx, in)
+	if err != nil {
+		return Result{}, err
+	}
+	outcome, runErr := d.Run(j, p)
+	return j.finish(outcome, runErr)
+}
+
+// Registry is the catalogue of journeys a deployment runs.
+type Registry struct {
+	byName    map[string]Definition
+	names     []string
+	templates *messaging.Catalog
+}
+
+// NewRegistry checks every journey (unique name, well-formed params,
+// wording that parses) and builds the template catalogue from them.
+func NewRegistry(defs ...Definition) (*Registry, error) {
+	r := &Registry{byName: map[string]Definition{}, templates: messaging.NewCatalog()}
+	for _, d := range defs {
+		name := d.JourneyName()
+		if name == "" || d.JourneyVersion() < 1 {
+			return nil, fmt.Errorf("journey %q: needs a name and a version ≥ 1", name)
+		}
+		if _, dup := r.byName[name]; dup {
+			return nil, fmt.Errorf("journey %s registered twice", name)
+		}
+		if j, ok := d.(interface{ paramsType() reflect.Type }); ok {
+			if _, err := paramSpecs(j.paramsType()); err != nil {
+				return nil, fmt.Errorf("journey %s: %w", name, err)
+			}
+		}
+		if _, err := d.NormalizeParams(nil); err != nil {
+			return nil, fmt.Errorf("journey %s: defaults are out of bounds: %w", name, err)
+		}
+		keys := make([]string, 0, len(d.messages()))
+		for k := range d.messages() {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := r.templates.Add(k, d.messages()[k]); err != nil {
+				return nil, fmt.Errorf("journey %s: %w", name, err)
+			}
+		}
+		r.byName[name] = d
+		r.names = append(r.names, name)
+	}
+	sort.Strings(r.names)
+	return r, nil
+}
+
+// Get returns a journey by name.
+func (r *Registry) Get(name string) (Definition, bool) {
+	d, ok := r.byName[name]
+	return d, ok
+}
+
+// All returns every journey, by name.
+func (r *Registry) All() []Definition {
+	out := make([]Definition, len(r.names))
+	for i, n := range r.names {
+		out[i] = r.byName[n]
+	}
+	return out
+}
+
+// Templates returns the catalogue of every journey's wording.
+func (r *Registry) Templates() *messaging.Catalog { return r.templates }
+
+// RegisterWorkflows registers each journey's workflow under its name.
+func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
+	for _, d := range r.All() {
+		w.RegisterWorkflowWithOptions(d.Workflow, workflow.RegisterOptions{Name: d.JourneyName()})
+	}
+}

@@ -1,0 +1,211 @@
+// Package journeytest runs a journey on Temporal's time-skipping test
+// environment with its activities replaced by recorders, so every branch of
+// a care path is tested in milliseconds: script the patient's replies at
+// points in (skipped) time, run, and assert on what was sent and raised.
+package journeytest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/activities"
+	"github.com/carepath/carepath/workflows"
+)
+
+// Sent is one message the journey sent.
+type Sent struct {
+	Template   string
+	QuestionID string // set when the message asks a question
+	At         time.Duration
+	Purpose    string
+}
+
+// Harness runs one journey once.
+type Harness struct {
+	t     testing.TB
+	suite testsuite.WorkflowTestSuite
+	Env   *testsuite.TestWorkflowEnvironment
+	def   workflows.Definition
+	start time.Time
+
+	mu       sync.Mutex
+	sent     []Sent
+	tasks    []activities.CreateTaskRequest
+	feedback []activities.RecordFeedbackRequest
+	finished *activities.FinishEnrollmentRequest
+	lastQ    string
+	// SendResult decides each send's outcome; by default every send is sent.
+	SendResult func(req activities.SendMessageRequest) activities.SendMessageResult
+	// ReplyInFlight makes CloseQuestion report that a reply was routed.
+	ReplyInFlight bool
+}
+
+// PatientID and EnrollmentID are fixed for every harness run.
+const (
+	PatientID    = "11111111-1111-4111-8111-111111111111"
+	EnrollmentID = "22222222-2222-4222-8222-222222222222"
+)
+
+// New prepares a harness for def.
+func New(t testing.TB, def workflows.Definition) *Harness {
+	h := &Harness{t: t, def: def}
+	// Warnings and errors only: the SDK's debug lines drown a failure.
+	h.suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	h.Env = h.suite.NewTestWorkflowEnvironment()
+	h.Env.RegisterWorkflowWithOptions(def.Workflow, workflow.RegisterOptions{Name: def.JourneyName()})
+	h.Env.RegisterActivity(&activities.Activities{})
+	h.start = h.Env.Now()
+	var a *activities.Activities
+	h.Env.OnActivity(a.SendMessage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			s := Sent{Template: req.Template, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose}
+			if req.Question != nil {
+				s.QuestionID = req.Question.ID
+				h.lastQ = req.Question.ID
+			}
+			h.sent = append(h.sent, s)
+			if h.SendResult != nil {
+				return h.SendResult(req), nil
+			}
+			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: "sms"}, nil
+		})
+	h.Env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.CreateTaskRequest) (activities.CreateTaskResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.tasks = append(h.tasks, req)
+			return activities.CreateTaskResult{TaskID: req.TaskID}, nil
+		})
+	h.Env.OnActivity(a.RecordFeedback, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.RecordFeedbackRequest) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.feedback = append(h.feedback, req)
+			return nil
+		})
+	h.Env.OnActivity(a.CloseQuestion, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.CloseQuestionRequest) (activities.CloseQuestionResult, error) {
+			return activities.CloseQuestionResult{ReplyInFlight: h.ReplyInFlight}, nil
+		})
+	h.Env.OnActivity(a.FinishEnrollment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.FinishEnrollmentRequest) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.finished = &req
+			return nil
+		})
+	return h
+}
+
+// ReplyAt delivers body as the patient's reply at offset after the start,
+// to the question asked most recently by then.
+func (h *Harness) ReplyAt(offset time.Duration, body string) {
+	h.Env.RegisterDelayedCallback(func() {
+		h.mu.Lock()
+		q := h.lastQ
+		h.mu.Unlock()
+		h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: q, MessageID: uuid.NewString(), Channel: "sms", Body: body})
+	}, offset)
+}
+
+// StaleReplyAt delivers a reply to a question the journey never asked.
+func (h *Harness) StaleReplyAt(offset time.Duration, body string) {
+	h.Env.RegisterDelayedCallback(func() {
+		h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: uuid.NewString(), MessageID: uuid.NewString(), Channel: "sms", Body: body})
+	}, offset)
+}
+
+// Run runs the journey with params (a JSON object, or "" for defaults),
+// normalised exactly as enrollment does, and returns its result.
+func (h *Harness) Run(params string) (workflows.Result, error) {
+	h.t.Helper()
+	norm, err := h.def.NormalizeParams(json.RawMessage(params))
+	if err != nil {
+		h.t.Fatalf("params: %v", err)
+	}
+	h.Env.ExecuteWorkflow(h.def.JourneyName(), workflows.Input{
+		EnrollmentID: EnrollmentID, PatientID: PatientID, Journey: h.def.JourneyName(), Params: norm,
+	})
+	if !h.Env.IsWorkflowCompleted() {
+		h.t.Fatal("journey did not complete")
+	}
+	var res workflows.Result
+	if err := h.Env.GetWorkflowError(); err != nil {
+		return res, err
+	}
+	if err := h.Env.GetWorkflowResult(&res); err != nil {
+		return res, fmt.Errorf("decode result: %w", err)
+	}
+	return res, nil
+}
+
+// Templates lists the templates sent, in order.
+func (h *Harness) Templates() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, len(h.sent))
+	for i, s := range h.sent {
+		out[i] = s.Template
+	}
+	return out
+}
+
+// Sent returns every message sent, in order.
+func (h *Harness) Sent() []Sent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Sent(nil), h.sent...)
+}
+
+// Tasks returns the tasks raised, in order.
+func (h *Harness) Tasks() []activities.CreateTaskRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]activities.CreateTaskRequest(nil), h.tasks...)
+}
+
+// Feedback returns the feedback recorded.
+func (h *Harness) Feedback() []activities.RecordFeedbackRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]activities.RecordFeedbackRequest(nil), h.feedback...)
+}
+
+// Finished returns how the enrollment was recorded as ending (nil if not).
+func (h *Harness) Finished() *activities.FinishEnrollmentRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.finished
+}
+
+// StepAt queries the journey's current step at offset after the start and
+// stores it in *step.
+func (h *Harness) StepAt(offset time.Duration, step *string) {
+	h.Env.RegisterDelayedCallback(func() {
+		v, err := h.Env.QueryWorkflow(workflows.QueryState)
+		if err != nil {
+			h.t.Errorf("query state: %v", err)
+			return
+		}
+		var s workflows.State
+		if err := v.Get(&s); err != nil {
+			h.t.Errorf("decode state: %v", err)
+			return
+		}
+		*step = s.Step
+	}, offset)
+}
