@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Question is an open question a reply may answer.
@@ -54,4 +57,17 @@ func (q *Queries) QuestionAnswer(ctx context.Context, id, messageID string) erro
 func (q *Queries) QuestionClose(ctx context.Context, id string) (previous string, err error) {
 	err = q.db.QueryRow(ctx, stmt("QuestionClose"), id).Scan(&previous)
 	return previous, wrapErr("close question", notFound(err, "question"))
+}
+
+// QuestionAnsweredBy returns the question an inbound message answered, or
+// ok=false.
+func (q *Queries) QuestionAnsweredBy(ctx context.Context, messageID string) (qu Question, ok bool, err error) {
+	err = q.db.QueryRow(ctx, stmt("QuestionAnsweredBy"), messageID).Scan(&qu.ID, &qu.EnrollmentID, &qu.PatientID, &qu.WorkflowID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return qu, false, nil
+	}
+	if err != nil {
+		return qu, false, fmt.Errorf("find answered question: %w", err)
+	}
+	return qu, true, nil
 }

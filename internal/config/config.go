@@ -9,10 +9,13 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/carepath/carepath"
 )
+
+var alnum = regexp.MustCompile(`^[A-Za-z0-9]*$`)
 
 // Config is every setting carepath reads. Secrets are never printed.
 type Config struct {
@@ -125,6 +128,13 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		}
 		if c.TwilioAuthToken == "" {
 			bad("TWILIO_AUTH_TOKEN", "is required when any TWILIO_ setting is given")
+		}
+		// twilio-go refuses credentials with other characters at send time.
+		if !alnum.MatchString(c.TwilioAccountSID) {
+			bad("TWILIO_ACCOUNT_SID", "must be letters and digits only")
+		}
+		if !alnum.MatchString(c.TwilioAuthToken) {
+			bad("TWILIO_AUTH_TOKEN", "must be letters and digits only")
 		}
 		if !carepath.ValidPhone(c.TwilioFromNumber) {
 			bad("TWILIO_FROM_NUMBER", "must be an E.164 number when Twilio is configured")

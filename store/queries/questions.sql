@@ -21,3 +21,7 @@ UPDATE questions q SET status = CASE WHEN q.status = 'open' THEN 'closed' ELSE q
 FROM (SELECT id, status FROM questions WHERE id = $1 FOR UPDATE) old
 WHERE q.id = old.id
 RETURNING old.status;
+
+-- name: QuestionAnsweredBy
+-- On a provider's re-delivery: the question this message already answered.
+SELECT id, enrollment_id, patient_id, workflow_id FROM questions WHERE answer_message_id = $1;

@@ -1,0 +1,68 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/engine"
+	"github.com/carepath/carepath/workflows"
+)
+
+type enrollmentRequest struct {
+	Journey string          `json:"journey"`
+	Params  json.RawMessage `json:"params"`
+	Key     string          `json:"key"`
+}
+
+// handleEnrollmentCreate launches a journey: 201 with a new enrollment, or
+// 200 with the patient's active enrollment of that journey (and key).
+func (s *Server) handleEnrollmentCreate(c echo.Context) error {
+	var in enrollmentRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Journey == "" {
+		return carepath.Invalid("journey", "is required")
+	}
+	if len(in.Key) > 200 {
+		return carepath.Invalid("key", "must be at most 200 characters")
+	}
+	enr, created, err := s.engine.Enroll(c.Request().Context(), engine.EnrollRequest{
+		PatientID: c.Param("id"), Journey: in.Journey, Params: in.Params, Key: in.Key,
+	})
+	if err != nil {
+		return err
+	}
+	if !created {
+		return c.JSON(http.StatusOK, enr)
+	}
+	return c.JSON(http.StatusCreated, enr)
+}
+
+func (s *Server) handleEnrollmentGet(c echo.Context) error {
+	enr, err := s.engine.GetEnrollment(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, enr)
+}
+
+// JourneyItem is one entry of the journey catalogue.
+type JourneyItem struct {
+	Name        string                `json:"name"`
+	Version     int                   `json:"version"`
+	Description string                `json:"description"`
+	Params      []workflows.ParamSpec `json:"params"`
+}
+
+func (s *Server) handleJourneyList(c echo.Context) error {
+	items := []JourneyItem{}
+	for _, d := range s.engine.Journeys.All() {
+		items = append(items, JourneyItem{Name: d.JourneyName(), Version: d.JourneyVersion(),
+			Description: d.JourneyDescription(), Params: d.Params()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

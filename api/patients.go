@@ -1,0 +1,42 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/engine"
+)
+
+func (s *Server) handlePatientCreate(c echo.Context) error {
+	var in carepath.NewPatient
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := s.engine.CreatePatient(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, p)
+}
+
+func (s *Server) handlePatientGet(c echo.Context) error {
+	p, err := s.engine.GetPatient(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) handleMessageList(c echo.Context) error {
+	limit, err := pageSize(c, 100, engine.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	items, err := s.engine.ListMessages(c.Request().Context(), c.Param("id"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

@@ -1,0 +1,72 @@
+// Package api is carepath's HTTP API: JSON over echo v4, bearer API keys on
+// every /v1 route, and the providers' signed webhooks. Echo types stay in
+// this package; handlers decode, call the engine, and encode.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/carepath/carepath/engine"
+)
+
+// Config is what the API needs besides the engine.
+type Config struct {
+	// PublicURL is the externally visible base URL: provider signatures
+	// are computed over it plus the request path.
+	PublicURL string
+	// TwilioAuthToken validates X-Twilio-Signature. Without Twilio
+	// credentials (sandbox), webhooks are validated with SandboxToken.
+	TwilioAuthToken string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	echo   *echo.Echo
+	engine *engine.Engine
+	cfg    Config
+	log    *slog.Logger
+}
+
+// New builds the API around an engine.
+func New(eng *engine.Engine, cfg Config, log *slog.Logger) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{echo: e, engine: eng, cfg: cfg, log: log}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		// A panic's value can hold request data: log the stack only.
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic in handler", "path", c.Path(), "request_id", requestID(c), "stack", string(stack))
+			return errInternal
+		},
+	}))
+	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(s.accessLog)
+	s.routes()
+	return s
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// accessLog logs method, route, status and timing; never bodies or queries.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.log.Debug("request", "method", c.Request().Method, "route", c.Path(),
+			"status", c.Response().Status, "request_id", requestID(c))
+		return nil
+	}
+}
+
+func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/twilio/twilio-go/twiml"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/engine"
+	"github.com/carepath/carepath/messaging"
+)
+
+// twilioForm reads the POSTed form and checks its signature against the
+// public URL of this request. A bad signature is 403 and nothing else
+// happens; the request is logged without its contents.
+func (s *Server) twilioForm(c echo.Context) (map[string]string, error) {
+	req := c.Request()
+	if err := req.ParseForm(); err != nil {
+		return nil, carepath.Invalid("body", "must be a form (application/x-www-form-urlencoded)")
+	}
+	params := make(map[string]string, len(req.PostForm))
+	for k, v := range req.PostForm {
+		if len(v) > 0 {
+			params[k] = v[0]
+		}
+	}
+	url := s.cfg.PublicURL + req.URL.RequestURI()
+	if !messaging.ValidTwilioSignature(s.cfg.TwilioAuthToken, url, params, req.Header.Get("X-Twilio-Signature")) {
+		s.log.Warn("webhook rejected: bad signature", "route", c.Path(), "request_id", requestID(c))
+		return nil, carepath.Errorf(carepath.EFORBIDDEN, "invalid webhook signature")
+	}
+	return params, nil
+}
+
+// handleTwilioMessage takes an inbound SMS. It answers with empty TwiML:
+// replies go out through the journeys, not in the webhook response.
+func (s *Server) handleTwilioMessage(c echo.Context) error {
+	p, err := s.twilioForm(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case p["MessageSid"] == "":
+		return carepath.Invalid("MessageSid", "is required")
+	case !carepath.ValidPhone(p["From"]):
+		return carepath.Invalid("From", "must be an E.164 phone number")
+	}
+	err = s.engine.ReceiveMessage(c.Request().Context(), engine.InboundMessage{
+		Channel: carepath.ChannelSMS, Provider: messaging.ProviderTwilio, ProviderMessageID: p["MessageSid"],
+		From: p["From"], To: p["To"], Body: p["Body"],
+	})
+	if err != nil {
+		return err // 500: Twilio retries, and the retry finishes the routing
+	}
+	xml, err := twiml.Messages(nil)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", []byte(xml))
+}

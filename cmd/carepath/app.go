@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/carepath/carepath/activities"
+	"github.com/carepath/carepath/api"
+	"github.com/carepath/carepath/engine"
+	"github.com/carepath/carepath/internal/config"
+	"github.com/carepath/carepath/journeys"
+	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/worker"
+	"github.com/carepath/carepath/workflows"
+)
+
+// app is the wiring every command shares: one pool, one Temporal client.
+type app struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	temporal client.Client
+	journeys *workflows.Registry
+	engine   *engine.Engine
+}
+
+func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is required (or use `carepath dev`, which starts a private PostgreSQL)")
+	}
+	reg, err := journeys.Registry()
+	if err != nil {
+		return nil, fmt.Errorf("journey catalogue: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	addr := cfg.TemporalAddress
+	if addr == "" {
+		addr = client.DefaultHostPort
+	}
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  addr,
+		Namespace: cfg.TemporalNamespace,
+		// The SDK logs at warn and above: its info lines are per-poll noise.
+		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
+	}
+	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg}
+	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
+	return a, nil
+}
+
+func (a *app) close() {
+	a.temporal.Close()
+	a.store.Close()
+}
+
+// senders returns the configured providers, or the sandbox for a channel
+// without credentials when sandbox is allowed.
+func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
+	switch {
+	case a.cfg.TwilioEnabled():
+		if sms, err = messaging.NewTwilio(messaging.TwilioConfig{AccountSID: a.cfg.TwilioAccountSID,
+			AuthToken: a.cfg.TwilioAuthToken, From: a.cfg.TwilioFromNumber, APIURL: a.cfg.TwilioAPIURL}); err != nil {
+			return nil, nil, err
+		}
+	case sandbox:
+		sms = messaging.Sandbox{}
+	}
+	switch {
+	case a.cfg.SendGridEnabled():
+		if email, err = messaging.NewSendGrid(messaging.SendGridConfig{APIKey: a.cfg.SendGridAPIKey,
+			From: a.cfg.SendGridFromEmail, APIURL: a.cfg.SendGridAPIURL}); err != nil {
+			return nil, nil, err
+		}
+	case sandbox:
+		email = messaging.Sandbox{}
+	}
+	return sms, email, nil
+}
+
+// startWorker registers and starts the journey worker.
+func (a *app) startWorker(sandbox bool) (sdkworker.Worker, error) {
+	sms, email, err := a.senders(sandbox)
+	if err != nil {
+		return nil, err
+	}
+	if sms == nil && email == nil {
+		return nil, errors.New("no messaging provider configured: set TWILIO_* and/or SENDGRID_* (see README)")
+	}
+	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log}
+	w := worker.New(a.temporal, a.journeys, acts)
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	return w, nil
+}
+
+// serveAPI listens on the configured address and serves until ctx ends,
+// then drains for up to ten seconds. ready, if set, is called once the
+// listener is open.
+func (a *app) serveAPI(ctx context.Context, twilioToken string, ready func(addr string)) error {
+	srv := &http.Server{
+		Handler:           api.New(a.engine, api.Config{PublicURL: a.cfg.PublicURL, TwilioAuthToken: twilioToken}, a.log).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	log.Info("api listening", "addr", cfg.HTTPAddr)
+	return a.serveAPI(ctx, cfg.TwilioAuthToken, nil)
+}
+
+func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	w, err := a.startWorker(false)
+	if err != nil {
+		return err
+	}
+	log.Info("worker running", "task_queue", workflows.TaskQueue)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func runMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required")
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := store.Migrate(ctx, st.Pool)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied", "applied", applied)
+	return nil
+}
+
+// minLevel drops records below a level, whatever the wrapped handler takes.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return minLevel{m.Handler.WithAttrs(a), m.min}
+}
+func (m minLevel) WithGroup(n string) slog.Handler { return minLevel{m.Handler.WithGroup(n), m.min} }

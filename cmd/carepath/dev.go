@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/carepath/carepath/internal/config"
+	"github.com/carepath/carepath/internal/embedded"
+	"github.com/carepath/carepath/store"
+)
+
+// Files under the data directory.
+const (
+	devAdminKeyFile    = "admin-api-key"
+	devTwilioTokenFile = "sandbox-twilio-token"
+)
+
+// runDev runs the whole product in one process: the embedded services it
+// is not given addresses for, migrations, worker and API. State lives in the
+// data directory, so journeys resume after a restart.
+func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer) (err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	var stops []func() error
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			if serr := stops[i](); serr != nil {
+				log.Error("stop", "error", serr)
+				err = errors.Join(err, serr)
+			}
+		}
+	}()
+
+	temporalUI := ""
+	if cfg.TemporalAddress == "" {
+		log.Info("starting Temporal dev server", "db", filepath.Join(cfg.DataDir, "temporal.db"))
+		t, err := embedded.StartTemporal(ctx, embedded.TemporalOptions{
+			Bin: cfg.TemporalBin, DBFile: filepath.Join(cfg.DataDir, "temporal.db"),
+			Port: cfg.DevTemporalPort, UIPort: cfg.DevTemporalUIPort, Namespace: cfg.TemporalNamespace,
+			LogPath: filepath.Join(cfg.DataDir, "temporal.log"),
+		})
+		if err != nil {
+			return err
+		}
+		stops = append(stops, t.Stop)
+		cfg.TemporalAddress, temporalUI = t.Address, t.UIURL
+	}
+	if cfg.DatabaseURL == "" {
+		log.Info("starting private PostgreSQL", "dir", filepath.Join(cfg.DataDir, "postgres"))
+		pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{
+			Dir: filepath.Join(cfg.DataDir, "postgres"), Database: "carepath",
+			Log: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+		})
+		if err != nil {
+			return err
+		}
+		stops = append(stops, pg.Stop)
+		cfg.DatabaseURL = pg.URL
+	}
+
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() error { a.close(); return nil })
+	if _, err := store.Migrate(ctx, a.store.Pool); err != nil {
+		return err
+	}
+	adminKey, err := devAdminKey(ctx, cfg, a.store)
+	if err != nil {
+		return err
+	}
+	twilioToken := cfg.TwilioAuthToken
+	if !cfg.TwilioEnabled() {
+		if twilioToken, err = secretFile(filepath.Join(cfg.DataDir, devTwilioTokenFile), ""); err != nil {
+			return err
+		}
+	}
+	w, err := a.startWorker(true)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() error { w.Stop(); return nil })
+
+	return a.serveAPI(ctx, twilioToken, func(addr string) {
+		printBanner(stdout, cfg, addr, adminKey, temporalUI)
+	})
+}
+
+// devAdminKey ensures the admin key exists: CAREPATH_BOOTSTRAP_API_KEY, or
+// one generated once and kept in the data directory.
+func devAdminKey(ctx context.Context, cfg *config.Config, st *store.Store) (string, error) {
+	key := cfg.BootstrapAPIKey
+	if key == "" {
+		generated, err := store.NewAPIKeySecret()
+		if err != nil {
+			return "", err
+		}
+		if key, err = secretFile(filepath.Join(cfg.DataDir, devAdminKeyFile), generated); err != nil {
+			return "", err
+		}
+	}
+	if _, err := st.APIKeyInsert(ctx, "dev admin", store.RoleAdmin, key); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// secretFile returns the secret kept in path, creating it (0600) with
+// value, or a random one if value is empty, the first time.
+func secretFile(path, value string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	if value == "" {
+		raw := make([]byte, 24)
+		if _, err := rand.Read(raw); err != nil {
+			return "", fmt.Errorf("generate secret: %w", err)
+		}
+		value = hex.EncodeToString(raw)
+	}
+	if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return value, nil
+}
+
+func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI string) {
+	sms, email := "sandbox (recorded in PostgreSQL, nothing is sent)", "sandbox (recorded in PostgreSQL, nothing is sent)"
+	if cfg.TwilioEnabled() {
+		sms = "Twilio via " + cfg.TwilioAPIURL
+	}
+	if cfg.SendGridEnabled() {
+		email = "SendGrid via " + cfg.SendGridAPIURL
+	}
+	fmt.Fprintf(w, "\ncarepath is running\n")
+	fmt.Fprintf(w, "  API:               http://%s   (OpenAPI: /openapi.json, health: /healthz)\n", addr)
+	fmt.Fprintf(w, "  Admin API key:     %s\n", adminKey)
+	fmt.Fprintf(w, "  Outbound SMS:      %s\n", sms)
+	fmt.Fprintf(w, "  Outbound email:    %s\n", email)
+	fmt.Fprintf(w, "  Message timeline:  GET /v1/patients/{id}/messages\n")
+	if temporalUI != "" {
+		fmt.Fprintf(w, "  Temporal UI:       %s\n", temporalUI)
+	}
+	fmt.Fprintf(w, "  Temporal:          %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+	fmt.Fprintf(w, "  Data directory:    %s\n", cfg.DataDir)
+	if !cfg.TwilioEnabled() {
+		fmt.Fprintf(w, "  Simulate a reply:  ./bin/carepath simulate-sms --from +15551234567 --body 3\n")
+	}
+	fmt.Fprintf(w, "Press Ctrl-C to stop.\n\n")
+}

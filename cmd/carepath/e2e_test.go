@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carepath/carepath/internal/embedded"
+	"github.com/carepath/carepath/internal/faketwilio"
+	"github.com/carepath/carepath/internal/testenv"
+	"github.com/carepath/carepath/messaging"
+)
+
+const (
+	testAdminKey  = "cp_test_admin_key_0123456789abcdef"
+	testSID       = "ACtest00000000000000000000000000"
+	testAuthToken = "testauthtoken0123456789"
+	testFrom      = "+15550009999"
+)
+
+// instance is a `carepath dev` started by a test through run(), exactly as
+// `make run` starts it, with twilio-go pointed at a fake Twilio.
+type instance struct {
+	t      *testing.T
+	base   string
+	twilio *faketwilio.Server
+}
+
+func startDev(t *testing.T) *instance {
+	t.Helper()
+	bin, err := testenv.TemporalBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := faketwilio.New()
+	t.Cleanup(tw.Close)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	env := map[string]string{
+		"CAREPATH_DATA_DIR":             t.TempDir(),
+		"CAREPATH_HTTP_ADDR":            addr,
+		"CAREPATH_PUBLIC_URL":           "https://carepath.example.org",
+		"CAREPATH_BOOTSTRAP_API_KEY":    testAdminKey,
+		"CAREPATH_DEV_TEMPORAL_PORT":    "0",
+		"CAREPATH_DEV_TEMPORAL_UI_PORT": "-1",
+		"CAREPATH_TEMPORAL_BIN":         bin,
+		"CAREPATH_LOG_LEVEL":            "warn",
+		"TWILIO_ACCOUNT_SID":            testSID,
+		"TWILIO_AUTH_TOKEN":             testAuthToken,
+		"TWILIO_FROM_NUMBER":            testFrom,
+		"TWILIO_API_URL":                tw.URL,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stdout bytes.Buffer
+	go func() { done <- run(ctx, []string{"dev"}, func(k string) string { return env[k] }, &stdout, os.Stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("carepath dev ended with an error: %v", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Error("carepath dev did not stop within 60s of cancellation")
+		}
+	})
+	in := &instance{t: t, base: "http://" + addr, twilio: tw}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		select {
+		case err := <-done:
+			t.Fatalf("carepath dev exited during start-up: %v", err)
+		default:
+		}
+		if resp, err := http.Get(in.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return in
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("carepath dev not healthy after 2 minutes")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// call sends a JSON request with the admin key and decodes the answer.
+func (in *instance) call(method, path string, body any, out any) int {
+	in.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			in.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, in.base+path, rd)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testAdminKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			in.t.Fatalf("%s %s: decode: %v", method, path, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// sms posts an inbound SMS webhook signed with token (Twilio's algorithm,
+// over the public URL) and returns the status.
+func (in *instance) sms(token, sid, from, body string) int {
+	in.t.Helper()
+	params := map[string]string{"MessageSid": sid, "AccountSid": testSID, "From": from, "To": testFrom, "Body": body}
+	form := url.Values{}
+	for k, v := range params {
+		form.Set(k, v)
+	}
+	req, err := http.NewRequest(http.MethodPost, in.base+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio(token, "https://carepath.example.org/webhooks/twilio/messages", params))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK && !strings.Contains(string(b), "<Response") {
+		in.t.Fatalf("webhook answered 200 without TwiML: %s", b)
+	}
+	return resp.StatusCode
+}
+
+// eventually polls cond until it holds or a minute passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type item = map[string]any
+
+func TestEndToEndPostVisitWorse(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230001"
+
+	var patient item
+	if st := in.call("POST", "/v1/patients", item{"given_name": "Grace", "family_name": "Hopper",
+		"birth_date": "1956-12-09", "phone": phone, "timezone": "America/New_York"}, &patient); st != http.StatusCreated {
+		t.Fatalf("create patient: %d %v", st, patient)
+	}
+	pid := patient["id"].(string)
+
+	var enr item
+	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "post_visit_checkin",
+		"params": item{"delay": "0s"}}, &enr); st != http.StatusCreated || enr["status"] != "active" {
+		t.Fatalf("enroll: %d %v", st, enr)
+	}
+	eid := enr["id"].(string)
+	if strings.Contains(enr["workflow_id"].(string), phone) || strings.Contains(enr["workflow_id"].(string), "Grace") {
+		t.Fatal("workflow ID carries PHI")
+	}
+
+	// The question reaches the fake Twilio through twilio-go.
+	eventually(t, "the check-in SMS at the fake Twilio", func() bool { return len(in.twilio.To(phone)) == 1 })
+	sms := in.twilio.To(phone)[0]
+	if sms.From != testFrom || !strings.Contains(sms.Body, "How are you feeling") || !strings.Contains(sms.Body, "Grace") {
+		t.Fatalf("unexpected SMS: %+v", sms)
+	}
+	eventually(t, "step asking_how_feeling", func() bool {
+		var e item
+		in.call("GET", "/v1/enrollments/"+eid, nil, &e)
+		return e["step"] == "asking_how_feeling"
+	})
+
+	// A tampered signature is refused and changes nothing.
+	if st := in.sms("wrong-token", "SMtampered", phone, "3"); st != http.StatusForbidden {
+		t.Fatalf("tampered webhook: %d, want 403", st)
+	}
+	var msgs struct{ Items []item }
+	in.call("GET", "/v1/patients/"+pid+"/messages", nil, &msgs)
+	for _, m := range msgs.Items {
+		if m["direction"] == "inbound" {
+			t.Fatal("a webhook with a bad signature stored a message")
+		}
+	}
+	var e item
+	in.call("GET", "/v1/enrollments/"+eid, nil, &e)
+	if e["status"] != "active" {
+		t.Fatalf("a webhook with a bad signature moved the journey: %v", e)
+	}
+
+	// A properly signed "3" raises an urgent task and completes the journey.
+	if st := in.sms(testAuthToken, "SMreply0001", phone, "3"); st != http.StatusOK {
+		t.Fatalf("signed reply: %d", st)
+	}
+	eventually(t, "enrollment completed", func() bool {
+		in.call("GET", "/v1/enrollments/"+eid, nil, &e)
+		return e["status"] == "completed"
+	})
+	if e["outcome"] != "worse" {
+		t.Fatalf("outcome %v, want worse", e["outcome"])
+	}
+	var tasks struct{ Items []item }
+	in.call("GET", "/v1/tasks?status=open&patient_id="+pid, nil, &tasks)
+	if len(tasks.Items) != 1 || tasks.Items[0]["priority"] != "urgent" ||
+		tasks.Items[0]["reason"] != "patient reports feeling worse after visit" {
+		t.Fatalf("tasks: %v", tasks.Items)
+	}
+	eventually(t, "the nurse-will-call SMS", func() bool { return len(in.twilio.To(phone)) == 2 })
+
+	// Twilio re-delivering the same MessageSid is acknowledged, not re-processed.
+	if st := in.sms(testAuthToken, "SMreply0001", phone, "3"); st != http.StatusOK {
+		t.Fatalf("re-delivery: %d", st)
+	}
+	in.call("GET", "/v1/patients/"+pid+"/messages", nil, &msgs)
+	inbound := 0
+	for _, m := range msgs.Items {
+		if m["direction"] == "inbound" {
+			inbound++
+		}
+	}
+	if inbound != 1 {
+		t.Fatalf("%d inbound messages after a re-delivery, want 1", inbound)
+	}
+	in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
+	if len(tasks.Items) != 1 {
+		t.Fatalf("re-delivery raised more tasks: %v", tasks.Items)
+	}
+
+	// A reply from a number nobody has is kept and becomes an inbox task.
+	if st := in.sms(testAuthToken, "SMstranger1", "+15559990000", "hello?"); st != http.StatusOK {
+		t.Fatalf("unknown sender: %d", st)
+	}
+	in.call("GET", "/v1/tasks?status=open", nil, &tasks)
+	found := false
+	for _, tk := range tasks.Items {
+		found = found || strings.Contains(tk["reason"].(string), "unknown number")
+	}
+	if !found {
+		t.Fatalf("no inbox task for an unknown sender: %v", tasks.Items)
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/carepath/carepath/internal/config"
+)
+
+const usage = `carepath — a patient-engagement engine
+
+Usage: carepath <command>
+
+Commands:
+  dev           everything in one process: Temporal dev server, private PostgreSQL,
+                migrations, worker, API and sandbox messaging (what 'make run' runs)
+  api           the HTTP API (needs DATABASE_URL and a Temporal server)
+  worker        the Temporal worker running journeys and activities
+  migrate       apply database migrations and exit
+  simulate-sms  send a signed inbound SMS to a running 'dev' (sandbox only)
+
+Configuration is read from the environment; see README.md.
+`
+
+// run is the whole program, so tests can run it with their own arguments,
+// environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, getenv("CAREPATH_LOG_LEVEL"))
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, cfg, log, stdout)
+	case "api":
+		return runAPI(ctx, cfg, log)
+	case "worker":
+		return runWorker(ctx, cfg, log)
+	case "migrate":
+		return runMigrate(ctx, cfg, log)
+	case "simulate-sms":
+		return runSimulateSMS(ctx, cfg, args[1:], stdout)
+	}
+	return errors.New("unknown command " + args[0] + "\n\n" + usage)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

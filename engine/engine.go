@@ -1,0 +1,39 @@
+// Package engine holds carepath's use cases: what the API (and later other
+// front doors) ask of the system. It ties the CRM record in PostgreSQL to
+// the journeys running in Temporal. Handlers decode and encode; the engine
+// decides.
+package engine
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/workflows"
+)
+
+// Engine is the application core.
+type Engine struct {
+	Store    *store.Store
+	Temporal client.Client
+	Journeys *workflows.Registry
+	Log      *slog.Logger
+}
+
+// Health reports whether the database and Temporal answer.
+func (e *Engine) Health(ctx context.Context) map[string]error {
+	_, terr := e.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+	return map[string]error{"database": e.Store.Ping(ctx), "temporal": terr}
+}
+
+// validID turns a malformed ID into ENOTFOUND before it reaches SQL.
+func validID(id, resource string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return carepath.NotFound(resource)
+	}
+	return nil
+}

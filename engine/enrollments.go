@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/workflows"
+)
+
+// EnrollRequest launches a journey for a patient.
+type EnrollRequest struct {
+	PatientID string
+	Journey   string
+	Params    json.RawMessage
+	// Key distinguishes concurrent enrollments of a keyed journey (e.g.
+	// one post-visit check-in per visit); empty for unkeyed journeys.
+	Key string
+}
+
+// Enroll validates the journey and its params, records the enrollment and
+// starts its workflow. A patient already in an active enrollment of the
+// same journey and key gets that enrollment back with created=false.
+func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (enr carepath.Enrollment, created bool, err error) {
+	def, ok := e.Journeys.Get(r.Journey)
+	if !ok {
+		return enr, false, carepath.Invalid("journey", "unknown journey; GET /v1/journeys lists them")
+	}
+	params, err := def.NormalizeParams(r.Params)
+	if err != nil {
+		return enr, false, err
+	}
+	if _, err := e.GetPatient(ctx, r.PatientID); err != nil {
+		return enr, false, err
+	}
+	var paramMap map[string]any
+	if err := json.Unmarshal(params, &paramMap); err != nil {
+		return enr, false, fmt.Errorf("enroll: decode params: %w", err)
+	}
+	id := uuid.NewString()
+	enr = carepath.Enrollment{ID: id, PatientID: r.PatientID, Journey: r.Journey, Key: r.Key, Params: paramMap,
+		WorkflowID: workflows.WorkflowID(id)}
+	enr, err = e.Store.EnrollmentInsert(ctx, enr)
+	if carepath.ErrorCode(err) == carepath.ECONFLICT {
+		existing, gerr := e.Store.EnrollmentActiveGet(ctx, r.PatientID, r.Journey, r.Key)
+		if gerr != nil {
+			return enr, false, fmt.Errorf("enroll: find existing enrollment: %w", gerr)
+		}
+		return existing, false, nil
+	}
+	if err != nil {
+		return enr, false, err
+	}
+	// The row exists before the workflow, so the journey's first activity
+	// always finds it. The workflow ID is the enrollment's, so a retried
+	// start can never run the journey twice.
+	_, err = e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    enr.WorkflowID,
+		TaskQueue:             workflows.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, r.Journey, workflows.Input{EnrollmentID: id, PatientID: r.PatientID, Journey: r.Journey, Params: params})
+	if err != nil {
+		if ferr := e.Store.EnrollmentFinish(context.WithoutCancel(ctx), id, carepath.EnrollmentFailed, "not_started"); ferr != nil {
+			e.Log.Error("could not mark unstarted enrollment failed", "enrollment_id", id, "error", ferr)
+		}
+		return enr, false, fmt.Errorf("enroll: start workflow: %w", err)
+	}
+	e.Log.Info("journey launched", "enrollment_id", id, "journey", r.Journey, "patient_id", r.PatientID)
+	return enr, true, nil
+}
+
+// GetEnrollment returns an enrollment with its status and current step
+// read live from the workflow while it runs.
+func (e *Engine) GetEnrollment(ctx context.Context, id string) (carepath.Enrollment, error) {
+	if err := validID(id, "enrollment"); err != nil {
+		return carepath.Enrollment{}, err
+	}
+	enr, err := e.Store.EnrollmentGet(ctx, id)
+	if err != nil {
+		return enr, err
+	}
+	if enr.Status != carepath.EnrollmentActive {
+		enr.Step = "finished"
+		return enr, nil
+	}
+	desc, err := e.Temporal.DescribeWorkflowExecution(ctx, enr.WorkflowID, "")
+	if err != nil {
+		// The record is still right; only the live step is missing.
+		e.Log.Warn("could not describe journey workflow", "enrollment_id", id, "error", err)
+		return enr, nil
+	}
+	switch desc.GetWorkflowExecutionInfo().GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		v, err := e.Temporal.QueryWorkflow(ctx, enr.WorkflowID, "", workflows.QueryState)
+		if err != nil {
+			e.Log.Warn("could not query journey state", "enrollment_id", id, "error", err)
+			return enr, nil
+		}
+		var st workflows.State
+		if err := v.Get(&st); err != nil {
+			return enr, fmt.Errorf("decode journey state: %w", err)
+		}
+		enr.Step = st.Step
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		// Finished between our two reads; the row will say so shortly.
+		enr.Step = "finished"
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+		enr.Status, enr.Step = carepath.EnrollmentCancelled, "finished"
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+		enr.Status, enr.Step = carepath.EnrollmentFailed, "finished"
+	}
+	return enr, nil
+}
+
+// errNotFound reports Temporal's "no such workflow".
+func errNotFound(err error) bool {
+	var nf interface{ NotFound() }
+	return errors.As(err, &nf)
+}
