@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -23,6 +24,8 @@ func (q Question) choiceValues() []string {
 	}
 	return out
 }
+
+var negative = regexp.MustCompile(`-\s*[0-9]`)
 
 // negations make a reply ambiguous for keyword matching ("not better").
 var negations = map[string]bool{"not": true, "no": true, "never": true, "isnt": true, "dont": true, "didnt": true, "cant": true, "nope": true}
@@ -59,6 +62,9 @@ func (q Question) parse(body string) (Answer, bool) {
 	}
 	switch {
 	case q.Number != nil:
+		if negative.MatchString(body) {
+			return Answer{}, false // normalising would turn "-1" into "1"
+		}
 		n, ok := singleNumber(text)
 		if !ok || n < q.Number.Min || n > q.Number.Max {
 			return Answer{}, false

@@ -1,0 +1,49 @@
+# carepath — `make run` brings the whole product up; `make test` runs every test.
+# Both install what they need: Go modules, and the Temporal CLI (built once
+# from the Go module proxy into ./bin when `temporal` is not on PATH).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO                   ?= go
+TEMPORAL_CLI_VERSION := v1.5.1
+# The Temporal CLI: the one on PATH, else ./bin/temporal (built on demand).
+TEMPORAL_BIN         := $(or $(shell command -v temporal 2>/dev/null),$(CURDIR)/bin/temporal)
+export CAREPATH_TEMPORAL_BIN := $(TEMPORAL_BIN)
+
+.PHONY: help run test test-short build lint fmt compose-check clean temporal-cli
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/.-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: build temporal-cli ## run everything locally: Temporal dev server, private PostgreSQL, worker, API, sandbox messaging
+	./bin/carepath dev
+
+test: temporal-cli ## run every test (unit, journey, integration against real PostgreSQL and Temporal)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+test-short: ## unit and journey tests only (no services started)
+	$(GO) test -count=1 ./journeys/... ./workflows/... ./messaging/... ./internal/config/... ./api/...
+
+build: ## build ./bin/carepath
+	$(GO) build -o bin/carepath ./cmd/carepath
+
+temporal-cli: ## make sure the Temporal CLI exists (PATH or ./bin/temporal)
+	@if [ ! -x "$(TEMPORAL_BIN)" ]; then \
+		echo "building the Temporal CLI $(TEMPORAL_CLI_VERSION) into ./bin (once; takes a few minutes)"; \
+		GOBIN=$(CURDIR)/bin $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION); \
+	fi
+
+lint: ## gofmt check and go vet
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+fmt: ## format the code
+	gofmt -w .
+
+compose-check: ## validate docker-compose.yml (needs the docker CLI, not an engine)
+	docker compose config --quiet
+
+clean: ## remove build output (keeps .data; delete it by hand to start over)
+	rm -rf bin/carepath
