@@ -149,6 +149,12 @@ func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.close()
+	if cfg.BootstrapAPIKey != "" {
+		// Idempotent: the same key is stored once, by hash.
+		if _, err := a.store.APIKeyInsert(ctx, "bootstrap admin", store.RoleAdmin, cfg.BootstrapAPIKey); err != nil {
+			return err
+		}
+	}
 	log.Info("api listening", "addr", cfg.HTTPAddr)
 	return a.serveAPI(ctx, cfg.TwilioAuthToken, nil)
 }
@@ -159,7 +165,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		return err
 	}
 	defer a.close()
-	w, err := a.startWorker(false)
+	w, err := a.startWorker(cfg.SandboxMessaging)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,10 @@ type Config struct {
 
 	BootstrapAPIKey string // CAREPATH_BOOTSTRAP_API_KEY: the admin key `dev` ensures exists
 
+	// SandboxMessaging lets `worker` use the sandbox for a channel without
+	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
+	SandboxMessaging bool
+
 	// Dev-mode ports for the embedded Temporal server; 0 picks a free port.
 	DevTemporalPort   int    // CAREPATH_DEV_TEMPORAL_PORT (default 7233)
 	DevTemporalUIPort int    // CAREPATH_DEV_TEMPORAL_UI_PORT (default 8233; -1 disables the UI)
@@ -93,6 +97,13 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 
+	switch v := strings.ToLower(get("CAREPATH_SANDBOX_MESSAGING", "false")); v {
+	case "true", "1", "yes":
+		c.SandboxMessaging = true
+	case "false", "0", "no":
+	default:
+		bad("CAREPATH_SANDBOX_MESSAGING", "must be true or false")
+	}
 	var err error
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
 		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
