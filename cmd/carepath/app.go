@@ -15,6 +15,7 @@ import (
 
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/api"
+	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/journeys"
@@ -46,6 +47,12 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	dc, fc := codec.Converters(keys)
 	addr := cfg.TemporalAddress
 	if addr == "" {
 		addr = client.DefaultHostPort
@@ -53,6 +60,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	tc, err := client.DialContext(ctx, client.Options{
 		HostPort:  addr,
 		Namespace: cfg.TemporalNamespace,
+		// Every payload and failure message is encrypted before it leaves.
+		DataConverter:    dc,
+		FailureConverter: fc,
 		// The SDK logs at warn and above: its info lines are per-poll noise.
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
@@ -206,3 +216,16 @@ func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler {
 	return minLevel{m.Handler.WithAttrs(a), m.min}
 }
 func (m minLevel) WithGroup(n string) slog.Handler { return minLevel{m.Handler.WithGroup(n), m.min} }
+
+// loadKeys reads the payload-encryption keys; running without them would
+// put PHI into Temporal in plain text, so it is an error.
+func loadKeys(cfg *config.Config) (*codec.Keyring, error) {
+	switch {
+	case cfg.EncryptionKeys != "":
+		return codec.ParseKeys(cfg.EncryptionKeys)
+	case cfg.EncryptionKeyFile != "":
+		return codec.LoadKeyFile(cfg.EncryptionKeyFile)
+	}
+	return nil, errors.New("no payload-encryption key: set CAREPATH_ENCRYPTION_KEYS or CAREPATH_ENCRYPTION_KEY_FILE " +
+		"(generate a key with `carepath keygen`)")
+}

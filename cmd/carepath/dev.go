@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/internal/embedded"
 	"github.com/carepath/carepath/store"
@@ -22,6 +23,7 @@ import (
 const (
 	devAdminKeyFile    = "admin-api-key"
 	devTwilioTokenFile = "sandbox-twilio-token"
+	devKeyFile         = "encryption.keys"
 )
 
 // runDev runs the whole product in one process: the embedded services it
@@ -68,6 +70,16 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 		cfg.DatabaseURL = pg.URL
 	}
 
+	if cfg.EncryptionKeys == "" && cfg.EncryptionKeyFile == "" {
+		cfg.EncryptionKeyFile = filepath.Join(cfg.DataDir, devKeyFile)
+		line, err := codec.NewKeyLine("dev1")
+		if err != nil {
+			return err
+		}
+		if _, err := secretFile(cfg.EncryptionKeyFile, line); err != nil {
+			return err
+		}
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -21,6 +21,9 @@ Commands:
   api           the HTTP API (needs DATABASE_URL and a Temporal server)
   worker        the Temporal worker running journeys and activities
   migrate       apply database migrations and exit
+  codec-server  the payload codec over HTTP for the Temporal UI and CLI (--codec-endpoint)
+  keygen        print a new payload-encryption key line (id:base64)
+  audit         audit verify: check the audit trail's hash chain
   simulate-sms  send a signed inbound SMS to a running 'dev' (sandbox only)
 
 Configuration is read from the environment; see README.md.
@@ -47,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runWorker(ctx, cfg, log)
 	case "migrate":
 		return runMigrate(ctx, cfg, log)
+	case "keygen":
+		return runKeygen(args[1:], stdout)
 	case "simulate-sms":
 		return runSimulateSMS(ctx, cfg, args[1:], stdout)
 	}

@@ -39,6 +39,19 @@ type Config struct {
 
 	BootstrapAPIKey string // CAREPATH_BOOTSTRAP_API_KEY: the admin key `dev` ensures exists
 
+	// EncryptionKeys ("id:base64[,id:base64...]", first encrypts) or
+	// EncryptionKeyFile hold the payload-codec keys. `dev` generates a key
+	// file under the data directory when neither is set; `api`, `worker` and
+	// `codec-server` refuse to start without one.
+	EncryptionKeys    string // CAREPATH_ENCRYPTION_KEYS
+	EncryptionKeyFile string // CAREPATH_ENCRYPTION_KEY_FILE
+
+	// CodecCORSOrigin is the Temporal UI origin allowed to call the codec
+	// server (CAREPATH_CODEC_CORS_ORIGIN, e.g. http://localhost:8233).
+	CodecCORSOrigin string
+	// CodecAddr is where `codec-server` listens (CAREPATH_CODEC_ADDR).
+	CodecAddr string
+
 	// SandboxMessaging lets `worker` use the sandbox for a channel without
 	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
 	SandboxMessaging bool
@@ -91,6 +104,10 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		SendGridAPIURL:    get("SENDGRID_API_URL", DefaultSendGridURL),
 		BootstrapAPIKey:   get("CAREPATH_BOOTSTRAP_API_KEY", ""),
 		TemporalBin:       get("CAREPATH_TEMPORAL_BIN", ""),
+		EncryptionKeys:    get("CAREPATH_ENCRYPTION_KEYS", ""),
+		EncryptionKeyFile: get("CAREPATH_ENCRYPTION_KEY_FILE", ""),
+		CodecCORSOrigin:   get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
+		CodecAddr:         get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -164,6 +181,17 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if u, err := url.Parse(c.SendGridAPIURL); err != nil || u.Scheme == "" || u.Host == "" {
 		bad("SENDGRID_API_URL", "must be an absolute URL")
+	}
+	if c.EncryptionKeys != "" && c.EncryptionKeyFile != "" {
+		bad("CAREPATH_ENCRYPTION_KEYS", "set either it or CAREPATH_ENCRYPTION_KEY_FILE, not both")
+	}
+	if u, err := url.Parse(c.CodecCORSOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		bad("CAREPATH_CODEC_CORS_ORIGIN", "must be an origin such as https://temporal-ui.example.org")
+	} else {
+		c.CodecCORSOrigin = strings.TrimRight(c.CodecCORSOrigin, "/")
+	}
+	if _, _, err := net.SplitHostPort(c.CodecAddr); err != nil {
+		bad("CAREPATH_CODEC_ADDR", "must be host:port")
 	}
 	if c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < 24 {
 		bad("CAREPATH_BOOTSTRAP_API_KEY", "must be at least 24 characters")
