@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -31,8 +32,30 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// allow admits admin keys and keys of the given roles; any other role gets
+// 403, recorded in the audit trail.
+func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			k := caller(c)
+			if k.Role == store.RoleAdmin || slices.Contains(roles, k.Role) {
+				return next(c)
+			}
+			if err := s.engine.AuditDenied(c.Request().Context(), actor(c), c.Request().Method+" "+c.Path(), c.Path()); err != nil {
+				return err
+			}
+			return carepath.Errorf(carepath.EFORBIDDEN, "the %s role may not do this", k.Role)
+		}
+	}
+}
+
 // caller returns the authenticated key of the request.
 func caller(c echo.Context) store.APIKey {
 	k, _ := c.Get(ctxKey).(store.APIKey)
 	return k
+}
+
+// actor is the request's caller as the audit trail names it.
+func actor(c echo.Context) carepath.Actor {
+	return carepath.Actor{Kind: carepath.ActorAPIKey, ID: caller(c).ID, RequestID: requestID(c)}
 }

@@ -30,7 +30,7 @@ func (s *Server) handleEnrollmentCreate(c echo.Context) error {
 	if len(in.Key) > 200 {
 		return carepath.Invalid("key", "must be at most 200 characters")
 	}
-	enr, created, err := s.engine.Enroll(c.Request().Context(), engine.EnrollRequest{
+	enr, created, err := s.engine.Enroll(c.Request().Context(), actor(c), engine.EnrollRequest{
 		PatientID: c.Param("id"), Journey: in.Journey, Params: in.Params, Key: in.Key,
 	})
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Server) handleEnrollmentCreate(c echo.Context) error {
 }
 
 func (s *Server) handleEnrollmentGet(c echo.Context) error {
-	enr, err := s.engine.GetEnrollment(c.Request().Context(), c.Param("id"))
+	enr, err := s.engine.GetEnrollment(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -65,4 +65,12 @@ func (s *Server) handleJourneyList(c echo.Context) error {
 			Description: d.JourneyDescription(), Params: d.Params()})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) handleEnrollmentCancel(c echo.Context) error {
+	enr, err := s.engine.CancelEnrollment(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, enr)
 }

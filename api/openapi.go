@@ -3,6 +3,7 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,6 +23,9 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 func (s *Server) Routes() []string {
 	var out []string
 	for _, r := range s.echo.Routes() {
+		if strings.HasPrefix(r.Method, "echo_") {
+			continue // echo's own catch-all for groups
+		}
 		out = append(out, r.Method+" "+openAPIPath(r.Path))
 	}
 	return out

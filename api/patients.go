@@ -14,7 +14,7 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.engine.CreatePatient(c.Request().Context(), in)
+	p, err := s.engine.CreatePatient(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 }
 
 func (s *Server) handlePatientGet(c echo.Context) error {
-	p, err := s.engine.GetPatient(c.Request().Context(), c.Param("id"))
+	p, err := s.engine.GetPatient(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (s *Server) handleMessageList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.engine.ListMessages(c.Request().Context(), c.Param("id"), limit)
+	items, err := s.engine.ListMessages(c.Request().Context(), actor(c), c.Param("id"), limit)
 	if err != nil {
 		return err
 	}

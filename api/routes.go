@@ -1,7 +1,11 @@
 package api
 
-// routes is the whole route table. openapi.json describes the same routes;
-// TestOpenAPIMatchesRoutes keeps the two in step.
+import "github.com/carepath/carepath/store"
+
+// routes is the whole route table, with the roles each route admits (admin
+// keys are admitted everywhere). openapi.json describes the same routes;
+// TestOpenAPIMatchesRoutes keeps the two in step and TestRoleMatrix walks
+// every route with every role.
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealth)
@@ -10,11 +14,24 @@ func (s *Server) routes() {
 	e.POST("/webhooks/twilio/messages", s.handleTwilioMessage)
 
 	v1 := e.Group("/v1", s.authenticate)
-	v1.GET("/journeys", s.handleJourneyList)
-	v1.POST("/patients", s.handlePatientCreate)
-	v1.GET("/patients/:id", s.handlePatientGet)
-	v1.GET("/patients/:id/messages", s.handleMessageList)
-	v1.POST("/patients/:id/enrollments", s.handleEnrollmentCreate)
-	v1.GET("/enrollments/:id", s.handleEnrollmentGet)
-	v1.GET("/tasks", s.handleTaskList)
+	careTeam := s.allow(store.RoleCareTeam)
+	integration := s.allow(store.RoleIntegration)
+	admin := s.allow()
+
+	v1.GET("/journeys", s.handleJourneyList, careTeam)
+	v1.POST("/patients", s.handlePatientCreate, careTeam)
+	v1.GET("/patients/:id", s.handlePatientGet, careTeam)
+	v1.GET("/patients/:id/messages", s.handleMessageList, careTeam)
+	v1.POST("/patients/:id/enrollments", s.handleEnrollmentCreate, careTeam)
+	v1.GET("/enrollments/:id", s.handleEnrollmentGet, careTeam)
+	v1.POST("/enrollments/:id/cancel", s.handleEnrollmentCancel, careTeam)
+	v1.GET("/tasks", s.handleTaskList, careTeam)
+
+	v1.POST("/events", s.handleEventCreate, integration)
+	v1.POST("/patients/:id/observations", s.handleObservationCreate, integration)
+
+	v1.POST("/api-keys", s.handleAPIKeyCreate, admin)
+	v1.GET("/api-keys", s.handleAPIKeyList, admin)
+	v1.POST("/api-keys/:id/revoke", s.handleAPIKeyRevoke, admin)
+	v1.GET("/audit", s.handleAuditList, admin)
 }

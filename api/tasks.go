@@ -13,7 +13,7 @@ func (s *Server) handleTaskList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.engine.ListTasks(c.Request().Context(), engine.TaskFilter{
+	items, err := s.engine.ListTasks(c.Request().Context(), actor(c), engine.TaskFilter{
 		PatientID: c.QueryParam("patient_id"), Status: c.QueryParam("status"), Limit: limit,
 	})
 	if err != nil {

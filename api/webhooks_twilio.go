@@ -48,7 +48,7 @@ func (s *Server) handleTwilioMessage(c echo.Context) error {
 	}
 	err = s.engine.ReceiveMessage(c.Request().Context(), engine.InboundMessage{
 		Channel: carepath.ChannelSMS, Provider: messaging.ProviderTwilio, ProviderMessageID: p["MessageSid"],
-		From: p["From"], To: p["To"], Body: p["Body"],
+		From: p["From"], To: p["To"], Body: p["Body"], RequestID: requestID(c),
 	})
 	if err != nil {
 		return err // 500: Twilio retries, and the retry finishes the routing

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
 )
 
@@ -27,16 +28,13 @@ type EnrollRequest struct {
 // Enroll validates the journey and its params, records the enrollment and
 // starts its workflow. A patient already in an active enrollment of the
 // same journey and key gets that enrollment back with created=false.
-func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (enr carepath.Enrollment, created bool, err error) {
+func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) (enr carepath.Enrollment, created bool, err error) {
 	def, ok := e.Journeys.Get(r.Journey)
 	if !ok {
 		return enr, false, carepath.Invalid("journey", "unknown journey; GET /v1/journeys lists them")
 	}
 	params, err := def.NormalizeParams(r.Params)
 	if err != nil {
-		return enr, false, err
-	}
-	if _, err := e.GetPatient(ctx, r.PatientID); err != nil {
 		return enr, false, err
 	}
 	var paramMap map[string]any
@@ -46,7 +44,16 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (enr carepath.Enro
 	id := uuid.NewString()
 	enr = carepath.Enrollment{ID: id, PatientID: r.PatientID, Journey: r.Journey, Key: r.Key, Params: paramMap,
 		WorkflowID: workflows.WorkflowID(id)}
-	enr, err = e.Store.EnrollmentInsert(ctx, enr)
+	err = e.Store.Tx(ctx, func(q *store.Queries) error {
+		if err := patientExists(ctx, q, r.PatientID); err != nil {
+			return err
+		}
+		var err error
+		if enr, err = q.EnrollmentInsert(ctx, enr); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "enrollment.create", r.PatientID, "enrollment/"+id)
+	})
 	if carepath.ErrorCode(err) == carepath.ECONFLICT {
 		existing, gerr := e.Store.EnrollmentActiveGet(ctx, r.PatientID, r.Journey, r.Key)
 		if gerr != nil {
@@ -77,11 +84,18 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (enr carepath.Enro
 
 // GetEnrollment returns an enrollment with its status and current step
 // read live from the workflow while it runs.
-func (e *Engine) GetEnrollment(ctx context.Context, id string) (carepath.Enrollment, error) {
+func (e *Engine) GetEnrollment(ctx context.Context, a carepath.Actor, id string) (carepath.Enrollment, error) {
 	if err := validID(id, "enrollment"); err != nil {
 		return carepath.Enrollment{}, err
 	}
-	enr, err := e.Store.EnrollmentGet(ctx, id)
+	var enr carepath.Enrollment
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if enr, err = q.EnrollmentGet(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "enrollment.read", enr.PatientID, "enrollment/"+id)
+	})
 	if err != nil {
 		return enr, err
 	}
@@ -122,4 +136,32 @@ func (e *Engine) GetEnrollment(ctx context.Context, id string) (carepath.Enrollm
 func errNotFound(err error) bool {
 	var nf interface{ NotFound() }
 	return errors.As(err, &nf)
+}
+
+// CancelEnrollment asks a running journey to stop. The journey records the
+// enrollment as cancelled as it ends; cancelling an enrollment that is no
+// longer active is ECONFLICT.
+func (e *Engine) CancelEnrollment(ctx context.Context, a carepath.Actor, id string) (carepath.Enrollment, error) {
+	if err := validID(id, "enrollment"); err != nil {
+		return carepath.Enrollment{}, err
+	}
+	var enr carepath.Enrollment
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if enr, err = q.EnrollmentGet(ctx, id); err != nil {
+			return err
+		}
+		if enr.Status != carepath.EnrollmentActive {
+			return carepath.Errorf(carepath.ECONFLICT, "enrollment is %s, not active", enr.Status)
+		}
+		return audit(ctx, q, a, "enrollment.cancel", enr.PatientID, "enrollment/"+id)
+	})
+	if err != nil {
+		return enr, err
+	}
+	if err := e.Temporal.CancelWorkflow(ctx, enr.WorkflowID, ""); err != nil && !errNotFound(err) {
+		return enr, fmt.Errorf("cancel enrollment: %w", err)
+	}
+	e.Log.Info("journey cancel requested", "enrollment_id", id)
+	return enr, nil
 }

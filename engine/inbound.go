@@ -19,6 +19,7 @@ type InboundMessage struct {
 	ProviderMessageID string
 	From, To          string
 	Body              string
+	RequestID         string
 }
 
 // Reasons for tasks raised by replies no journey is waiting for.
@@ -63,6 +64,13 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 			return err
 		}
 		msgID = id
+		if inserted {
+			// The webhook changed state: record it with the change.
+			actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
+			if err := audit(ctx, q, actor, "message.receive", patientID, "message/"+id); err != nil {
+				return err
+			}
+		}
 		if status == carepath.MessageRouted {
 			done = true // a re-delivery of a message already handed on
 			return nil

@@ -6,32 +6,65 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/store"
 )
 
 // CreatePatient validates and stores a new patient.
-func (e *Engine) CreatePatient(ctx context.Context, np carepath.NewPatient) (carepath.Patient, error) {
+func (e *Engine) CreatePatient(ctx context.Context, a carepath.Actor, np carepath.NewPatient) (carepath.Patient, error) {
 	if err := np.Validate(); err != nil {
 		return carepath.Patient{}, err
 	}
-	return e.Store.PatientInsert(ctx, uuid.NewString(), np)
+	var p carepath.Patient
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if p, err = q.PatientInsert(ctx, uuid.NewString(), np); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "patient.create", p.ID, "patient/"+p.ID)
+	})
+	return p, err
 }
 
 // GetPatient returns a patient or ENOTFOUND.
-func (e *Engine) GetPatient(ctx context.Context, id string) (carepath.Patient, error) {
+func (e *Engine) GetPatient(ctx context.Context, a carepath.Actor, id string) (carepath.Patient, error) {
 	if err := validID(id, "patient"); err != nil {
 		return carepath.Patient{}, err
 	}
-	p, err := e.Store.PatientGet(ctx, id)
+	var p store.PatientRecord
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if p, err = q.PatientGet(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "patient.read", id, "patient/"+id)
+	})
 	return p.Patient, err
+}
+
+// patientExists returns ENOTFOUND for an unknown or malformed patient ID.
+func patientExists(ctx context.Context, q *store.Queries, id string) error {
+	if err := validID(id, "patient"); err != nil {
+		return err
+	}
+	_, err := q.PatientGet(ctx, id)
+	return err
 }
 
 // MaxPageSize bounds every listing.
 const MaxPageSize = 500
 
 // ListMessages returns a patient's message timeline, newest first.
-func (e *Engine) ListMessages(ctx context.Context, patientID string, limit int) ([]carepath.Message, error) {
-	if _, err := e.GetPatient(ctx, patientID); err != nil {
-		return nil, err
-	}
-	return e.Store.MessagesByPatient(ctx, patientID, limit)
+func (e *Engine) ListMessages(ctx context.Context, a carepath.Actor, patientID string, limit int) ([]carepath.Message, error) {
+	var out []carepath.Message
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		if err := patientExists(ctx, q, patientID); err != nil {
+			return err
+		}
+		var err error
+		if out, err = q.MessagesByPatient(ctx, patientID, limit); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "message.list", patientID, "patient/"+patientID+"/messages")
+	})
+	return out, err
 }

@@ -15,7 +15,7 @@ type TaskFilter struct {
 }
 
 // ListTasks returns care-team tasks, most urgent and oldest first.
-func (e *Engine) ListTasks(ctx context.Context, f TaskFilter) ([]carepath.Task, error) {
+func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) ([]carepath.Task, error) {
 	if f.PatientID != "" {
 		if err := validID(f.PatientID, "patient"); err != nil {
 			return nil, carepath.Invalid("patient_id", "must be a patient ID")
@@ -26,5 +26,13 @@ func (e *Engine) ListTasks(ctx context.Context, f TaskFilter) ([]carepath.Task, 
 	default:
 		return nil, carepath.Invalid("status", "must be one of: open, acknowledged, resolved")
 	}
-	return e.Store.TaskList(ctx, store.TaskFilter{PatientID: f.PatientID, Status: f.Status, Limit: f.Limit})
+	var out []carepath.Task
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if out, err = q.TaskList(ctx, store.TaskFilter{PatientID: f.PatientID, Status: f.Status, Limit: f.Limit}); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "task.list", f.PatientID, "tasks")
+	})
+	return out, err
 }

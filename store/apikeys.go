@@ -6,8 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/carepath/carepath"
 )
 
 // API key roles.
@@ -59,4 +62,47 @@ func (q *Queries) APIKeyAuthenticate(ctx context.Context, secret string) (APIKey
 	var k APIKey
 	err := q.db.QueryRow(ctx, stmt("APIKeyByHash"), hashKey(secret)).Scan(&k.ID, &k.Name, &k.Role)
 	return k, wrapErr("authenticate api key", notFound(err, "api key"))
+}
+
+// APIKeyInfo is a key as listed to admins: never its secret or hash.
+type APIKeyInfo struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Prefix    string     `json:"prefix"`
+	Role      string     `json:"role"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// APIKeyList lists keys, oldest first.
+func (q *Queries) APIKeyList(ctx context.Context, limit int) ([]APIKeyInfo, error) {
+	rows, err := q.db.Query(ctx, stmt("APIKeyList"), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	defer rows.Close()
+	out := []APIKeyInfo{}
+	for rows.Next() {
+		var k APIKeyInfo
+		if err := rows.Scan(&k.ID, &k.Name, &k.Prefix, &k.Role, &k.CreatedAt, &k.RevokedAt); err != nil {
+			return nil, fmt.Errorf("scan api key: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, wrapErr("list api keys", rows.Err())
+}
+
+// APIKeyRevoke revokes a key; ENOTFOUND if there is no such key.
+func (q *Queries) APIKeyRevoke(ctx context.Context, id string) error {
+	if _, err := q.db.Exec(ctx, stmt("APIKeyRevoke"), id); err != nil {
+		return fmt.Errorf("revoke api key: %w", err)
+	}
+	var exists bool
+	if err := q.db.QueryRow(ctx, stmt("APIKeyExists"), id).Scan(&exists); err != nil {
+		return fmt.Errorf("revoke api key: %w", err)
+	}
+	if !exists {
+		return carepath.NotFound("api key")
+	}
+	return nil
 }

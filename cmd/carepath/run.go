@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runWorker(ctx, cfg, log)
 	case "migrate":
 		return runMigrate(ctx, cfg, log)
+	case "codec-server":
+		return runCodecServer(ctx, cfg, log)
 	case "keygen":
 		return runKeygen(args[1:], stdout)
 	case "simulate-sms":

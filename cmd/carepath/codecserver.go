@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/carepath/carepath/codec"
+	"github.com/carepath/carepath/internal/config"
+	"github.com/carepath/carepath/store"
+)
+
+// runCodecServer serves the payload codec for the Temporal UI and CLI. Only
+// admin and care-team API keys may use it: decoding shows PHI.
+func runCodecServer(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required: the codec server checks API keys")
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	h := codec.Handler(codec.New(keys), cfg.CodecCORSOrigin, codecAuthorizer(st, log))
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", cfg.CodecAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.CodecAddr, err)
+	}
+	log.Info("codec server listening", "addr", ln.Addr().String(), "cors_origin", cfg.CodecCORSOrigin)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func codecAuthorizer(st *store.Store, log *slog.Logger) codec.Authorizer {
+	return func(r *http.Request) bool {
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			return false
+		}
+		key, err := st.APIKeyAuthenticate(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			return false
+		}
+		allowed := key.Role == store.RoleAdmin || key.Role == store.RoleCareTeam
+		log.Info("codec request", "api_key_id", key.ID, "role", key.Role, "allowed", allowed, "path", r.URL.Path)
+		return allowed
+	}
+}
