@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/carepath/carepath/internal/config"
+	"github.com/carepath/carepath/internal/redact"
 )
 
 const usage = `carepath — a patient-engagement engine
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, cfg, log)
 	case "codec-server":
 		return runCodecServer(ctx, cfg, log)
+	case "audit":
+		return runAudit(ctx, cfg, args[1:], stdout)
 	case "keygen":
 		return runKeygen(args[1:], stdout)
 	case "simulate-sms":
@@ -72,5 +75,6 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	default:
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	// Every line passes through the redactor: PHI never reaches a log.
+	return slog.New(redact.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})))
 }
