@@ -57,3 +57,19 @@ type Reply struct {
 	Body       string    `json:"body"`
 	ReceivedAt time.Time `json:"received_at"`
 }
+
+// searchAttributeAllowList names every search attribute a journey workflow
+// may carry. Search attributes are indexed in plain text and shown in the
+// Temporal UI, so nothing else, and nothing with PHI, is allowed; the
+// canary test checks running journeys against this list. The Temporal*
+// and BuildIds entries are set by Temporal itself.
+var searchAttributeAllowList = map[string]bool{
+	"TemporalChangeVersion":              true, // workflow.GetVersion markers
+	"BuildIds":                           true,
+	"TemporalWorkerDeploymentVersion":    true,
+	"TemporalWorkerDeployment":           true,
+	"TemporalWorkflowVersioningBehavior": true,
+}
+
+// SearchAttributeAllowed reports whether name is on the allow-list.
+func SearchAttributeAllowed(name string) bool { return searchAttributeAllowList[name] }

@@ -47,9 +47,21 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	keys, err := loadKeys(cfg)
+	tc, err := dialTemporal(ctx, cfg, log)
 	if err != nil {
 		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg}
+	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
+	return a, nil
+}
+
+// dialTemporal is the one way carepath connects to Temporal: with the
+// payload codec and the failure converter that encodes error messages.
+func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (client.Client, error) {
+	keys, err := loadKeys(cfg)
+	if err != nil {
 		return nil, err
 	}
 	dc, fc := codec.Converters(keys)
@@ -67,12 +79,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
 	if err != nil {
-		st.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg}
-	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
-	return a, nil
+	return tc, nil
 }
 
 func (a *app) close() {

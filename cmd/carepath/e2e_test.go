@@ -29,9 +29,12 @@ const (
 // instance is a `carepath dev` started by a test through run(), exactly as
 // `make run` starts it, with twilio-go pointed at a fake Twilio.
 type instance struct {
-	t      *testing.T
-	base   string
-	twilio *faketwilio.Server
+	t        *testing.T
+	base     string
+	twilio   *faketwilio.Server
+	env      map[string]string
+	dataDir  string
+	temporal string // the dev Temporal server's address
 }
 
 func startDev(t *testing.T) *instance {
@@ -44,6 +47,10 @@ func startDev(t *testing.T) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tport, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tw := faketwilio.New()
 	t.Cleanup(tw.Close)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -52,7 +59,7 @@ func startDev(t *testing.T) *instance {
 		"CAREPATH_HTTP_ADDR":            addr,
 		"CAREPATH_PUBLIC_URL":           "https://carepath.example.org",
 		"CAREPATH_BOOTSTRAP_API_KEY":    testAdminKey,
-		"CAREPATH_DEV_TEMPORAL_PORT":    "0",
+		"CAREPATH_DEV_TEMPORAL_PORT":    fmt.Sprint(tport),
 		"CAREPATH_DEV_TEMPORAL_UI_PORT": "-1",
 		"CAREPATH_TEMPORAL_BIN":         bin,
 		"CAREPATH_LOG_LEVEL":            "warn",
@@ -76,7 +83,8 @@ func startDev(t *testing.T) *instance {
 			t.Error("carepath dev did not stop within 60s of cancellation")
 		}
 	})
-	in := &instance{t: t, base: "http://" + addr, twilio: tw}
+	in := &instance{t: t, base: "http://" + addr, twilio: tw, env: env, dataDir: env["CAREPATH_DATA_DIR"],
+		temporal: fmt.Sprintf("127.0.0.1:%d", tport)}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		select {
