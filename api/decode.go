@@ -45,6 +45,9 @@ func jsonError(err error) error {
 		return carepath.Invalid("body", "is required")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if name == "" {
+			return carepath.Invalid("body", "has a field with an empty name")
+		}
 		return carepath.Invalid(name, "is not a known field")
 	}
 	var he *echo.HTTPError // BodyLimit's reader reports 413 this way

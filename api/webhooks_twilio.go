@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"regexp"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/twilio/twilio-go/twiml"
@@ -40,17 +42,12 @@ func (s *Server) handleTwilioMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case p["MessageSid"] == "":
-		return carepath.Invalid("MessageSid", "is required")
-	case !carepath.ValidPhone(p["From"]):
-		return carepath.Invalid("From", "must be an E.164 phone number")
-	}
-	err = s.engine.ReceiveMessage(c.Request().Context(), engine.InboundMessage{
-		Channel: carepath.ChannelSMS, Provider: messaging.ProviderTwilio, ProviderMessageID: p["MessageSid"],
-		From: p["From"], To: p["To"], Body: p["Body"], RequestID: requestID(c),
-	})
+	m, err := parseTwilioInbound(p)
 	if err != nil {
+		return err
+	}
+	m.RequestID = requestID(c)
+	if err := s.engine.ReceiveMessage(c.Request().Context(), m); err != nil {
 		return err // 500: Twilio retries, and the retry finishes the routing
 	}
 	xml, err := twiml.Messages(nil)
@@ -59,3 +56,22 @@ func (s *Server) handleTwilioMessage(c echo.Context) error {
 	}
 	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", []byte(xml))
 }
+
+// maxSMSBody bounds an inbound body (Twilio concatenates at most 1600).
+const maxSMSBody = 1600
+
+// parseTwilioInbound validates an inbound-message webhook's parameters.
+func parseTwilioInbound(p map[string]string) (engine.InboundMessage, error) {
+	switch {
+	case !twilioSID.MatchString(p["MessageSid"]):
+		return engine.InboundMessage{}, carepath.Invalid("MessageSid", "must be a Twilio message SID")
+	case !carepath.ValidPhone(p["From"]):
+		return engine.InboundMessage{}, carepath.Invalid("From", "must be an E.164 phone number")
+	case len(p["Body"]) > maxSMSBody*4 || !utf8.ValidString(p["Body"]):
+		return engine.InboundMessage{}, carepath.Invalid("Body", "must be UTF-8 text of at most 1600 characters")
+	}
+	return engine.InboundMessage{Channel: carepath.ChannelSMS, Provider: messaging.ProviderTwilio,
+		ProviderMessageID: p["MessageSid"], From: p["From"], To: p["To"], Body: p["Body"]}, nil
+}
+
+var twilioSID = regexp.MustCompile(`^(SM|MM|SMS)[A-Za-z0-9]{1,64}$`)

@@ -1,0 +1,73 @@
+package codec_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	commonpb "go.temporal.io/api/common/v1"
+
+	"github.com/carepath/carepath/codec"
+)
+
+func TestCodecServer(t *testing.T) {
+	k, _ := keyring(t, "k1")
+	c := codec.New(k)
+	srv := httptest.NewServer(codec.Handler(c, "https://ui.example.org", func(r *http.Request) bool {
+		return r.Header.Get("Authorization") == "Bearer good"
+	}))
+	defer srv.Close()
+
+	enc, err := c.Encode([]*commonpb.Payload{{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(`"Canary"`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"payloads": []map[string]any{{"metadata": enc[0].Metadata, "data": enc[0].Data}}})
+
+	post := func(path, origin, auth string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if r := post("/decode", "", ""); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no key: %d", r.StatusCode)
+	}
+	if r := post("/decode", "", "Bearer bad"); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("bad key: %d", r.StatusCode)
+	}
+	if r := post("/decode", "https://evil.example.com", "Bearer good"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign origin: %d", r.StatusCode)
+	}
+	r := post("/decode", "https://ui.example.org", "Bearer good")
+	defer r.Body.Close()
+	if r.StatusCode != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != "https://ui.example.org" {
+		t.Fatalf("decode: %d %v", r.StatusCode, r.Header)
+	}
+	var out struct {
+		Payloads []struct{ Data []byte } `json:"payloads"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&out); err != nil || len(out.Payloads) != 1 || string(out.Payloads[0].Data) != `"Canary"` {
+		t.Fatalf("decoded %+v %v", out, err)
+	}
+	pre, _ := http.NewRequest(http.MethodOptions, srv.URL+"/decode", nil)
+	pre.Header.Set("Origin", "https://ui.example.org")
+	resp, err := http.DefaultClient.Do(pre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Headers") == "" {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
