@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/internal/embedded"
@@ -104,9 +106,28 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 	}
 	stops = append(stops, func() error { w.Stop(); return nil })
 
-	return a.serveAPI(ctx, twilioToken, func(addr string) {
-		printBanner(stdout, cfg, addr, adminKey, temporalUI)
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		return err
+	}
+	// The codec server runs beside the API so `temporal workflow show
+	// --codec-endpoint` (and the UI) can decode by hand.
+	g, gctx := errgroup.WithContext(ctx)
+	codecReady := make(chan string, 1)
+	g.Go(func() error {
+		return serveCodec(gctx, cfg, keys, a.store, log, func(addr string) { codecReady <- addr })
 	})
+	g.Go(func() error {
+		return a.serveAPI(gctx, twilioToken, func(addr string) {
+			var codecAddr string
+			select {
+			case codecAddr = <-codecReady:
+			case <-gctx.Done():
+			}
+			printBanner(stdout, cfg, addr, adminKey, temporalUI, codecAddr, keys.ActiveKeyID())
+		})
+	})
+	return g.Wait()
 }
 
 // devAdminKey ensures the admin key exists: CAREPATH_BOOTSTRAP_API_KEY, or
@@ -151,7 +172,7 @@ func secretFile(path, value string) (string, error) {
 	return value, nil
 }
 
-func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI string) {
+func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI, codecAddr, keyID string) {
 	sms, email := "sandbox (recorded in PostgreSQL, nothing is sent)", "sandbox (recorded in PostgreSQL, nothing is sent)"
 	if cfg.TwilioEnabled() {
 		sms = "Twilio via " + cfg.TwilioAPIURL
@@ -169,6 +190,8 @@ func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI str
 		fmt.Fprintf(w, "  Temporal UI:       %s\n", temporalUI)
 	}
 	fmt.Fprintf(w, "  Temporal:          %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+	fmt.Fprintf(w, "  Payload encryption: AES-256-GCM, active key %q\n", keyID)
+	fmt.Fprintf(w, "  Codec server:      http://%s  (temporal workflow show -w ID --codec-endpoint http://%s --codec-auth \"Bearer <key>\")\n", codecAddr, codecAddr)
 	fmt.Fprintf(w, "  Data directory:    %s\n", cfg.DataDir)
 	if !cfg.TwilioEnabled() {
 		fmt.Fprintf(w, "  Simulate a reply:  ./bin/carepath simulate-sms --from +15551234567 --body 3\n")
