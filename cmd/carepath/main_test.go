@@ -9,12 +9,12 @@ import (
 )
 
 // The end-to-end tests start their own PostgreSQL and Temporal through
-// `carepath dev`. A missing temporal CLI fails the package loudly here
-// rather than skipping anything.
+// `carepath dev`; the command tests (audit verify) use a test PostgreSQL.
+// A missing temporal CLI fails the package loudly rather than skipping.
 func TestMain(m *testing.M) {
 	if _, err := testenv.TemporalBin(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e tests need the temporal CLI:", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	os.Exit(testenv.Main(m, testenv.Needs{Postgres: true}))
 }
