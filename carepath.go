@@ -17,14 +17,16 @@ const (
 	DirectionOutbound = "outbound"
 	DirectionInbound  = "inbound"
 
-	MessageQueued     = "queued"     // written to the outbox, not yet handed to a provider
-	MessageSending    = "sending"    // a provider call is under way (outcome unknown if we crash here)
-	MessageSent       = "sent"       // the provider accepted it
-	MessageDelivered  = "delivered"  // the provider confirmed delivery
-	MessageFailed     = "failed"     // the provider refused it or it could not be delivered
-	MessageSuppressed = "suppressed" // carepath decided not to send it (reason recorded)
-	MessageReceived   = "received"   // inbound, stored but not yet routed
-	MessageRouted     = "routed"     // inbound, handed to a journey or turned into a task
+	MessageQueued      = "queued"      // written to the outbox, not yet handed to a provider
+	MessageSending     = "sending"     // a provider call is under way (outcome unknown if we crash here)
+	MessageSent        = "sent"        // the provider accepted it
+	MessageDelivered   = "delivered"   // the provider confirmed delivery
+	MessageFailed      = "failed"      // the provider refused it or it could not be delivered
+	MessageSuppressed  = "suppressed"  // carepath decided not to send it (reason recorded)
+	MessageDeferred    = "deferred"    // held until a time (quiet hours, frequency cap)
+	MessageUndelivered = "undelivered" // the provider accepted it but could not deliver it
+	MessageReceived    = "received"    // inbound, stored but not yet routed
+	MessageRouted      = "routed"      // inbound, handed to a journey or turned into a task
 )
 
 // Enrollment statuses.

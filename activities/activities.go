@@ -2,6 +2,9 @@ package activities
 
 import (
 	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
@@ -15,4 +18,37 @@ type Activities struct {
 	Email     messaging.Sender
 	Templates *messaging.Catalog
 	Log       *slog.Logger
+	Policy    Policy
+	// StatusCallbackURL, when set, is where Twilio reports delivery.
+	StatusCallbackURL string
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
+	// hooks let tests crash the send at chosen points; nil in production.
+	hooks *sendHooks
 }
+
+// Policy is the deployment's messaging rules, applied to every send.
+type Policy struct {
+	Window messaging.Window
+	Caps   messaging.Caps
+	// Conversation is how long after a patient's own message a reply counts
+	// as conversation: exempt from quiet hours and caps.
+	Conversation time.Duration
+	// UnreachableLimit is how many "unreachable" (30003) failures in a row
+	// mark a phone invalid.
+	UnreachableLimit int
+}
+
+// DefaultPolicy is 08:00–21:00, 1 outreach a day and 3 a week, 10-minute
+// conversations, 3 unreachable failures.
+var DefaultPolicy = Policy{Window: messaging.DefaultWindow, Caps: messaging.DefaultCaps,
+	Conversation: 10 * time.Minute, UnreachableLimit: 3}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func newID() string { return uuid.NewString() }

@@ -5,16 +5,22 @@
 // without breaking running workflows.
 package activities
 
+import "time"
+
 // Message purposes: care content (treatment, safety) versus outreach
 // (engagement, re-engagement).
 const (
 	PurposeCare     = "care"
 	PurposeOutreach = "outreach"
+	// PurposeCompliance is for replies the law requires (STOP and HELP
+	// confirmations): sent at once, even to a patient who just opted out.
+	PurposeCompliance = "compliance"
 )
 
 // Send outcomes a journey can branch on.
 const (
 	OutcomeSent       = "sent"
+	OutcomeDeferred   = "deferred" // held until DeferredUntil: call again then, with the same MessageID
 	OutcomeSuppressed = "suppressed"
 	OutcomeFailed     = "failed"
 )
@@ -25,6 +31,16 @@ const (
 	ReasonNoContact      = "no_contact_point"
 	ReasonOptedOut       = "opted_out"
 	ReasonProvider       = "provider_rejected"
+	ReasonNoConsent      = "no_consent"
+	ReasonCapped         = "capped"
+	ReasonQuietHours     = "quiet_hours"
+	ReasonUnreachable    = "unreachable"
+)
+
+// Cap behaviours.
+const (
+	OnCapDefer    = "defer"    // hold the message until the cap allows it (default)
+	OnCapSuppress = "suppress" // drop it, recorded as suppressed/capped
 )
 
 // QuestionRef ties a message to the question it asks, so a reply can be
@@ -46,13 +62,20 @@ type SendMessageRequest struct {
 	Vars         map[string]string `json:"vars,omitempty"`
 	Purpose      string            `json:"purpose"`
 	Question     *QuestionRef      `json:"question,omitempty"`
+	// Channel overrides the patient's preferred channel ("" = preferred).
+	Channel string `json:"channel,omitempty"`
+	// NoFallback forbids using the other channel when the first cannot be.
+	NoFallback bool `json:"no_fallback,omitempty"`
+	// OnCap says what an outreach message over the frequency cap does.
+	OnCap string `json:"on_cap,omitempty"`
 }
 
 // SendMessageResult is the typed outcome of a send.
 type SendMessageResult struct {
-	Outcome string `json:"outcome"`          // sent, suppressed, failed
-	Reason  string `json:"reason,omitempty"` // for suppressed and failed
-	Channel string `json:"channel,omitempty"`
+	Outcome       string     `json:"outcome"`          // sent, deferred, suppressed, failed
+	Reason        string     `json:"reason,omitempty"` // for deferred, suppressed and failed
+	Channel       string     `json:"channel,omitempty"`
+	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
 }
 
 // CloseQuestionRequest closes a question whose wait timed out.

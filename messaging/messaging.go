@@ -7,6 +7,7 @@ package messaging
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Provider names, as stored on message rows.
@@ -76,3 +77,10 @@ func (e *Error) Unwrap() error { return e.cause }
 
 // Retryable reports whether the send may be retried.
 func (e *Error) Retryable() bool { return e.Kind == KindRetryable }
+
+// Looker finds a message a provider accepted, for a send whose outcome is
+// unknown (the connection broke after the request left). Providers without
+// a lookup are reconciled by their delivery events instead.
+type Looker interface {
+	Lookup(ctx context.Context, m Outbound, since time.Time) (Receipt, bool, error)
+}

@@ -112,3 +112,42 @@ func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 	out.Host = r.base.Host
 	return r.next.RoundTrip(out)
 }
+
+// Lookup finds a message Twilio accepted: the most recent messages to the
+// same number, matched on body and creation time. twilio-go's list call is
+// synchronous like Send.
+func (t *Twilio) Lookup(ctx context.Context, m Outbound, since time.Time) (Receipt, bool, error) {
+	params := &openapi.ListMessageParams{}
+	params.SetTo(m.To)
+	params.SetPageSize(50)
+	params.SetLimit(200)
+	type result struct {
+		msgs []openapi.ApiV2010Message
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		msgs, err := t.rest.Api.ListMessage(params)
+		done <- result{msgs, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return Receipt{}, false, &Error{Provider: ProviderTwilio, Kind: KindRetryable, cause: ctx.Err()}
+	case r := <-done:
+		if r.err != nil {
+			return Receipt{}, false, twilioError(r.err)
+		}
+		for _, msg := range r.msgs {
+			if msg.Sid == nil || msg.Body == nil || *msg.Body != m.Text {
+				continue
+			}
+			if msg.DateCreated != nil {
+				if created, err := time.Parse(time.RFC1123Z, *msg.DateCreated); err == nil && created.Before(since.Add(-time.Minute)) {
+					continue
+				}
+			}
+			return Receipt{Provider: ProviderTwilio, ProviderMessageID: *msg.Sid}, true, nil
+		}
+		return Receipt{}, false, nil
+	}
+}

@@ -24,6 +24,7 @@ type OutboxMessage struct {
 	Status       string // queued, or suppressed with a reason
 	StatusReason string
 	Provider     string
+	Purpose      string
 }
 
 // OutboxState is where an outbox row stands.
@@ -34,6 +35,10 @@ type OutboxState struct {
 	ProviderMessageID string
 	Attempts          int
 	Channel           string
+	To                string
+	Body              string
+	SendingAt         *time.Time
+	DeferredUntil     *time.Time
 }
 
 // MessageOutboxInsert records m unless a row with its ID exists already.
@@ -43,7 +48,7 @@ func (q *Queries) MessageOutboxInsert(ctx context.Context, m OutboxMessage) erro
 		enrollment = m.EnrollmentID
 	}
 	_, err := q.db.Exec(ctx, stmt("MessageOutboxInsert"), m.ID, m.PatientID, enrollment, m.Channel, m.Template, m.Body,
-		m.To, m.From, m.Status, m.StatusReason, m.Provider)
+		m.To, m.From, m.Status, m.StatusReason, m.Provider, m.Purpose)
 	return wrapErr("insert outbox message", err)
 }
 
@@ -51,7 +56,7 @@ func (q *Queries) MessageOutboxInsert(ctx context.Context, m OutboxMessage) erro
 func (q *Queries) MessageOutboxLock(ctx context.Context, id string) (OutboxState, error) {
 	var s OutboxState
 	err := q.db.QueryRow(ctx, stmt("MessageOutboxGetForUpdate"), id).Scan(&s.Status, &s.StatusReason, &s.Provider,
-		&s.ProviderMessageID, &s.Attempts, &s.Channel)
+		&s.ProviderMessageID, &s.Attempts, &s.Channel, &s.To, &s.Body, &s.SendingAt, &s.DeferredUntil)
 	return s, wrapErr("lock outbox message", notFound(err, "message"))
 }
 
@@ -59,6 +64,44 @@ func (q *Queries) MessageOutboxLock(ctx context.Context, id string) (OutboxState
 func (q *Queries) MessageMarkSending(ctx context.Context, id string) error {
 	_, err := q.db.Exec(ctx, stmt("MessageMarkSending"), id)
 	return wrapErr("mark message sending", err)
+}
+
+// MessageStart records the decision to send now, on this channel, to this
+// address, with this body.
+func (q *Queries) MessageStart(ctx context.Context, id, channel, to, provider, body string) error {
+	_, err := q.db.Exec(ctx, stmt("MessageStart"), id, channel, to, provider, body)
+	return wrapErr("start message", err)
+}
+
+// MessageDefer holds a message until a time (quiet hours, caps).
+func (q *Queries) MessageDefer(ctx context.Context, id, reason string, until time.Time) error {
+	_, err := q.db.Exec(ctx, stmt("MessageDefer"), id, reason, until)
+	return wrapErr("defer message", err)
+}
+
+// DeliveredMessage is an outbound message a provider reported on.
+type DeliveredMessage struct {
+	ID, PatientID, Status, Channel, To string
+}
+
+// MessageByProviderIDForUpdate locks the message a provider callback is
+// about; ok=false if carepath never sent it.
+func (q *Queries) MessageByProviderIDForUpdate(ctx context.Context, provider, providerID string) (m DeliveredMessage, ok bool, err error) {
+	err = q.db.QueryRow(ctx, stmt("MessageByProviderIDForUpdate"), provider, providerID).Scan(&m.ID, &m.PatientID, &m.Status, &m.Channel, &m.To)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, false, nil
+	}
+	return m, err == nil, wrapErr("find message by provider id", err)
+}
+
+// MessageDelivery records a provider's delivery report.
+func (q *Queries) MessageDelivery(ctx context.Context, id, status, reason string, code int) error {
+	var c any
+	if code != 0 {
+		c = code
+	}
+	_, err := q.db.Exec(ctx, stmt("MessageDelivery"), id, status, reason, c)
+	return wrapErr("record delivery", err)
 }
 
 // MessageMarkSent records the provider's acceptance.

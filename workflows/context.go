@@ -133,9 +133,21 @@ func (j *J) send(purpose, template string, vars Vars, q *activities.QuestionRef)
 		Template: template, Vars: vars, Purpose: purpose, Question: q,
 	}
 	var res Sent
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.SendMessage, req).Get(j.ctx, &res)
-	if err != nil {
-		return Sent{}, fmt.Errorf("send %s: %w", template, err)
+	for {
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.SendMessage, req).Get(j.ctx, &res)
+		if err != nil {
+			return Sent{}, fmt.Errorf("send %s: %w", template, err)
+		}
+		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
+			break
+		}
+		// Quiet hours or a frequency cap: wait on a durable timer, then ask
+		// again with the same message ID (consent is checked again then).
+		// At least a second, so a clock skew between worker and activity
+		// host can never spin this loop.
+		if err := j.Sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
+			return Sent{}, fmt.Errorf("send %s: deferred: %w", template, err)
+		}
 	}
 	if res.Outcome != activities.OutcomeSent {
 		j.log.Warn("message not sent", "template", template, "outcome", res.Outcome, "reason", res.Reason)

@@ -122,7 +122,16 @@ func (a *app) startWorker(sandbox bool) (sdkworker.Worker, error) {
 	if sms == nil && email == nil {
 		return nil, errors.New("no messaging provider configured: set TWILIO_* and/or SENDGRID_* (see README)")
 	}
-	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log}
+	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log,
+		Policy: activities.Policy{
+			Window:           a.cfg.SendWindow,
+			Caps:             messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
+			Conversation:     activities.DefaultPolicy.Conversation,
+			UnreachableLimit: activities.DefaultPolicy.UnreachableLimit,
+		}}
+	if a.cfg.TwilioEnabled() {
+		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
+	}
 	w := worker.New(a.temporal, a.journeys, acts)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)

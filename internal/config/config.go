@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/messaging"
 )
 
 var alnum = regexp.MustCompile(`^[A-Za-z0-9]*$`)
@@ -51,6 +52,12 @@ type Config struct {
 	CodecCORSOrigin string
 	// CodecAddr is where `codec-server` listens (CAREPATH_CODEC_ADDR).
 	CodecAddr string
+
+	// Messaging rules (see README, "Messaging rules").
+	SendWindow      messaging.Window // CAREPATH_SEND_WINDOW, default 08:00-21:00 (may only narrow)
+	OutreachPerDay  int              // CAREPATH_OUTREACH_PER_DAY, default 1
+	OutreachPerWeek int              // CAREPATH_OUTREACH_PER_WEEK, default 3
+	SMSPerSecond    float64          // CAREPATH_SMS_PER_SECOND: provider rate per sending number, default 1
 
 	// SandboxMessaging lets `worker` use the sandbox for a channel without
 	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
@@ -122,6 +129,18 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		bad("CAREPATH_SANDBOX_MESSAGING", "must be true or false")
 	}
 	var err error
+	if c.SendWindow, err = messaging.ParseWindow(get("CAREPATH_SEND_WINDOW", "08:00-21:00")); err != nil {
+		bad("CAREPATH_SEND_WINDOW", "%v", err)
+	}
+	if c.OutreachPerDay, err = boundedInt(get("CAREPATH_OUTREACH_PER_DAY", "1"), 0, 10); err != nil {
+		bad("CAREPATH_OUTREACH_PER_DAY", "%v", err)
+	}
+	if c.OutreachPerWeek, err = boundedInt(get("CAREPATH_OUTREACH_PER_WEEK", "3"), 0, 50); err != nil {
+		bad("CAREPATH_OUTREACH_PER_WEEK", "%v", err)
+	}
+	if _, err := fmt.Sscanf(get("CAREPATH_SMS_PER_SECOND", "1"), "%g", &c.SMSPerSecond); err != nil || c.SMSPerSecond <= 0 || c.SMSPerSecond > 1000 {
+		bad("CAREPATH_SMS_PER_SECOND", "must be a number above 0 and at most 1000")
+	}
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
 		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
 	}
@@ -222,4 +241,12 @@ func port(s string, def int, allowDisable bool) (int, error) {
 		return 0, errors.New("must be between 0 and 65535")
 	}
 	return p, nil
+}
+
+func boundedInt(s string, lo, hi int) (int, error) {
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || fmt.Sprint(n) != s || n < lo || n > hi {
+		return 0, fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
 }

@@ -1,11 +1,12 @@
 -- name: MessageOutboxInsert
 -- The ID is derived by the workflow, so a retried activity finds its row.
-INSERT INTO messages (id, patient_id, enrollment_id, direction, channel, template, body, to_address, from_address, status, status_reason, provider)
-VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO messages (id, patient_id, enrollment_id, direction, channel, template, body, to_address, from_address, status, status_reason, provider, purpose)
+VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (id) DO NOTHING;
 
 -- name: MessageOutboxGetForUpdate
-SELECT status, status_reason, provider, coalesce(provider_message_id, ''), attempts, channel
+SELECT status, status_reason, provider, coalesce(provider_message_id, ''), attempts, channel, to_address, body,
+       sending_at, deferred_until
 FROM messages WHERE id = $1 FOR UPDATE;
 
 -- name: MessageMarkSending
@@ -38,3 +39,25 @@ SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), di
 FROM messages WHERE patient_id = $1
 ORDER BY created_at DESC, id
 LIMIT $2;
+
+-- name: MessageDefer
+UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3, updated_at = now() WHERE id = $1;
+
+-- name: MessageStart
+-- The decision to send: channel and address may change on a re-evaluated
+-- (deferred) message, e.g. after a fallback.
+UPDATE messages SET status = 'sending', channel = $2, to_address = $3, provider = $4, body = $5,
+    attempts = attempts + 1, sending_at = now(), deferred_until = NULL, status_reason = '', updated_at = now()
+WHERE id = $1;
+
+-- name: MessageOutboxSendingSince
+SELECT sending_at, to_address, body FROM messages WHERE id = $1;
+
+-- name: MessageByProviderIDForUpdate
+SELECT id, coalesce(patient_id::text, ''), status, channel, to_address FROM messages
+WHERE provider = $1 AND provider_message_id = $2 FOR UPDATE;
+
+-- name: MessageDelivery
+UPDATE messages SET status = $2, status_reason = $3, error_code = $4,
+    delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
+WHERE id = $1;
