@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/carepath/carepath"
@@ -350,7 +349,6 @@ func (a *Activities) callProvider(ctx context.Context, req SendMessageRequest, d
 			return SendMessageResult{}, false, err
 		}
 	}
-	activity.RecordHeartbeat(ctx, "calling provider")
 	out := messaging.Outbound{MessageID: req.MessageID, To: d.to, Subject: d.subject, Text: d.body}
 	if d.channel == carepath.ChannelSMS {
 		out.StatusCallback = a.StatusCallbackURL

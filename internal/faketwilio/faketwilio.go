@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Message is one message the fake accepted.
@@ -26,6 +28,12 @@ type Server struct {
 	// Fail, if set, decides an error response per request: HTTP status and
 	// Twilio error code; status 0 accepts the message.
 	Fail func(m Message) (status, code int)
+	// DropAfterAccept, if set and true for a message, records it and then
+	// breaks the connection without answering: the caller cannot know the
+	// message was accepted.
+	DropAfterAccept func(m Message) bool
+	// Delay, if set, is waited before answering each create request.
+	Delay time.Duration
 }
 
 // New starts a fake Twilio on a loopback port.
@@ -38,7 +46,7 @@ func New() *Server {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// /2010-04-01/Accounts/{AccountSid}/Messages.json
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "2010-04-01" || parts[3] != "Messages.json" {
+	if len(parts) != 4 || parts[0] != "2010-04-01" || parts[3] != "Messages.json" || (r.Method != http.MethodPost && r.Method != http.MethodGet) {
 		http.Error(w, `{"code":20404,"message":"not found","status":404}`, http.StatusNotFound)
 		return
 	}
@@ -52,6 +60,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
+	if r.Method == http.MethodGet {
+		s.list(w, r.Form.Get("To"))
+		return
+	}
+	if s.Delay > 0 {
+		time.Sleep(s.Delay)
+	}
 	m := Message{AccountSID: parts[2], To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
 		Body: r.PostForm.Get("Body"), StatusCallback: r.PostForm.Get("StatusCallback"), At: time.Now()}
 	if s.Fail != nil {
@@ -63,9 +78,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	m.SID = fmt.Sprintf("SM%032d", len(s.messages)+1)
+	m.SID = "SM" + strings.ReplaceAll(uuid.NewString(), "-", "") // unique, like Twilio's
 	s.messages = append(s.messages, m)
 	s.mu.Unlock()
+	if s.DropAfterAccept != nil && s.DropAfterAccept(m) {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{"sid": m.SID, "account_sid": m.AccountSID, "to": m.To,
@@ -88,4 +111,20 @@ func (s *Server) To(number string) []Message {
 		}
 	}
 	return out
+}
+
+// list answers Twilio's List Messages (newest first), filtered by To.
+func (s *Server) list(w http.ResponseWriter, to string) {
+	var out []map[string]any
+	msgs := s.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if to != "" && m.To != to {
+			continue
+		}
+		out = append(out, map[string]any{"sid": m.SID, "to": m.To, "from": m.From, "body": m.Body,
+			"status": "sent", "date_created": m.At.UTC().Format(time.RFC1123Z)})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"messages": out, "page": 0, "page_size": 50, "next_page_uri": nil})
 }
