@@ -2,12 +2,18 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
 )
@@ -36,10 +42,11 @@ const (
 // handed on twice, and one stored but not yet handed on is finished.
 func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 	var (
-		msgID     string
-		target    store.Question
-		toJourney bool
-		done      bool
+		msgID        string
+		target       store.Question
+		toJourney    bool
+		done         bool
+		keywordReply *workflows.ComplianceReplyInput
 	)
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
 		patients, err := q.PatientIDsByPhone(ctx, m.From)
@@ -75,6 +82,10 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 			done = true // a re-delivery of a message already handed on
 			return nil
 		}
+		// Compliance keywords come first: they are never an answer.
+		if keywordReply, err = e.keyword(ctx, q, m, id, patients, inserted); err != nil || keywordReply != nil {
+			return err
+		}
 		if !inserted {
 			// Stored by an earlier delivery that did not finish: it may
 			// already have taken a question.
@@ -107,6 +118,9 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 	if err != nil {
 		return fmt.Errorf("receive message: %w", err)
 	}
+	if keywordReply != nil {
+		return e.complianceReply(ctx, msgID, *keywordReply)
+	}
 	if done || !toJourney {
 		return nil
 	}
@@ -127,5 +141,71 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		return fmt.Errorf("receive message: %w", err)
 	}
 	e.Log.Info("reply routed to journey", "message_id", msgID, "enrollment_id", target.EnrollmentID)
+	return nil
+}
+
+// keyword applies an SMS compliance keyword (STOP, START, YES when opted
+// out, HELP) for every patient using the sending number, in the webhook's
+// transaction, and says what to answer. It returns nil for an ordinary reply.
+func (e *Engine) keyword(ctx context.Context, q *store.Queries, m InboundMessage, msgID string, patients []string, first bool) (*workflows.ComplianceReplyInput, error) {
+	if m.Channel != carepath.ChannelSMS || len(patients) == 0 {
+		return nil, nil
+	}
+	kw := messaging.ParseKeyword(m.Body)
+	if kw == messaging.KeywordYes && first {
+		granted, err := q.ConsentGranted(ctx, patients[0], carepath.ChannelSMS, "care")
+		if err != nil {
+			return nil, err
+		}
+		kw = messaging.KeywordNone // YES is an answer, unless the patient opted out
+		if !granted {
+			kw = messaging.KeywordStart
+		}
+	}
+	template := ""
+	switch kw {
+	case messaging.KeywordNone:
+		return nil, nil
+	case messaging.KeywordHelp:
+		template = workflows.TemplateHelp
+	case messaging.KeywordStop, messaging.KeywordStart:
+		granted := kw == messaging.KeywordStart
+		template, action := workflows.TemplateStopConfirm, "consent.revoke"
+		if granted {
+			template, action = workflows.TemplateStartConfirm, "consent.grant"
+		}
+		actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
+		for _, pid := range patients {
+			if !first {
+				break // recorded with the message by the first delivery
+			}
+			if err := q.ConsentRecord(ctx, pid, carepath.ChannelSMS, store.PurposeAll, granted, "sms:"+string(kw)); err != nil {
+				return nil, err
+			}
+			if err := audit(ctx, q, actor, action, pid, "message/"+msgID); err != nil {
+				return nil, err
+			}
+		}
+		e.Log.Info("sms consent changed by keyword", "message_id", msgID, "keyword", string(kw), "patients", len(patients))
+		return &workflows.ComplianceReplyInput{PatientID: patients[0], InboundMessageID: msgID, Template: template}, nil
+	}
+	return &workflows.ComplianceReplyInput{PatientID: patients[0], InboundMessageID: msgID, Template: template}, nil
+}
+
+// complianceReply starts the one answer to a keyword (keyed by the inbound
+// message, so a re-delivered webhook cannot send a second), then marks the
+// message handled.
+func (e *Engine) complianceReply(ctx context.Context, msgID string, in workflows.ComplianceReplyInput) error {
+	_, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.ComplianceWorkflowID(msgID), TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.ComplianceReplyWorkflow, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("receive message: start keyword reply: %w", err) // left "received": the retry finishes
+	}
+	if err := e.Store.MessageRouted(ctx, msgID, ""); err != nil {
+		return fmt.Errorf("receive message: %w", err)
+	}
 	return nil
 }

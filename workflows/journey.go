@@ -103,6 +103,11 @@ type Registry struct {
 // wording that parses) and builds the template catalogue from them.
 func NewRegistry(defs ...Definition) (*Registry, error) {
 	r := &Registry{byName: map[string]Definition{}, templates: messaging.NewCatalog()}
+	for _, k := range []string{TemplateStopConfirm, TemplateStartConfirm, TemplateHelp} {
+		if err := r.templates.Add(k, systemMessages[k]); err != nil {
+			return nil, err
+		}
+	}
 	for _, d := range defs {
 		name := d.JourneyName()
 		if name == "" || d.JourneyVersion() < 1 {
@@ -154,8 +159,10 @@ func (r *Registry) All() []Definition {
 // Templates returns the catalogue of every journey's wording.
 func (r *Registry) Templates() *messaging.Catalog { return r.templates }
 
-// RegisterWorkflows registers each journey's workflow under its name.
+// RegisterWorkflows registers each journey's workflow under its name, and
+// the runtime's own workflows.
 func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
+	w.RegisterWorkflowWithOptions(ComplianceReply, workflow.RegisterOptions{Name: ComplianceReplyWorkflow})
 	for _, d := range r.All() {
 		w.RegisterWorkflowWithOptions(d.Workflow, workflow.RegisterOptions{Name: d.JourneyName()})
 	}

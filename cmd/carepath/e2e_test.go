@@ -297,3 +297,71 @@ func zoneAt(localHour int) string {
 	}
 	return "Etc/GMT"
 }
+
+func TestEndToEndStopStartHelp(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230002"
+	var patient item
+	if st := in.call("POST", "/v1/patients", item{"given_name": "Ida", "family_name": "B", "birth_date": "1960-01-01",
+		"phone": phone, "timezone": zoneAt(12)}, &patient); st != http.StatusCreated {
+		t.Fatalf("patient: %d", st)
+	}
+	pid := patient["id"].(string)
+	enroll := func(key string) string {
+		var e item
+		if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "post_visit_checkin",
+			"key": key, "params": item{"delay": "0s"}}, &e); st != http.StatusCreated {
+			t.Fatalf("enroll %s: %d %v", key, st, e)
+		}
+		return e["id"].(string)
+	}
+	enroll("visit-1")
+	eventually(t, "first question", func() bool { return len(in.twilio.To(phone)) == 1 })
+
+	// STOP (in any case and spacing) is not an answer: consent goes, one
+	// confirmation comes back, even if Twilio delivers the webhook twice.
+	for range 2 {
+		if st := in.sms(testAuthToken, "SMstop0001", phone, "  stop "); st != http.StatusOK {
+			t.Fatalf("STOP: %d", st)
+		}
+	}
+	eventually(t, "STOP confirmation", func() bool { return len(in.twilio.To(phone)) == 2 })
+	if body := in.twilio.To(phone)[1].Body; !strings.Contains(body, "unsubscribed") {
+		t.Fatalf("confirmation: %q", body)
+	}
+	// A new journey's message is suppressed, visibly, and never sent.
+	e2 := enroll("visit-2")
+	eventually(t, "suppressed message on the timeline", func() bool {
+		var msgs struct{ Items []item }
+		in.call("GET", "/v1/patients/"+pid+"/messages", nil, &msgs)
+		for _, m := range msgs.Items {
+			if m["enrollment_id"] == e2 && m["status"] == "suppressed" && m["status_reason"] == "opted_out" {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond)
+	if n := len(in.twilio.To(phone)); n != 2 {
+		t.Fatalf("%d SMS after STOP, want only the confirmation", n)
+	}
+
+	if st := in.sms(testAuthToken, "SMstart001", phone, "START"); st != http.StatusOK {
+		t.Fatalf("START: %d", st)
+	}
+	eventually(t, "START confirmation", func() bool { return len(in.twilio.To(phone)) == 3 })
+	if st := in.sms(testAuthToken, "SMhelp0001", phone, "help"); st != http.StatusOK {
+		t.Fatalf("HELP: %d", st)
+	}
+	eventually(t, "HELP text", func() bool { return len(in.twilio.To(phone)) == 4 })
+	if body := in.twilio.To(phone)[3].Body; !strings.Contains(body, "STOP") {
+		t.Fatalf("help text: %q", body)
+	}
+	var tasks struct{ Items []item }
+	in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
+	for _, tk := range tasks.Items {
+		if strings.Contains(tk["reason"].(string), "needs review") {
+			t.Fatalf("a keyword was treated as a reply: %v", tk)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/activities"
+	"github.com/carepath/carepath/messaging"
+)
+
+// ComplianceReplyWorkflow is the name of the workflow that answers a
+// compliance keyword (STOP, START, HELP).
+const ComplianceReplyWorkflow = "carepath.compliance_reply"
+
+// ComplianceWorkflowID keys the reply by the inbound message, so a webhook
+// delivered twice still gets one answer.
+func ComplianceWorkflowID(inboundMessageID string) string { return "compliance-" + inboundMessageID }
+
+// Compliance templates.
+const (
+	TemplateStopConfirm  = "compliance.stop_confirm"
+	TemplateStartConfirm = "compliance.start_confirm"
+	TemplateHelp         = "compliance.help"
+)
+
+// ComplianceReplyInput names the patient, the keyword's message and what
+// to answer.
+type ComplianceReplyInput struct {
+	PatientID        string `json:"patient_id"`
+	InboundMessageID string `json:"inbound_message_id"`
+	Template         string `json:"template"`
+}
+
+// ComplianceReply sends one compliance answer by SMS, at once: it is exempt
+// from consent (the patient just opted out), quiet hours and caps.
+func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
+	req := activities.SendMessageRequest{
+		MessageID: uuid.NewSHA1(idSpace, []byte("compliance/"+in.InboundMessageID)).String(),
+		PatientID: in.PatientID, Template: in.Template, Purpose: activities.PurposeCompliance,
+		Channel: "sms", NoFallback: true,
+	}
+	opts := sendOptions
+	opts.ScheduleToCloseTimeout = time.Hour // a confirmation days late helps nobody
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.SendMessage, req).Get(ctx, nil); err != nil {
+		return fmt.Errorf("compliance reply: %w", err)
+	}
+	return nil
+}
+
+// systemMessages is the runtime's own wording.
+var systemMessages = map[string]map[string]messaging.Text{
+	TemplateStopConfirm: {
+		"en": {Body: "You're unsubscribed from your care team's texts and will get no more. Reply START to resubscribe."},
+		"es": {Body: "Ya no recibirá más mensajes de texto de su equipo de atención. Responda START para volver a suscribirse."},
+	},
+	TemplateStartConfirm: {
+		"en": {Body: "You're subscribed again to texts from your care team. Reply STOP to unsubscribe, HELP for help."},
+		"es": {Body: "Volvió a suscribirse a los mensajes de su equipo de atención. Responda STOP para cancelar, HELP para ayuda."},
+	},
+	TemplateHelp: {
+		"en": {Body: "Your care team's patient messages. Msg frequency varies. Reply STOP to unsubscribe. For emergencies call 911."},
+		"es": {Body: "Mensajes de su equipo de atención. Frecuencia variable. Responda STOP para cancelar. En emergencias llame al 911."},
+	},
+}
