@@ -435,7 +435,8 @@ func (a *Activities) sendFailed(ctx context.Context, req SendMessageRequest, d d
 	return SendMessageResult{Outcome: OutcomeFailed, Reason: ReasonProvider, Channel: d.channel}, false, nil
 }
 
-// HygieneReason is the task raised when a contact point stops working.
+// HygieneReason is the task raised when a contact point stops working
+// (the same text the delivery webhooks use, so one task covers both).
 const HygieneReason = "contact details need updating: a phone number or email address is not reachable"
 
 // invalidateContact marks a contact point invalid and raises one care-team

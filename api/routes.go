@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	e.GET("/openapi.json", s.handleOpenAPI)
 
 	e.POST("/webhooks/twilio/messages", s.handleTwilioMessage)
+	e.POST("/webhooks/twilio/status", s.handleTwilioStatus)
 
 	v1 := e.Group("/v1", s.authenticate)
 	careTeam := s.allow(store.RoleCareTeam)
@@ -26,6 +27,7 @@ func (s *Server) routes() {
 	v1.GET("/enrollments/:id", s.handleEnrollmentGet, careTeam)
 	v1.POST("/enrollments/:id/cancel", s.handleEnrollmentCancel, careTeam)
 	v1.GET("/tasks", s.handleTaskList, careTeam)
+	v1.GET("/reports/contact-hygiene", s.handleContactHygiene, careTeam)
 
 	v1.POST("/events", s.handleEventCreate, integration)
 	v1.POST("/patients/:id/observations", s.handleObservationCreate, integration)

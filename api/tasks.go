@@ -21,3 +21,15 @@ func (s *Server) handleTaskList(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
+
+func (s *Server) handleContactHygiene(c echo.Context) error {
+	limit, err := pageSize(c, 100, engine.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	items, err := s.engine.ContactHygiene(c.Request().Context(), actor(c), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -75,3 +76,29 @@ func parseTwilioInbound(p map[string]string) (engine.InboundMessage, error) {
 }
 
 var twilioSID = regexp.MustCompile(`^(SM|MM|SMS)[A-Za-z0-9]{1,64}$`)
+
+// handleTwilioStatus takes a delivery-status callback (signed like inbound
+// messages). Twilio posts one per status change and may repeat them.
+func (s *Server) handleTwilioStatus(c echo.Context) error {
+	p, err := s.twilioForm(c)
+	if err != nil {
+		return err
+	}
+	if !twilioSID.MatchString(p["MessageSid"]) {
+		return carepath.Invalid("MessageSid", "must be a Twilio message SID")
+	}
+	code := 0
+	if v := p["ErrorCode"]; v != "" {
+		if code, err = strconv.Atoi(v); err != nil {
+			return carepath.Invalid("ErrorCode", "must be a number")
+		}
+	}
+	err = s.engine.RecordDelivery(c.Request().Context(), engine.DeliveryReport{
+		Provider: messaging.ProviderTwilio, ProviderMessageID: p["MessageSid"], Status: p["MessageStatus"],
+		ErrorCode: code, EventKey: p["MessageSid"] + "/" + p["MessageStatus"], RequestID: requestID(c),
+	})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -365,3 +365,86 @@ func TestEndToEndStopStartHelp(t *testing.T) {
 		}
 	}
 }
+
+// twilioPost posts a form signed as Twilio signs it and returns the status.
+func (in *instance) twilioPost(token, path string, params map[string]string) int {
+	in.t.Helper()
+	form := url.Values{}
+	for k, v := range params {
+		form.Set(k, v)
+	}
+	req, err := http.NewRequest(http.MethodPost, in.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio(token, "https://carepath.example.org"+path, params))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestEndToEndDeliveryStatus(t *testing.T) {
+	in := startDev(t)
+	phones := []string{"+15551230003", "+15551230004"}
+	pids := make([]string, 2)
+	for i, phone := range phones {
+		var p item
+		in.call("POST", "/v1/patients", item{"given_name": "D", "family_name": "S", "birth_date": "1970-01-01",
+			"phone": phone, "email": fmt.Sprintf("d%d@example.org", i), "timezone": zoneAt(12)}, &p)
+		pids[i] = p["id"].(string)
+		var e item
+		in.call("POST", "/v1/patients/"+pids[i]+"/enrollments", item{"journey": "post_visit_checkin", "params": item{"delay": "0s"}}, &e)
+	}
+	eventually(t, "both questions sent", func() bool { return len(in.twilio.To(phones[0])) == 1 && len(in.twilio.To(phones[1])) == 1 })
+	ok, bad := in.twilio.To(phones[0])[0], in.twilio.To(phones[1])[0]
+	if ok.StatusCallback != "https://carepath.example.org/webhooks/twilio/status" {
+		t.Fatalf("status callback URL %q", ok.StatusCallback)
+	}
+	status := func(m faketwilio.Message, st, code string) int {
+		return in.twilioPost(testAuthToken, "/webhooks/twilio/status", map[string]string{"MessageSid": m.SID,
+			"MessageStatus": st, "ErrorCode": code, "To": m.To})
+	}
+	if st := in.twilioPost("forged", "/webhooks/twilio/status", map[string]string{"MessageSid": ok.SID, "MessageStatus": "failed"}); st != http.StatusForbidden {
+		t.Fatalf("forged callback: %d", st)
+	}
+	for _, s := range []int{status(ok, "sent", ""), status(ok, "delivered", ""), status(ok, "sent", ""), status(bad, "undelivered", "30006"), status(bad, "undelivered", "30006")} {
+		if s != http.StatusNoContent {
+			t.Fatalf("callback: %d", s)
+		}
+	}
+	msgStatus := func(pid string) string {
+		var msgs struct{ Items []item }
+		in.call("GET", "/v1/patients/"+pid+"/messages", nil, &msgs)
+		for _, m := range msgs.Items {
+			if m["direction"] == "outbound" {
+				reason, _ := m["status_reason"].(string)
+				return m["status"].(string) + " " + reason
+			}
+		}
+		return ""
+	}
+	if s := msgStatus(pids[0]); s != "delivered " {
+		t.Fatalf("delivered message shows %q (a late 'sent' must not downgrade it)", s)
+	}
+	if s := msgStatus(pids[1]); s != "undelivered twilio code 30006" {
+		t.Fatalf("undelivered message shows %q", s)
+	}
+	var report struct{ Items []item }
+	in.call("GET", "/v1/reports/contact-hygiene", nil, &report)
+	invalid := map[string]string{}
+	for _, r := range report.Items {
+		invalid[r["patient_id"].(string)] = r["phone_status"].(string)
+	}
+	if invalid[pids[1]] != "invalid" || invalid[pids[0]] == "invalid" {
+		t.Fatalf("hygiene report: %v", report.Items)
+	}
+	var tasks struct{ Items []item }
+	in.call("GET", "/v1/tasks?patient_id="+pids[1], nil, &tasks)
+	if len(tasks.Items) != 1 || !strings.HasPrefix(tasks.Items[0]["reason"].(string), "contact details need updating") {
+		t.Fatalf("hygiene tasks: %v", tasks.Items)
+	}
+}
