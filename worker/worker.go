@@ -2,6 +2,9 @@
 package worker
 
 import (
+	"fmt"
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -9,15 +12,50 @@ import (
 	"github.com/carepath/carepath/workflows"
 )
 
-// New returns a worker on the journeys' task queue with every journey and
-// activity registered. Start it with Start and stop it with Stop.
-func New(c client.Client, reg *workflows.Registry, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
-		// Drain in-flight activities on shutdown instead of abandoning them
-		// to their timeouts.
-		WorkerStopTimeout: 10e9,
+// Options tune the workers.
+type Options struct {
+	// SendsPerSecond caps sends across every worker of the deployment
+	// (the provider's per-number limit); 0 means unlimited.
+	SendsPerSecond float64
+}
+
+// Worker is the pair of Temporal workers carepath runs: journeys (and
+// their record-keeping activities) on one queue, rate-limited sends on
+// another.
+type Worker struct {
+	journeys, sends sdkworker.Worker
+}
+
+// New registers every journey and activity. Start it with Start.
+func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, o Options) *Worker {
+	// Drain in-flight activities on shutdown instead of abandoning them
+	// to their timeouts.
+	stop := 10 * time.Second
+	j := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: stop})
+	reg.RegisterWorkflows(j)
+	j.RegisterActivity(acts)
+	s := sdkworker.New(c, workflows.SendTaskQueue, sdkworker.Options{
+		WorkerStopTimeout:            stop,
+		TaskQueueActivitiesPerSecond: o.SendsPerSecond,
 	})
-	reg.RegisterWorkflows(w)
-	w.RegisterActivity(acts)
-	return w
+	s.RegisterActivity(acts.SendMessage)
+	return &Worker{journeys: j, sends: s}
+}
+
+// Start starts both workers.
+func (w *Worker) Start() error {
+	if err := w.journeys.Start(); err != nil {
+		return fmt.Errorf("start journey worker: %w", err)
+	}
+	if err := w.sends.Start(); err != nil {
+		w.journeys.Stop()
+		return fmt.Errorf("start send worker: %w", err)
+	}
+	return nil
+}
+
+// Stop stops both, sends last so journeys' in-flight sends can finish.
+func (w *Worker) Stop() {
+	w.journeys.Stop()
+	w.sends.Stop()
 }

@@ -9,8 +9,14 @@ import (
 	"time"
 )
 
-// TaskQueue is the queue every journey workflow and activity runs on.
+// TaskQueue is the queue journey workflows and their record-keeping
+// activities run on.
 const TaskQueue = "carepath-journeys"
+
+// SendTaskQueue is the queue of every send. Temporal's server rate-limits
+// it across all workers (TaskQueueActivitiesPerSecond), which keeps a
+// sending number under its provider's messages-per-second limit.
+const SendTaskQueue = "carepath-sends"
 
 // Signal and query names of a running journey.
 const (

@@ -25,6 +25,7 @@ var (
 	// Sends retry provider outages and rate limits with backoff for up to a
 	// day; configuration errors (unknown template) fail at once.
 	sendOptions = workflow.ActivityOptions{
+		TaskQueue:              SendTaskQueue,
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{

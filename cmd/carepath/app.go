@@ -11,7 +11,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/api"
@@ -114,7 +113,7 @@ func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
 }
 
 // startWorker registers and starts the journey worker.
-func (a *app) startWorker(sandbox bool) (sdkworker.Worker, error) {
+func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 	sms, email, err := a.senders(sandbox)
 	if err != nil {
 		return nil, err
@@ -132,9 +131,9 @@ func (a *app) startWorker(sandbox bool) (sdkworker.Worker, error) {
 	if a.cfg.TwilioEnabled() {
 		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
 	}
-	w := worker.New(a.temporal, a.journeys, acts)
+	w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SMSPerSecond})
 	if err := w.Start(); err != nil {
-		return nil, fmt.Errorf("start worker: %w", err)
+		return nil, err
 	}
 	return w, nil
 }

@@ -64,6 +64,7 @@ func startDev(t *testing.T) *instance {
 		"CAREPATH_TEMPORAL_BIN":         bin,
 		"CAREPATH_LOG_LEVEL":            "warn",
 		"CAREPATH_CODEC_ADDR":           "127.0.0.1:0",
+		"CAREPATH_SMS_PER_SECOND":       "50",
 		"TWILIO_ACCOUNT_SID":            testSID,
 		"TWILIO_AUTH_TOKEN":             testAuthToken,
 		"TWILIO_FROM_NUMBER":            testFrom,
