@@ -1,6 +1,13 @@
 package api
 
-import "github.com/carepath/carepath/store"
+import (
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/carepath/carepath/store"
+)
+
+// inboundEmailRoute takes whole emails: it has its own, larger body limit.
+const inboundEmailRoute = "/webhooks/sendgrid/inbound/:token"
 
 // routes is the whole route table, with the roles each route admits (admin
 // keys are admitted everywhere). openapi.json describes the same routes;
@@ -13,6 +20,8 @@ func (s *Server) routes() {
 
 	e.POST("/webhooks/twilio/messages", s.handleTwilioMessage)
 	e.POST("/webhooks/twilio/status", s.handleTwilioStatus)
+	e.POST(inboundEmailRoute, s.handleSendGridInbound, middleware.BodyLimit("10M"))
+	e.POST("/webhooks/sendgrid/events", s.handleSendGridEvents)
 
 	v1 := e.Group("/v1", s.authenticate)
 	careTeam := s.allow(store.RoleCareTeam)

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"crypto/ecdsa"
 	"log/slog"
 	"net/http"
 
@@ -18,9 +19,13 @@ type Config struct {
 	// PublicURL is the externally visible base URL: provider signatures
 	// are computed over it plus the request path.
 	PublicURL string
-	// TwilioAuthToken validates X-Twilio-Signature. Without Twilio
-	// credentials (sandbox), webhooks are validated with SandboxToken.
+	// TwilioAuthToken validates X-Twilio-Signature (in `dev` without
+	// Twilio credentials, a generated sandbox token).
 	TwilioAuthToken string
+	// SendGridWebhookKey verifies Event Webhook signatures; nil refuses them.
+	SendGridWebhookKey *ecdsa.PublicKey
+	// SendGridInboundToken is the secret in the Inbound Parse URL.
+	SendGridInboundToken string
 }
 
 // Server is the HTTP API.
@@ -47,7 +52,8 @@ func New(eng *engine.Engine, cfg Config, log *slog.Logger) *Server {
 			return errInternal
 		},
 	}))
-	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody,
+		Skipper: func(c echo.Context) bool { return c.Path() == inboundEmailRoute }}))
 	e.Use(s.accessLog)
 	s.routes()
 	return s

@@ -49,7 +49,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		keywordReply *workflows.ComplianceReplyInput
 	)
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		patients, err := q.PatientIDsByPhone(ctx, m.From)
+		patients, err := patientsFor(ctx, q, m)
 		if err != nil {
 			return err
 		}

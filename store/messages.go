@@ -181,3 +181,13 @@ func (q *Queries) MessagesByPatient(ctx context.Context, patientID string, limit
 	}
 	return out, wrapErr("list messages", rows.Err())
 }
+
+// MessageOutboundForUpdate locks an outbound message by carepath's own ID
+// (SendGrid events carry it as a custom argument); ok=false if unknown.
+func (q *Queries) MessageOutboundForUpdate(ctx context.Context, id string) (m DeliveredMessage, ok bool, err error) {
+	err = q.db.QueryRow(ctx, stmt("MessageOutboundForUpdate"), id).Scan(&m.ID, &m.PatientID, &m.Status, &m.Channel, &m.To)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, false, nil
+	}
+	return m, err == nil, wrapErr("find outbound message", err)
+}

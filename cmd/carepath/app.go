@@ -141,9 +141,17 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 // serveAPI listens on the configured address and serves until ctx ends,
 // then drains for up to ten seconds. ready, if set, is called once the
 // listener is open.
-func (a *app) serveAPI(ctx context.Context, twilioToken string, ready func(addr string)) error {
+func (a *app) serveAPI(ctx context.Context, twilioToken, inboundToken string, ready func(addr string)) error {
+	conf := api.Config{PublicURL: a.cfg.PublicURL, TwilioAuthToken: twilioToken, SendGridInboundToken: inboundToken}
+	if a.cfg.SendGridWebhookKey != "" {
+		key, err := messaging.ParseSendGridWebhookKey(a.cfg.SendGridWebhookKey)
+		if err != nil {
+			return err
+		}
+		conf.SendGridWebhookKey = key
+	}
 	srv := &http.Server{
-		Handler:           api.New(a.engine, api.Config{PublicURL: a.cfg.PublicURL, TwilioAuthToken: twilioToken}, a.log).Handler(),
+		Handler:           api.New(a.engine, conf, a.log).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -183,7 +191,7 @@ func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 	}
 	log.Info("api listening", "addr", cfg.HTTPAddr)
-	return a.serveAPI(ctx, cfg.TwilioAuthToken, nil)
+	return a.serveAPI(ctx, cfg.TwilioAuthToken, cfg.SendGridInboundToken, nil)
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {

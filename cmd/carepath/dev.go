@@ -23,9 +23,10 @@ import (
 
 // Files under the data directory.
 const (
-	devAdminKeyFile    = "admin-api-key"
-	devTwilioTokenFile = "sandbox-twilio-token"
-	devKeyFile         = "encryption.keys"
+	devAdminKeyFile     = "admin-api-key"
+	devTwilioTokenFile  = "sandbox-twilio-token"
+	devKeyFile          = "encryption.keys"
+	devInboundTokenFile = "sandbox-sendgrid-inbound-token"
 )
 
 // runDev runs the whole product in one process: the embedded services it
@@ -100,6 +101,12 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 			return err
 		}
 	}
+	inboundToken := cfg.SendGridInboundToken
+	if inboundToken == "" {
+		if inboundToken, err = secretFile(filepath.Join(cfg.DataDir, devInboundTokenFile), ""); err != nil {
+			return err
+		}
+	}
 	w, err := a.startWorker(true)
 	if err != nil {
 		return err
@@ -118,7 +125,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 		return serveCodec(gctx, cfg, keys, a.store, log, func(addr string) { codecReady <- addr })
 	})
 	g.Go(func() error {
-		return a.serveAPI(gctx, twilioToken, func(addr string) {
+		return a.serveAPI(gctx, twilioToken, inboundToken, func(addr string) {
 			var codecAddr string
 			select {
 			case codecAddr = <-codecReady:

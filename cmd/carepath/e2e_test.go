@@ -37,7 +37,10 @@ type instance struct {
 	temporal string // the dev Temporal server's address
 }
 
-func startDev(t *testing.T) *instance {
+func startDev(t *testing.T) *instance { t.Helper(); return startDevWith(t, nil) }
+
+// startDevWith starts `carepath dev` with extra environment.
+func startDevWith(t *testing.T, extra map[string]string) *instance {
 	t.Helper()
 	bin, err := testenv.TemporalBin()
 	if err != nil {
@@ -69,6 +72,9 @@ func startDev(t *testing.T) *instance {
 		"TWILIO_AUTH_TOKEN":             testAuthToken,
 		"TWILIO_FROM_NUMBER":            testFrom,
 		"TWILIO_API_URL":                tw.URL,
+	}
+	for k, v := range extra {
+		env[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

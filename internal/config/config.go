@@ -37,6 +37,13 @@ type Config struct {
 	SendGridAPIKey    string // SENDGRID_API_KEY
 	SendGridFromEmail string // SENDGRID_FROM_EMAIL
 	SendGridAPIURL    string // SENDGRID_API_URL: point sendgrid-go at another host (tests)
+	// SendGridWebhookKey is the Event Webhook's verification key (base64
+	// ECDSA public key, SENDGRID_WEBHOOK_PUBLIC_KEY); without it events are refused.
+	SendGridWebhookKey string
+	// SendGridInboundToken is the secret in the Inbound Parse URL
+	// (/webhooks/sendgrid/inbound/<token>, SENDGRID_INBOUND_TOKEN): that
+	// webhook is unsigned. `dev` generates one.
+	SendGridInboundToken string
 
 	BootstrapAPIKey string // CAREPATH_BOOTSTRAP_API_KEY: the admin key `dev` ensures exists
 
@@ -96,25 +103,27 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		return def
 	}
 	c := &Config{
-		HTTPAddr:          get("CAREPATH_HTTP_ADDR", DefaultHTTPAddr),
-		PublicURL:         get("CAREPATH_PUBLIC_URL", ""),
-		DataDir:           get("CAREPATH_DATA_DIR", DefaultDataDir),
-		DatabaseURL:       get("DATABASE_URL", ""),
-		TemporalAddress:   get("TEMPORAL_ADDRESS", ""),
-		TemporalNamespace: get("TEMPORAL_NAMESPACE", DefaultNamespace),
-		TwilioAccountSID:  get("TWILIO_ACCOUNT_SID", ""),
-		TwilioAuthToken:   get("TWILIO_AUTH_TOKEN", ""),
-		TwilioFromNumber:  get("TWILIO_FROM_NUMBER", ""),
-		TwilioAPIURL:      get("TWILIO_API_URL", DefaultTwilioAPIURL),
-		SendGridAPIKey:    get("SENDGRID_API_KEY", ""),
-		SendGridFromEmail: get("SENDGRID_FROM_EMAIL", ""),
-		SendGridAPIURL:    get("SENDGRID_API_URL", DefaultSendGridURL),
-		BootstrapAPIKey:   get("CAREPATH_BOOTSTRAP_API_KEY", ""),
-		TemporalBin:       get("CAREPATH_TEMPORAL_BIN", ""),
-		EncryptionKeys:    get("CAREPATH_ENCRYPTION_KEYS", ""),
-		EncryptionKeyFile: get("CAREPATH_ENCRYPTION_KEY_FILE", ""),
-		CodecCORSOrigin:   get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
-		CodecAddr:         get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
+		HTTPAddr:             get("CAREPATH_HTTP_ADDR", DefaultHTTPAddr),
+		PublicURL:            get("CAREPATH_PUBLIC_URL", ""),
+		DataDir:              get("CAREPATH_DATA_DIR", DefaultDataDir),
+		DatabaseURL:          get("DATABASE_URL", ""),
+		TemporalAddress:      get("TEMPORAL_ADDRESS", ""),
+		TemporalNamespace:    get("TEMPORAL_NAMESPACE", DefaultNamespace),
+		TwilioAccountSID:     get("TWILIO_ACCOUNT_SID", ""),
+		TwilioAuthToken:      get("TWILIO_AUTH_TOKEN", ""),
+		TwilioFromNumber:     get("TWILIO_FROM_NUMBER", ""),
+		TwilioAPIURL:         get("TWILIO_API_URL", DefaultTwilioAPIURL),
+		SendGridAPIKey:       get("SENDGRID_API_KEY", ""),
+		SendGridFromEmail:    get("SENDGRID_FROM_EMAIL", ""),
+		SendGridAPIURL:       get("SENDGRID_API_URL", DefaultSendGridURL),
+		SendGridWebhookKey:   get("SENDGRID_WEBHOOK_PUBLIC_KEY", ""),
+		SendGridInboundToken: get("SENDGRID_INBOUND_TOKEN", ""),
+		BootstrapAPIKey:      get("CAREPATH_BOOTSTRAP_API_KEY", ""),
+		TemporalBin:          get("CAREPATH_TEMPORAL_BIN", ""),
+		EncryptionKeys:       get("CAREPATH_ENCRYPTION_KEYS", ""),
+		EncryptionKeyFile:    get("CAREPATH_ENCRYPTION_KEY_FILE", ""),
+		CodecCORSOrigin:      get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
+		CodecAddr:            get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -211,6 +220,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.CodecAddr); err != nil {
 		bad("CAREPATH_CODEC_ADDR", "must be host:port")
+	}
+	if c.SendGridInboundToken != "" && (len(c.SendGridInboundToken) < 24 || !alnum.MatchString(c.SendGridInboundToken)) {
+		bad("SENDGRID_INBOUND_TOKEN", "must be at least 24 letters and digits")
+	}
+	if c.SendGridWebhookKey != "" {
+		if _, err := messaging.ParseSendGridWebhookKey(c.SendGridWebhookKey); err != nil {
+			bad("SENDGRID_WEBHOOK_PUBLIC_KEY", "must be the base64 ECDSA public key from SendGrid's Event Webhook settings")
+		}
 	}
 	if c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < 24 {
 		bad("CAREPATH_BOOTSTRAP_API_KEY", "must be at least 24 characters")
