@@ -162,14 +162,15 @@ func (a *Activities) evaluate(ctx context.Context, q *store.Queries, req SendMes
 		d.result = &SendMessageResult{Outcome: OutcomeSuppressed, Reason: reason, Channel: ch}
 		return q.MessageMarkFailed(ctx, req.MessageID, carepath.MessageSuppressed, reason)
 	}
-	exempt := req.Purpose == PurposeCompliance
-	if !exempt {
+	conversational := false
+	if req.Purpose != PurposeCompliance {
 		last, err := q.LastInboundAt(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		exempt = last != nil && now.Sub(*last) < a.Policy.Conversation
+		conversational = last != nil && now.Sub(*last) < a.Policy.Conversation
 	}
+	exempt := req.Purpose == PurposeCompliance || conversational
 	if !exempt {
 		release, why := now, ReasonQuietHours
 		if req.Purpose == PurposeOutreach {
@@ -195,7 +196,7 @@ func (a *Activities) evaluate(ctx context.Context, q *store.Queries, req SendMes
 		return temporal.NewNonRetryableApplicationError("no sender configured for "+ch, ErrTypeSendConfig, nil)
 	}
 	d.channel, d.to = ch, to
-	if err := q.MessageStart(ctx, req.MessageID, ch, to, d.sender.Provider(), d.body); err != nil {
+	if err := q.MessageStart(ctx, req.MessageID, ch, to, d.sender.Provider(), d.body, conversational); err != nil {
 		return err
 	}
 	if req.Question != nil {

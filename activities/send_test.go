@@ -152,6 +152,16 @@ func TestConversationReplyGoesAtNight(t *testing.T) {
 	if res, err := f.send(p, PurposeCare, 1); err != nil || res.Outcome != OutcomeSent {
 		t.Fatalf("reply in a conversation at 11 p.m.: %+v %v", res, err)
 	}
+	// Conversation outreach goes at once and does not count against caps.
+	for i := range 3 {
+		if res, err := f.send(p, PurposeOutreach, 10+i); err != nil || res.Outcome != OutcomeSent {
+			t.Fatalf("conversation outreach %d: %+v %v", i, res, err)
+		}
+	}
+	n, _, err := f.store.OutreachSince(context.Background(), p.ID, time.Now().Add(-time.Hour), uuid.NewString())
+	if err != nil || n != 0 {
+		t.Fatalf("%d conversation messages counted against caps (%v)", n, err)
+	}
 }
 
 func TestOptedOutIsSuppressedOrFallsBack(t *testing.T) {

@@ -68,8 +68,8 @@ func (q *Queries) MessageMarkSending(ctx context.Context, id string) error {
 
 // MessageStart records the decision to send now, on this channel, to this
 // address, with this body.
-func (q *Queries) MessageStart(ctx context.Context, id, channel, to, provider, body string) error {
-	_, err := q.db.Exec(ctx, stmt("MessageStart"), id, channel, to, provider, body)
+func (q *Queries) MessageStart(ctx context.Context, id, channel, to, provider, body string, conversational bool) error {
+	_, err := q.db.Exec(ctx, stmt("MessageStart"), id, channel, to, provider, body, conversational)
 	return wrapErr("start message", err)
 }
 

@@ -18,12 +18,14 @@ SELECT id FROM patients WHERE id = $1 FOR UPDATE;
 -- name: OutreachCountSince
 SELECT count(*) FROM messages
 WHERE patient_id = $1 AND direction = 'outbound' AND purpose = 'outreach'
-  AND status IN ('sending', 'sent', 'delivered') AND coalesce(sending_at, created_at) >= $2 AND id <> $3;
+  AND status IN ('sending', 'sent', 'delivered') AND NOT conversational
+  AND coalesce(sending_at, created_at) >= $2 AND id <> $3;
 
 -- name: OutreachOldestSince
 SELECT min(coalesce(sending_at, created_at)) FROM messages
 WHERE patient_id = $1 AND direction = 'outbound' AND purpose = 'outreach'
-  AND status IN ('sending', 'sent', 'delivered') AND coalesce(sending_at, created_at) >= $2 AND id <> $3;
+  AND status IN ('sending', 'sent', 'delivered') AND NOT conversational
+  AND coalesce(sending_at, created_at) >= $2 AND id <> $3;
 
 -- name: LastInboundAt
 SELECT max(created_at) FROM messages WHERE patient_id = $1 AND direction = 'inbound';

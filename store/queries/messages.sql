@@ -47,7 +47,7 @@ UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3
 -- The decision to send: channel and address may change on a re-evaluated
 -- (deferred) message, e.g. after a fallback.
 UPDATE messages SET status = 'sending', channel = $2, to_address = $3, provider = $4, body = $5,
-    attempts = attempts + 1, sending_at = now(), deferred_until = NULL, status_reason = '', updated_at = now()
+    conversational = $6, attempts = attempts + 1, sending_at = now(), deferred_until = NULL, status_reason = '', updated_at = now()
 WHERE id = $1;
 
 -- name: MessageOutboxSendingSince
