@@ -7,11 +7,12 @@ SHELL := /bin/bash
 
 GO                   ?= go
 TEMPORAL_CLI_VERSION := v1.5.1
+WORKFLOWCHECK        := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # The Temporal CLI: the one on PATH, else ./bin/temporal (built on demand).
 TEMPORAL_BIN         := $(or $(shell command -v temporal 2>/dev/null),$(CURDIR)/bin/temporal)
 export CAREPATH_TEMPORAL_BIN := $(TEMPORAL_BIN)
 
-.PHONY: help run test test-short build lint fmt compose-check clean temporal-cli
+.PHONY: help run test test-short build lint fmt compose-check clean temporal-cli record-histories
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/.-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,9 +20,13 @@ help: ## list the targets
 run: build temporal-cli ## run everything locally: Temporal dev server, private PostgreSQL, worker, API, sandbox messaging
 	./bin/carepath dev
 
-test: temporal-cli ## run every test (unit, journey, integration against real PostgreSQL and Temporal)
+test: temporal-cli ## run every test (unit, journey, replay, integration against real PostgreSQL and Temporal)
 	$(GO) vet ./...
+	$(GO) run $(WORKFLOWCHECK) ./...
 	$(GO) test -count=1 -timeout 15m ./...
+
+record-histories: temporal-cli ## re-record the journey histories the replay tests use (after a deliberate, versioned change)
+	$(GO) test -tags record -count=1 -run TestRecordHistories ./cmd/carepath/
 
 test-short: ## unit and journey tests only (no services started)
 	$(GO) test -count=1 ./journeys/... ./workflows/... ./messaging/... ./internal/config/... ./api/...
@@ -35,9 +40,10 @@ temporal-cli: ## make sure the Temporal CLI exists (PATH or ./bin/temporal)
 		GOBIN=$(CURDIR)/bin $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION); \
 	fi
 
-lint: ## gofmt check and go vet
+lint: ## gofmt check, go vet and workflowcheck (determinism of workflow code)
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(WORKFLOWCHECK) ./...
 
 fmt: ## format the code
 	gofmt -w .

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"sort"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -36,9 +35,9 @@ type Definition interface {
 	// NormalizeParams validates raw params, fills in defaults and returns
 	// the complete set, or an EINVALID error naming "params.<name>".
 	NormalizeParams(raw json.RawMessage) (json.RawMessage, error)
-	// Workflow is the Temporal workflow function, registered under the
-	// journey's name.
-	Workflow(ctx workflow.Context, in Input) (Result, error)
+	// WorkflowFunc is the Temporal workflow function, registered under the
+	// journey's name. It takes an Input (with typed params).
+	WorkflowFunc() any
 	messages() map[string]map[string]messaging.Text
 }
 
@@ -77,18 +76,26 @@ func (d *Journey[P]) NormalizeParams(raw json.RawMessage) (json.RawMessage, erro
 	return out, nil
 }
 
-// Workflow implements Definition: decode params, run the journey, record
-// how it ended.
-func (d *Journey[P]) Workflow(ctx workflow.Context, in Input) (Result, error) {
-	var p P
-	if err := json.Unmarshal(in.Params, &p); err != nil {
-		return Result{}, temporal.NewNonRetryableApplicationError("journey params do not decode", "InvalidParams", err)
-	}
-	j, err := newJ(ctx, in)
+// typedInput has the JSON shape of Input with the params decoded, so the
+// SDK's converter (not workflow code) parses them.
+type typedInput[P any] struct {
+	EnrollmentID string `json:"enrollment_id"`
+	PatientID    string `json:"patient_id"`
+	Journey      string `json:"journey"`
+	Params       P      `json:"params"`
+	State        State  `json:"state"`
+}
+
+// WorkflowFunc implements Definition.
+func (d *Journey[P]) WorkflowFunc() any { return d.workflow }
+
+// workflow runs the journey and records how it ended.
+func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, error) {
+	j, err := newJ(ctx, Input{EnrollmentID: in.EnrollmentID, PatientID: in.PatientID, Journey: in.Journey, State: in.State})
 	if err != nil {
 		return Result{}, err
 	}
-	outcome, runErr := d.Run(j, p)
+	outcome, runErr := d.Run(j, in.Params)
 	return j.finish(outcome, runErr)
 }
 
@@ -164,6 +171,6 @@ func (r *Registry) Templates() *messaging.Catalog { return r.templates }
 func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ComplianceReply, workflow.RegisterOptions{Name: ComplianceReplyWorkflow})
 	for _, d := range r.All() {
-		w.RegisterWorkflowWithOptions(d.Workflow, workflow.RegisterOptions{Name: d.JourneyName()})
+		w.RegisterWorkflowWithOptions(d.WorkflowFunc(), workflow.RegisterOptions{Name: d.JourneyName()})
 	}
 }

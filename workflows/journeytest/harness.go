@@ -64,7 +64,7 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 	// Warnings and errors only: the SDK's debug lines drown a failure.
 	h.suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	h.Env = h.suite.NewTestWorkflowEnvironment()
-	h.Env.RegisterWorkflowWithOptions(def.Workflow, workflow.RegisterOptions{Name: def.JourneyName()})
+	h.Env.RegisterWorkflowWithOptions(def.WorkflowFunc(), workflow.RegisterOptions{Name: def.JourneyName()})
 	h.Env.RegisterActivity(&activities.Activities{})
 	h.start = h.Env.Now()
 	var a *activities.Activities

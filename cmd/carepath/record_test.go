@@ -1,0 +1,94 @@
+//go:build record
+
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carepath/carepath/internal/testenv"
+	"github.com/carepath/carepath/workflows"
+)
+
+// TestRecordHistories runs each post_visit_checkin branch on a real `dev`
+// stack with the committed test-only key and writes the histories the
+// replay tests use. Run it with `make record-histories` after a
+// deliberate, versioned change to a journey; never to silence a replay
+// failure.
+func TestRecordHistories(t *testing.T) {
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "journeys", "testdata", "histories")
+	keys, err := os.ReadFile(filepath.Join(dir, "test.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyLines []string
+	for _, l := range strings.Split(string(keys), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			keyLines = append(keyLines, l)
+		}
+	}
+	in := startDevWith(t, map[string]string{"CAREPATH_ENCRYPTION_KEYS": strings.Join(keyLines, ",")})
+	bin, err := testenv.TemporalBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	branches := []struct {
+		name    string
+		params  item
+		replies []string
+	}{
+		{"worse", item{"delay": "0s"}, []string{"3"}},
+		{"better_with_score", item{"delay": "0s"}, []string{"1", "9"}},
+		{"about_same_call", item{"delay": "0s"}, []string{"2", "call"}},
+		{"needs_review", item{"delay": "0s"}, []string{"maybe", "hmm"}},
+		{"no_response", item{"delay": "0s", "reply_timeout": "1m", "reminders": 0}, nil},
+	}
+	for i, b := range branches {
+		phone := fmt.Sprintf("+1555777%04d", i)
+		var p, e item
+		if st := in.call("POST", "/v1/patients", item{"given_name": "Rec", "family_name": "Order", "birth_date": "1970-01-01",
+			"phone": phone, "timezone": zoneAt(12)}, &p); st != http.StatusCreated {
+			t.Fatalf("%s: patient %d", b.name, st)
+		}
+		in.call("POST", "/v1/patients/"+p["id"].(string)+"/enrollments", item{"journey": "post_visit_checkin", "params": b.params}, &e)
+		eid := e["id"].(string)
+		for n, r := range b.replies {
+			eventually(t, b.name+": question", func() bool { return len(in.twilio.To(phone)) >= n+1 })
+			if st := in.sms(testAuthToken, fmt.Sprintf("SMrec%d%d", i, n), phone, r); st != http.StatusOK {
+				t.Fatalf("%s: reply %d", b.name, st)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		deadline := time.Now().Add(3 * time.Minute)
+		for {
+			var got item
+			in.call("GET", "/v1/enrollments/"+eid, nil, &got)
+			if got["status"] == "completed" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not completed: %v", b.name, got)
+			}
+			time.Sleep(time.Second)
+		}
+		out, err := exec.Command(bin, "workflow", "show", "--address", in.temporal, "-w", workflows.WorkflowID(eid), "-o", "json").Output()
+		if err != nil {
+			t.Fatalf("%s: workflow show: %v", b.name, err)
+		}
+		path := filepath.Join(dir, "post_visit_checkin_v1_"+b.name+".json")
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("recorded %s", path)
+	}
+}
