@@ -109,4 +109,21 @@ type Task struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
 	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+	// EscalationLevel counts escalations for want of acknowledgement:
+	// 0 care team, 1 charge nurse, 2 on-call clinician.
+	EscalationLevel int        `json:"escalation_level"`
+	DueAt           *time.Time `json:"acknowledge_by,omitempty"`
+	ResolvedNote    string     `json:"resolved_note,omitempty"`
 }
+
+// AckDeadline is how long a task of each priority may wait for a care-team
+// member to acknowledge it before it escalates.
+var AckDeadline = map[string]time.Duration{
+	PriorityUrgent: 15 * time.Minute,
+	PriorityHigh:   2 * time.Hour,
+	PriorityNormal: 24 * time.Hour,
+	PriorityLow:    72 * time.Hour,
+}
+
+// MaxEscalationLevel is the last level (on-call clinician).
+const MaxEscalationLevel = 2

@@ -119,3 +119,15 @@ type FinishEnrollmentRequest struct {
 	Status       string `json:"status"`
 	Outcome      string `json:"outcome"`
 }
+
+// EscalateTaskRequest raises a still-unacknowledged task one level.
+type EscalateTaskRequest struct {
+	TaskID  string    `json:"task_id"`
+	NextDue time.Time `json:"next_due"`
+}
+
+// EscalateTaskResult says whether it was still open, and its new level.
+type EscalateTaskResult struct {
+	Escalated bool `json:"escalated"`
+	Level     int  `json:"level"`
+}

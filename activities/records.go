@@ -46,3 +46,16 @@ func (a *Activities) FinishEnrollment(ctx context.Context, req FinishEnrollmentR
 	}
 	return nil
 }
+
+// EscalateTask raises an unacknowledged task one level; a task acknowledged
+// or resolved in the meantime is left alone.
+func (a *Activities) EscalateTask(ctx context.Context, req EscalateTaskRequest) (EscalateTaskResult, error) {
+	level, ok, err := a.Store.TaskEscalate(ctx, req.TaskID, req.NextDue)
+	if err != nil {
+		return EscalateTaskResult{}, fmt.Errorf("escalate task: %w", err)
+	}
+	if ok {
+		a.Log.Warn("task not acknowledged in time: escalated", "task_id", req.TaskID, "level", level)
+	}
+	return EscalateTaskResult{Escalated: ok, Level: level}, nil
+}

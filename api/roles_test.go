@@ -25,6 +25,8 @@ var allowed = map[string][]string{
 	"GET /v1/enrollments/{id}":            {store.RoleCareTeam},
 	"POST /v1/enrollments/{id}/cancel":    {store.RoleCareTeam},
 	"GET /v1/tasks":                       {store.RoleCareTeam},
+	"POST /v1/tasks/{id}/acknowledge":     {store.RoleCareTeam},
+	"POST /v1/tasks/{id}/resolve":         {store.RoleCareTeam},
 	"GET /v1/reports/contact-hygiene":     {store.RoleCareTeam},
 	"POST /v1/events":                     {store.RoleIntegration},
 	"POST /v1/patients/{id}/observations": {store.RoleIntegration},

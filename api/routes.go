@@ -36,6 +36,8 @@ func (s *Server) routes() {
 	v1.GET("/enrollments/:id", s.handleEnrollmentGet, careTeam)
 	v1.POST("/enrollments/:id/cancel", s.handleEnrollmentCancel, careTeam)
 	v1.GET("/tasks", s.handleTaskList, careTeam)
+	v1.POST("/tasks/:id/acknowledge", s.handleTaskAcknowledge, careTeam)
+	v1.POST("/tasks/:id/resolve", s.handleTaskResolve, careTeam)
 	v1.GET("/reports/contact-hygiene", s.handleContactHygiene, careTeam)
 
 	v1.POST("/events", s.handleEventCreate, integration)

@@ -14,7 +14,7 @@ func (s *Server) handleTaskList(c echo.Context) error {
 		return err
 	}
 	items, err := s.engine.ListTasks(c.Request().Context(), actor(c), engine.TaskFilter{
-		PatientID: c.QueryParam("patient_id"), Status: c.QueryParam("status"), Limit: limit,
+		PatientID: c.QueryParam("patient_id"), Status: c.QueryParam("status"), Priority: c.QueryParam("priority"), Limit: limit,
 	})
 	if err != nil {
 		return err
@@ -32,4 +32,28 @@ func (s *Server) handleContactHygiene(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) handleTaskAcknowledge(c echo.Context) error {
+	t, err := s.engine.AcknowledgeTask(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+type resolveRequest struct {
+	Note string `json:"note"`
+}
+
+func (s *Server) handleTaskResolve(c echo.Context) error {
+	var in resolveRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := s.engine.ResolveTask(c.Request().Context(), actor(c), c.Param("id"), in.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
@@ -11,6 +12,7 @@ import (
 type TaskFilter struct {
 	PatientID string
 	Status    string
+	Priority  string
 	Limit     int
 }
 
@@ -26,13 +28,65 @@ func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) 
 	default:
 		return nil, carepath.Invalid("status", "must be one of: open, acknowledged, resolved")
 	}
+	if _, ok := carepath.AckDeadline[f.Priority]; f.Priority != "" && !ok {
+		return nil, carepath.Invalid("priority", "must be one of: urgent, high, normal, low")
+	}
 	var out []carepath.Task
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
 		var err error
-		if out, err = q.TaskList(ctx, store.TaskFilter{PatientID: f.PatientID, Status: f.Status, Limit: f.Limit}); err != nil {
+		if out, err = q.TaskList(ctx, store.TaskFilter{PatientID: f.PatientID, Status: f.Status, Priority: f.Priority, Limit: f.Limit}); err != nil {
 			return err
 		}
 		return audit(ctx, q, a, "task.list", f.PatientID, "tasks")
 	})
 	return out, err
+}
+
+// AcknowledgeTask records that a care-team member has taken a task; it
+// stops the task's escalation. Acknowledging twice is a no-op; a resolved
+// task is ECONFLICT.
+func (e *Engine) AcknowledgeTask(ctx context.Context, a carepath.Actor, id string) (carepath.Task, error) {
+	return e.changeTask(ctx, a, id, "task.acknowledge", func(q *store.Queries, t carepath.Task) error {
+		if t.Status == carepath.TaskResolved {
+			return carepath.Errorf(carepath.ECONFLICT, "task is resolved")
+		}
+		_, err := q.TaskAcknowledge(ctx, id)
+		return err
+	})
+}
+
+// ResolveTask closes a task with a note (what was done).
+func (e *Engine) ResolveTask(ctx context.Context, a carepath.Actor, id, note string) (carepath.Task, error) {
+	note = strings.TrimSpace(note)
+	if note == "" || len(note) > 2000 {
+		return carepath.Task{}, carepath.Invalid("note", "is required (at most 2000 characters): say what was done")
+	}
+	return e.changeTask(ctx, a, id, "task.resolve", func(q *store.Queries, t carepath.Task) error {
+		if t.Status == carepath.TaskResolved {
+			return carepath.Errorf(carepath.ECONFLICT, "task is already resolved")
+		}
+		_, err := q.TaskResolve(ctx, id, note)
+		return err
+	})
+}
+
+func (e *Engine) changeTask(ctx context.Context, a carepath.Actor, id, action string, change func(*store.Queries, carepath.Task) error) (carepath.Task, error) {
+	if err := validID(id, "task"); err != nil {
+		return carepath.Task{}, err
+	}
+	var t carepath.Task
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if t, err = q.TaskGet(ctx, id); err != nil {
+			return err
+		}
+		if err := change(q, t); err != nil {
+			return err
+		}
+		if t, err = q.TaskGet(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, action, t.PatientID, "task/"+id)
+	})
+	return t, err
 }

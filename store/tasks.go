@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/carepath/carepath"
 )
@@ -24,6 +27,11 @@ type NewTask struct {
 // TaskInsert raises t, or returns the ID of the task already raised under
 // its dedupe key.
 func (q *Queries) TaskInsert(ctx context.Context, t NewTask) (string, error) {
+	if t.DueAt == nil {
+		// Every task is due for acknowledgement by its priority's deadline.
+		due := time.Now().Add(carepath.AckDeadline[t.Priority])
+		t.DueAt = &due
+	}
 	tag, err := q.db.Exec(ctx, stmt("TaskInsert"), t.ID, t.PatientID, t.EnrollmentID, t.MessageID, t.Priority,
 		t.Reason, t.Note, t.DedupeKey, t.DueAt)
 	if err != nil {
@@ -43,12 +51,13 @@ func (q *Queries) TaskInsert(ctx context.Context, t NewTask) (string, error) {
 type TaskFilter struct {
 	PatientID string
 	Status    string
+	Priority  string
 	Limit     int
 }
 
 // TaskList returns tasks, most urgent and oldest first.
 func (q *Queries) TaskList(ctx context.Context, f TaskFilter) ([]carepath.Task, error) {
-	rows, err := q.db.Query(ctx, stmt("TaskList"), f.PatientID, f.Status, f.Limit)
+	rows, err := q.db.Query(ctx, stmt("TaskList"), f.PatientID, f.Status, f.Limit, f.Priority)
 	if err != nil {
 		return nil, fmt.Errorf("list tasks: %w", err)
 	}
@@ -57,10 +66,40 @@ func (q *Queries) TaskList(ctx context.Context, f TaskFilter) ([]carepath.Task, 
 	for rows.Next() {
 		var t carepath.Task
 		if err := rows.Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.Priority, &t.Status, &t.Reason, &t.Note,
-			&t.CreatedAt, &t.AcknowledgedAt, &t.ResolvedAt); err != nil {
+			&t.CreatedAt, &t.AcknowledgedAt, &t.ResolvedAt, &t.EscalationLevel, &t.DueAt); err != nil {
 			return nil, fmt.Errorf("scan task: %w", err)
 		}
 		out = append(out, t)
 	}
 	return out, wrapErr("list tasks", rows.Err())
+}
+
+// TaskGet returns one task or ENOTFOUND.
+func (q *Queries) TaskGet(ctx context.Context, id string) (carepath.Task, error) {
+	var t carepath.Task
+	err := q.db.QueryRow(ctx, stmt("TaskGet"), id).Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.Priority, &t.Status,
+		&t.Reason, &t.Note, &t.CreatedAt, &t.AcknowledgedAt, &t.ResolvedAt, &t.EscalationLevel, &t.DueAt, &t.ResolvedNote)
+	return t, wrapErr("get task", notFound(err, "task"))
+}
+
+// TaskAcknowledge moves an open task to acknowledged; false if it was not open.
+func (q *Queries) TaskAcknowledge(ctx context.Context, id string) (bool, error) {
+	tag, err := q.db.Exec(ctx, stmt("TaskAcknowledge"), id)
+	return tag.RowsAffected() == 1, wrapErr("acknowledge task", err)
+}
+
+// TaskResolve resolves a task with a note; false if it was resolved already.
+func (q *Queries) TaskResolve(ctx context.Context, id, note string) (bool, error) {
+	tag, err := q.db.Exec(ctx, stmt("TaskResolve"), id, note)
+	return tag.RowsAffected() == 1, wrapErr("resolve task", err)
+}
+
+// TaskEscalate raises a still-open task one level with a new deadline; ok
+// is false when it was acknowledged or resolved meanwhile.
+func (q *Queries) TaskEscalate(ctx context.Context, id string, due time.Time) (level int, ok bool, err error) {
+	err = q.db.QueryRow(ctx, stmt("TaskEscalate"), id, due).Scan(&level)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	return level, err == nil, wrapErr("escalate task", err)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -191,7 +192,29 @@ func (j *J) Escalate(t Task) (string, error) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req).Get(j.ctx, &res); err != nil {
 		return "", fmt.Errorf("escalate: %w", err)
 	}
+	// Version 1 watches the acknowledgement deadline; journeys that raised
+	// tasks before it existed replay without the watcher.
+	if workflow.GetVersion(j.ctx, "task-escalation", workflow.DefaultVersion, 1) == 1 {
+		if err := j.watchTask(res.TaskID, t.Priority); err != nil {
+			return "", err
+		}
+	}
 	return res.TaskID, nil
+}
+
+// watchTask starts the task's escalation watcher, which outlives the journey.
+func (j *J) watchTask(taskID, priority string) error {
+	ctx := workflow.WithChildOptions(j.ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        TaskEscalationWorkflowID(taskID),
+		TaskQueue:         TaskQueue,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(ctx, TaskEscalationWorkflow, TaskEscalationInput{TaskID: taskID, Priority: priority})
+	// Wait only until it has started: it runs on by itself.
+	if err := child.GetChildWorkflowExecution().Get(j.ctx, nil); err != nil {
+		return fmt.Errorf("escalate: watch task: %w", err)
+	}
+	return nil
 }
 
 // RecordFeedback stores a survey score (e.g. satisfaction 0–10).

@@ -253,6 +253,27 @@ func TestEndToEndPostVisitWorse(t *testing.T) {
 	}
 	eventually(t, "the nurse-will-call SMS", func() bool { return len(in.twilio.To(phone)) == 2 })
 
+	// The nurse works the task: due within 15 minutes, acknowledged, resolved.
+	task := tasks.Items[0]
+	due, err := time.Parse(time.RFC3339Nano, task["acknowledge_by"].(string))
+	if err != nil || time.Until(due) > 15*time.Minute || time.Until(due) < 10*time.Minute {
+		t.Fatalf("urgent task due %v (%v), want in about 15 minutes", task["acknowledge_by"], err)
+	}
+	tid := task["id"].(string)
+	var tk item
+	if st := in.call("POST", "/v1/tasks/"+tid+"/acknowledge", nil, &tk); st != http.StatusOK || tk["status"] != "acknowledged" {
+		t.Fatalf("acknowledge: %d %v", st, tk)
+	}
+	if st := in.call("POST", "/v1/tasks/"+tid+"/resolve", item{}, &tk); st != http.StatusBadRequest {
+		t.Fatalf("resolve without a note: %d", st)
+	}
+	if st := in.call("POST", "/v1/tasks/"+tid+"/resolve", item{"note": "called; symptoms expected, reassured"}, &tk); st != http.StatusOK || tk["status"] != "resolved" {
+		t.Fatalf("resolve: %d %v", st, tk)
+	}
+	if st := in.call("POST", "/v1/tasks/"+tid+"/resolve", item{"note": "again"}, &tk); st != http.StatusConflict {
+		t.Fatalf("resolve twice: %d", st)
+	}
+
 	// Twilio re-delivering the same MessageSid is acknowledged, not re-processed.
 	if st := in.sms(testAuthToken, "SMreply0001", phone, "3"); st != http.StatusOK {
 		t.Fatalf("re-delivery: %d", st)
@@ -268,7 +289,7 @@ func TestEndToEndPostVisitWorse(t *testing.T) {
 		t.Fatalf("%d inbound messages after a re-delivery, want 1", inbound)
 	}
 	in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
-	if len(tasks.Items) != 1 {
+	if len(tasks.Items) != 1 || tasks.Items[0]["status"] != "resolved" {
 		t.Fatalf("re-delivery raised more tasks: %v", tasks.Items)
 	}
 

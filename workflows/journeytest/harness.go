@@ -50,6 +50,9 @@ type Harness struct {
 	SendResult func(req activities.SendMessageRequest) activities.SendMessageResult
 	// ReplyInFlight makes CloseQuestion report that a reply was routed.
 	ReplyInFlight bool
+	// Unacknowledged makes every escalated task stay unacknowledged.
+	Unacknowledged bool
+	escalations    []string
 }
 
 // PatientID and EnrollmentID are fixed for every harness run.
@@ -100,6 +103,14 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 	h.Env.OnActivity(a.CloseQuestion, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.CloseQuestionRequest) (activities.CloseQuestionResult, error) {
 			return activities.CloseQuestionResult{ReplyInFlight: h.ReplyInFlight}, nil
+		})
+	h.Env.RegisterWorkflowWithOptions(workflows.TaskEscalation, workflow.RegisterOptions{Name: workflows.TaskEscalationWorkflow})
+	h.Env.OnActivity(a.EscalateTask, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.EscalateTaskRequest) (activities.EscalateTaskResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.escalations = append(h.escalations, req.TaskID)
+			return activities.EscalateTaskResult{Escalated: h.Unacknowledged, Level: len(h.escalations)}, nil
 		})
 	h.Env.OnActivity(a.FinishEnrollment, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.FinishEnrollmentRequest) error {
@@ -208,4 +219,12 @@ func (h *Harness) StepAt(offset time.Duration, step *string) {
 		}
 		*step = s.Step
 	}, offset)
+}
+
+// Escalations returns the task IDs escalated for want of acknowledgement,
+// one entry per escalation.
+func (h *Harness) Escalations() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.escalations...)
 }
