@@ -15,7 +15,7 @@ func (s *Server) handleEventCreate(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	id, created, err := s.engine.RecordEvent(c.Request().Context(), actor(c), in)
+	id, created, enrollments, err := s.engine.RecordEvent(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,10 @@ func (s *Server) handleEventCreate(c echo.Context) error {
 	if !created {
 		status = http.StatusOK
 	}
-	return c.JSON(status, map[string]any{"id": id, "source_id": in.ID, "duplicate": !created})
+	if enrollments == nil {
+		enrollments = []string{}
+	}
+	return c.JSON(status, map[string]any{"id": id, "source_id": in.ID, "duplicate": !created, "enrollments": enrollments})
 }
 
 // handleObservationCreate stores a measurement, once per source ID.

@@ -164,7 +164,8 @@ func TestEventsAndObservations(t *testing.T) {
 	srv := newServer(t)
 	_, p := do(t, srv, "POST", "/v1/patients", adminKey, strings.Replace(goodPatient, "+15551234567", "+15551234511", 1))
 	pid := p["id"].(string)
-	ev := `{"id":"ehr-evt-1","type":"appointment.completed","patient_id":"` + pid + `","occurred_at":"2026-01-02T15:04:05Z","data":{"visit_id":"v1"}}`
+	// A type no journey is triggered by: stored only (Temporal is down here).
+	ev := `{"id":"ehr-evt-1","type":"lab.resulted","patient_id":"` + pid + `","occurred_at":"2026-01-02T15:04:05Z","data":{"panel":"a1c"}}`
 	if st, b := do(t, srv, "POST", "/v1/events", adminKey, ev); st != http.StatusCreated || b["duplicate"] != false {
 		t.Fatalf("event: %d %v", st, b)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
@@ -23,6 +24,9 @@ type EnrollRequest struct {
 	// Key distinguishes concurrent enrollments of a keyed journey (e.g.
 	// one post-visit check-in per visit); empty for unkeyed journeys.
 	Key string
+	// ID, when set, is the enrollment's ID (triggers derive it from the
+	// event, so a re-delivered event finds the same enrollment).
+	ID string
 }
 
 // Enroll validates the journey and its params, records the enrollment and
@@ -41,7 +45,10 @@ func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) 
 	if err := json.Unmarshal(params, &paramMap); err != nil {
 		return enr, false, fmt.Errorf("enroll: decode params: %w", err)
 	}
-	id := uuid.NewString()
+	id := r.ID
+	if id == "" {
+		id = uuid.NewString()
+	}
 	enr = carepath.Enrollment{ID: id, PatientID: r.PatientID, Journey: r.Journey, Key: r.Key, Params: paramMap,
 		WorkflowID: workflows.WorkflowID(id)}
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
@@ -55,9 +62,16 @@ func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) 
 		return audit(ctx, q, a, "enrollment.create", r.PatientID, "enrollment/"+id)
 	})
 	if carepath.ErrorCode(err) == carepath.ECONFLICT {
-		existing, gerr := e.Store.EnrollmentActiveGet(ctx, r.PatientID, r.Journey, r.Key)
+		existing, gerr := e.existingEnrollment(ctx, id, r)
 		if gerr != nil {
 			return enr, false, fmt.Errorf("enroll: find existing enrollment: %w", gerr)
+		}
+		// Make sure its journey runs: an earlier launch may have stored the
+		// row and then failed to reach Temporal.
+		if existing.Status == carepath.EnrollmentActive {
+			if err := e.start(ctx, existing); err != nil {
+				return existing, false, err
+			}
 		}
 		return existing, false, nil
 	}
@@ -65,21 +79,44 @@ func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) 
 		return enr, false, err
 	}
 	// The row exists before the workflow, so the journey's first activity
-	// always finds it. The workflow ID is the enrollment's, so a retried
-	// start can never run the journey twice.
+	// always finds it; a failed start is completed by the next launch.
+	if err := e.start(ctx, enr); err != nil {
+		return enr, false, err
+	}
+	e.Log.Info("journey launched", "enrollment_id", id, "journey", r.Journey, "patient_id", r.PatientID)
+	return enr, true, nil
+}
+
+// existingEnrollment finds what a conflicting launch collided with: the
+// enrollment with the requested ID, or the active one for the journey.
+func (e *Engine) existingEnrollment(ctx context.Context, id string, r EnrollRequest) (carepath.Enrollment, error) {
+	if r.ID != "" {
+		if enr, err := e.Store.EnrollmentGet(ctx, id); err == nil {
+			return enr, nil
+		} else if carepath.ErrorCode(err) != carepath.ENOTFOUND {
+			return enr, err
+		}
+	}
+	return e.Store.EnrollmentActiveGet(ctx, r.PatientID, r.Journey, r.Key)
+}
+
+// start starts an enrollment's journey. The workflow ID is the
+// enrollment's and duplicates are rejected, so it never runs twice.
+func (e *Engine) start(ctx context.Context, enr carepath.Enrollment) error {
+	params, err := json.Marshal(enr.Params)
+	if err != nil {
+		return fmt.Errorf("enroll: encode params: %w", err)
+	}
 	_, err = e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    enr.WorkflowID,
 		TaskQueue:             workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, r.Journey, workflows.Input{EnrollmentID: id, PatientID: r.PatientID, Journey: r.Journey, Params: params})
-	if err != nil {
-		if ferr := e.Store.EnrollmentFinish(context.WithoutCancel(ctx), id, carepath.EnrollmentFailed, "not_started"); ferr != nil {
-			e.Log.Error("could not mark unstarted enrollment failed", "enrollment_id", id, "error", ferr)
-		}
-		return enr, false, fmt.Errorf("enroll: start workflow: %w", err)
+	}, enr.Journey, workflows.Input{EnrollmentID: enr.ID, PatientID: enr.PatientID, Journey: enr.Journey, Params: params})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("enroll: start workflow: %w", err)
 	}
-	e.Log.Info("journey launched", "enrollment_id", id, "journey", r.Journey, "patient_id", r.PatientID)
-	return enr, true, nil
+	return nil
 }
 
 // GetEnrollment returns an enrollment with its status and current step

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -9,15 +11,38 @@ import (
 	"github.com/carepath/carepath/store"
 )
 
-// RecordEvent stores a source-system event once per source ID. created is
-// false for a duplicate, which changes nothing.
-func (e *Engine) RecordEvent(ctx context.Context, a carepath.Actor, ev carepath.NewEvent) (id string, created bool, err error) {
+// triggerSpace namespaces enrollment IDs derived from events.
+var triggerSpace = uuid.MustParse("7c0b7a4e-3d1f-4c55-9b8e-2a6f0e5d9c31")
+
+// RecordEvent stores a source-system event once per source ID (created is
+// false for a duplicate) and starts the journeys it triggers. Triggered
+// enrollments have IDs derived from the event, so a re-delivered event
+// finishes a launch that failed half-way and never starts a second one.
+func (e *Engine) RecordEvent(ctx context.Context, a carepath.Actor, ev carepath.NewEvent) (id string, created bool, enrollments []string, err error) {
 	at, err := ev.Parse()
 	if err != nil {
-		return "", false, err
+		return "", false, nil, err
+	}
+	triggers := e.Journeys.TriggersFor(ev.Type)
+	var data map[string]any
+	if len(ev.Data) > 0 {
+		if err := json.Unmarshal(ev.Data, &data); err != nil {
+			return "", false, nil, carepath.Invalid("data", "must be a JSON object")
+		}
+	}
+	keys := make([]string, len(triggers))
+	for i, t := range triggers {
+		if t.KeyField == "" {
+			continue
+		}
+		v, ok := data[t.KeyField].(string)
+		if !ok || v == "" || len(v) > 200 {
+			return "", false, nil, carepath.Invalid("data."+t.KeyField, "is required for %s events (a string of at most 200 characters)", ev.Type)
+		}
+		keys[i] = v
 	}
 	if err := validID(ev.PatientID, "patient"); err != nil {
-		return "", false, carepath.Invalid("patient_id", "must be a patient ID")
+		return "", false, nil, carepath.Invalid("patient_id", "must be a patient ID")
 	}
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
 		if _, err := q.PatientGet(ctx, ev.PatientID); err != nil {
@@ -32,7 +57,24 @@ func (e *Engine) RecordEvent(ctx context.Context, a carepath.Actor, ev carepath.
 		}
 		return audit(ctx, q, a, "event.record", ev.PatientID, "event/"+id)
 	})
-	return id, created, err
+	if err != nil {
+		return id, created, nil, err
+	}
+	system := carepath.Actor{Kind: carepath.ActorSystem, ID: "trigger:" + ev.Type, RequestID: a.RequestID}
+	for i, t := range triggers {
+		var params json.RawMessage
+		if t.Params != nil {
+			params = t.Params(data)
+		}
+		enr, _, err := e.Enroll(ctx, system, EnrollRequest{PatientID: ev.PatientID, Journey: t.Journey, Params: params,
+			Key: keys[i], ID: uuid.NewSHA1(triggerSpace, []byte(ev.ID+"/"+t.Journey)).String()})
+		if err != nil {
+			// The event is stored; the source's retry completes the launch.
+			return id, created, enrollments, fmt.Errorf("record event: trigger %s: %w", t.Journey, err)
+		}
+		enrollments = append(enrollments, enr.ID)
+	}
+	return id, created, enrollments, nil
 }
 
 // RecordObservation stores a measurement, once per source ID when given.

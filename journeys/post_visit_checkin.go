@@ -50,7 +50,9 @@ var PostVisitCheckin = &workflows.Journey[PostVisitParams]{
 	Version:     1,
 	Description: "Checks in after a visit: how the patient feels, a satisfaction score, and a nurse call for anyone feeling worse.",
 	Messages:    postVisitMessages,
-	Run:         postVisitCheckin,
+	// A completed appointment starts one check-in per visit.
+	Triggers: []workflows.Trigger{{Event: "appointment.completed", KeyField: "visit_id"}},
+	Run:      postVisitCheckin,
 }
 
 func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {

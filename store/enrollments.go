@@ -19,7 +19,7 @@ func (q *Queries) EnrollmentInsert(ctx context.Context, e carepath.Enrollment) (
 		return e, fmt.Errorf("encode params: %w", err)
 	}
 	err = q.db.QueryRow(ctx, stmt("EnrollmentInsert"), e.ID, e.PatientID, e.Journey, e.Key, params, e.WorkflowID).Scan(&e.CreatedAt)
-	if isUniqueViolation(err, "enrollments_one_active_idx") {
+	if isUniqueViolation(err, "enrollments_one_active_idx") || isUniqueViolation(err, "enrollments_pkey") {
 		return e, carepath.Errorf(carepath.ECONFLICT, "patient already has an active %s enrollment", e.Journey)
 	}
 	if err != nil {

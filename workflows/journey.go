@@ -22,6 +22,8 @@ type Journey[P any] struct {
 	Description string
 	// Messages is the journey's wording: template key → locale → text.
 	Messages map[string]map[string]messaging.Text
+	// Triggers start the journey from source-system events.
+	Triggers []Trigger
 	Run      func(j *J, p P) (outcome string, err error)
 }
 
@@ -38,6 +40,8 @@ type Definition interface {
 	// WorkflowFunc is the Temporal workflow function, registered under the
 	// journey's name. It takes an Input (with typed params).
 	WorkflowFunc() any
+	// JourneyTriggers lists the events that start the journey.
+	JourneyTriggers() []Trigger
 	messages() map[string]map[string]messaging.Text
 }
 
@@ -51,6 +55,9 @@ func (d *Journey[P]) JourneyVersion() int { return d.Version }
 func (d *Journey[P]) JourneyDescription() string { return d.Description }
 
 func (d *Journey[P]) messages() map[string]map[string]messaging.Text { return d.Messages }
+
+// JourneyTriggers implements Definition.
+func (d *Journey[P]) JourneyTriggers() []Trigger { return d.Triggers }
 
 func (d *Journey[P]) paramsType() reflect.Type { return reflect.TypeFor[P]() }
 

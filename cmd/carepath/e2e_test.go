@@ -476,3 +476,41 @@ func TestEndToEndDeliveryStatus(t *testing.T) {
 		t.Fatalf("hygiene tasks: %v", tasks.Items)
 	}
 }
+
+func TestEndToEndEventTriggersJourney(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230005"
+	var p item
+	in.call("POST", "/v1/patients", item{"given_name": "Tri", "family_name": "Gger", "birth_date": "1970-01-01",
+		"phone": phone, "timezone": zoneAt(12)}, &p)
+	pid := p["id"].(string)
+	post := func(id, visit string) item {
+		var out item
+		st := in.call("POST", "/v1/events", item{"id": id, "type": "appointment.completed", "patient_id": pid,
+			"occurred_at": time.Now().UTC().Format(time.RFC3339), "data": item{"visit_id": visit}}, &out)
+		if st != http.StatusCreated && st != http.StatusOK {
+			t.Fatalf("event %s: %d %v", id, st, out)
+		}
+		return out
+	}
+	first := post("ehr-1", "visit-A")
+	enrs := first["enrollments"].([]any)
+	if len(enrs) != 1 {
+		t.Fatalf("appointment.completed started %v", enrs)
+	}
+	var e item
+	in.call("GET", "/v1/enrollments/"+enrs[0].(string), nil, &e)
+	if e["journey"] != "post_visit_checkin" || e["key"] != "visit-A" || e["status"] != "active" {
+		t.Fatalf("triggered enrollment: %v", e)
+	}
+	// The same event again: no second journey, the same enrollment named.
+	again := post("ehr-1", "visit-A")
+	if again["duplicate"] != true || again["enrollments"].([]any)[0] != enrs[0] {
+		t.Fatalf("duplicate event: %v", again)
+	}
+	// Another visit: its own check-in.
+	other := post("ehr-2", "visit-B")
+	if o := other["enrollments"].([]any); len(o) != 1 || o[0] == enrs[0] {
+		t.Fatalf("second visit: %v", other)
+	}
+}
