@@ -5,7 +5,11 @@
 // without breaking running workflows.
 package activities
 
-import "time"
+import (
+	"time"
+
+	"github.com/carepath/carepath/answers"
+)
 
 // Message purposes: care content (treatment, safety) versus outreach
 // (engagement, re-engagement).
@@ -46,10 +50,12 @@ const (
 // QuestionRef ties a message to the question it asks, so a reply can be
 // routed back to the journey waiting for it.
 type QuestionRef struct {
-	ID         string   `json:"id"`
-	Key        string   `json:"key"`
-	WorkflowID string   `json:"workflow_id"`
-	Choices    []string `json:"choices,omitempty"`
+	ID         string `json:"id"`
+	Key        string `json:"key"`
+	WorkflowID string `json:"workflow_id"`
+	// Accepts is what the question takes, so the reply router can send an
+	// answer to the waiting question it fits.
+	Accepts answers.Spec `json:"accepts"`
 }
 
 // SendMessageRequest asks for one message to one patient. MessageID is

@@ -201,7 +201,7 @@ func (a *Activities) evaluate(ctx context.Context, q *store.Queries, req SendMes
 	}
 	if req.Question != nil {
 		return q.QuestionOpen(ctx, store.Question{ID: req.Question.ID, EnrollmentID: req.EnrollmentID,
-			PatientID: p.ID, WorkflowID: req.Question.WorkflowID, Key: req.Question.Key, Choices: req.Question.Choices})
+			PatientID: p.ID, WorkflowID: req.Question.WorkflowID, Key: req.Question.Key, Accepts: req.Question.Accepts})
 	}
 	return nil
 }

@@ -53,10 +53,11 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		if err != nil {
 			return err
 		}
-		open, hasOpen, err := q.QuestionLatestOpen(ctx, patients)
+		questions, err := q.QuestionsOpen(ctx, patients)
 		if err != nil {
 			return err
 		}
+		open, hasOpen := pickQuestion(questions, m.Body)
 		patientID := ""
 		switch {
 		case hasOpen:
@@ -208,4 +209,23 @@ func (e *Engine) complianceReply(ctx context.Context, msgID string, in workflows
 		return fmt.Errorf("receive message: %w", err)
 	}
 	return nil
+}
+
+// pickQuestion chooses the open question a reply answers: the newest one
+// whose choices (or number range) the reply fits, so with two journeys
+// waiting "3" goes to the 1-2-3 question and "8" to the 0-10 one; if none
+// fits, the newest, whose journey will ask for clarification.
+func pickQuestion(open []store.Question, body string) (store.Question, bool) {
+	if len(open) == 0 {
+		return store.Question{}, false
+	}
+	for _, q := range open {
+		if len(q.Accepts.Choices) == 0 && q.Accepts.Number == nil {
+			continue // free text fits anything: a last resort, not a match
+		}
+		if _, ok := q.Accepts.Parse(body); ok {
+			return q, true
+		}
+	}
+	return open[0], true
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/carepath/carepath/answers"
 )
 
 // Question is an open question a reply may answer.
@@ -16,12 +18,12 @@ type Question struct {
 	PatientID    string
 	WorkflowID   string
 	Key          string
-	Choices      []string
+	Accepts      answers.Spec
 }
 
 // QuestionOpen opens (or re-opens, for a reminder) a question.
 func (q *Queries) QuestionOpen(ctx context.Context, qu Question) error {
-	choices, err := json.Marshal(qu.Choices)
+	choices, err := json.Marshal(qu.Accepts)
 	if err != nil {
 		return fmt.Errorf("encode choices: %w", err)
 	}
@@ -29,21 +31,29 @@ func (q *Queries) QuestionOpen(ctx context.Context, qu Question) error {
 	return wrapErr("open question", err)
 }
 
-// QuestionLatestOpen locks and returns the newest open question of any of
-// the patients, or ok=false when there is none.
-func (q *Queries) QuestionLatestOpen(ctx context.Context, patientIDs []string) (qu Question, ok bool, err error) {
-	rows, err := q.db.Query(ctx, stmt("QuestionLatestOpenByPatients"), patientIDs)
+// QuestionsOpen locks and returns the open questions of any of the
+// patients, newest first (at most 20).
+func (q *Queries) QuestionsOpen(ctx context.Context, patientIDs []string) ([]Question, error) {
+	rows, err := q.db.Query(ctx, stmt("QuestionsOpenByPatients"), patientIDs)
 	if err != nil {
-		return qu, false, fmt.Errorf("find open question: %w", err)
+		return nil, fmt.Errorf("find open questions: %w", err)
 	}
 	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(&qu.ID, &qu.EnrollmentID, &qu.PatientID, &qu.WorkflowID); err != nil {
-			return qu, false, fmt.Errorf("scan open question: %w", err)
+	var out []Question
+	for rows.Next() {
+		var qu Question
+		var accepts []byte
+		if err := rows.Scan(&qu.ID, &qu.EnrollmentID, &qu.PatientID, &qu.WorkflowID, &accepts); err != nil {
+			return nil, fmt.Errorf("scan open question: %w", err)
 		}
-		ok = true
+		if err := json.Unmarshal(accepts, &qu.Accepts); err != nil {
+			// Rows from before choices were recorded hold a plain list:
+			// such a question accepts any text.
+			qu.Accepts = answers.Spec{}
+		}
+		out = append(out, qu)
 	}
-	return qu, ok, wrapErr("find open question", rows.Err())
+	return out, wrapErr("find open questions", rows.Err())
 }
 
 // QuestionAnswer marks a question answered by an inbound message.

@@ -121,9 +121,9 @@ func TestQuestionLifecycle(t *testing.T) {
 	if err := q.QuestionOpen(ctx, qu); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := q.QuestionLatestOpen(ctx, []string{p.ID})
-	if err != nil || !ok || got.ID != qu.ID || got.WorkflowID != e.WorkflowID {
-		t.Fatalf("latest open: %+v ok=%v err=%v", got, ok, err)
+	open, err := q.QuestionsOpen(ctx, []string{p.ID})
+	if err != nil || len(open) != 1 || open[0].ID != qu.ID || open[0].WorkflowID != e.WorkflowID {
+		t.Fatalf("open questions: %+v err=%v", open, err)
 	}
 	msgID, _, _, err := q.MessageInboundInsert(ctx, store.InboundMessage{ID: uuid.NewString(), PatientID: p.ID,
 		Channel: "sms", Body: "1", Provider: "twilio", ProviderMessageID: "SM-q"})
@@ -133,7 +133,7 @@ func TestQuestionLifecycle(t *testing.T) {
 	if err := q.QuestionAnswer(ctx, qu.ID, msgID); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := q.QuestionLatestOpen(ctx, []string{p.ID}); ok {
+	if open, _ := q.QuestionsOpen(ctx, []string{p.ID}); len(open) != 0 {
 		t.Fatal("answered question still open")
 	}
 	prev, err := q.QuestionClose(ctx, qu.ID)

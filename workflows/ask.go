@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/carepath/carepath/activities"
+	"github.com/carepath/carepath/answers"
 )
 
 // inFlightGrace bounds the wait for a reply that was routed to a question
@@ -64,7 +65,7 @@ func (j *J) Ask(q Question) (Answer, error) {
 		purpose = activities.PurposeOutreach
 	}
 	ref := &activities.QuestionRef{ID: j.nextID("question"), Key: q.Key,
-		WorkflowID: workflow.GetInfo(j.ctx).WorkflowExecution.ID, Choices: q.choiceValues()}
+		WorkflowID: workflow.GetInfo(j.ctx).WorkflowExecution.ID, Accepts: q.spec()}
 	sent, err := j.send(purpose, q.Template, q.Vars, ref)
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
@@ -97,9 +98,8 @@ func (j *J) Ask(q Question) (Answer, error) {
 				return Answer{TimedOut: true}, nil
 			}
 		}
-		if a, recognised := q.parse(reply.Body); recognised {
-			a.MessageID = reply.MessageID
-			return a, nil
+		if a, recognised := q.spec().Parse(reply.Body); recognised {
+			return Answer{Choice: a.Choice, Number: a.Number, Text: a.Text, MessageID: reply.MessageID}, nil
 		}
 		if !clarified && q.ClarifyTemplate != "" {
 			clarified = true
@@ -160,3 +160,12 @@ func (j *J) awaitReply(questionID string, timeout time.Duration) (Reply, bool, e
 	}
 	return got, matched, err
 }
+
+// Choice is one acceptable answer: its value, and the words or numbers a
+// patient may reply with.
+type Choice = answers.Choice
+
+// NumberRange accepts one whole number between Min and Max.
+type NumberRange = answers.NumberRange
+
+func (q Question) spec() answers.Spec { return answers.Spec{Choices: q.Choices, Number: q.Number} }

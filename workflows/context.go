@@ -240,11 +240,12 @@ func (j *J) finish(outcome string, runErr error) (Result, error) {
 		// Record the end even though the journey's own context is done.
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
-	j.Step("finished")
 	req := activities.FinishEnrollmentRequest{EnrollmentID: j.in.EnrollmentID, Status: status, Outcome: outcome}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.FinishEnrollment, req).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("finish enrollment: %w (journey error: %v)", err, runErr)
 	}
+	// Only now: "finished" promises the record says how it ended.
+	j.Step("finished")
 	if err := j.drainReplies(ctx); err != nil {
 		return Result{}, err
 	}

@@ -514,3 +514,53 @@ func TestEndToEndEventTriggersJourney(t *testing.T) {
 		t.Fatalf("second visit: %v", other)
 	}
 }
+
+// Two journeys wait at once: a 0–10 score (older) and a 1/2/3 question
+// (newer). "8" fits only the score and must reach the older journey.
+func TestEndToEndTwoJourneysWaiting(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230006"
+	var p item
+	in.call("POST", "/v1/patients", item{"given_name": "Two", "family_name": "Ways", "birth_date": "1970-01-01",
+		"phone": phone, "timezone": zoneAt(12)}, &p)
+	pid := p["id"].(string)
+	enroll := func(key string) string {
+		var e item
+		in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "post_visit_checkin", "key": key, "params": item{"delay": "0s"}}, &e)
+		return e["id"].(string)
+	}
+	// step reports "finished" only once the enrollment is completed.
+	step := func(id string) (string, string) {
+		var e item
+		in.call("GET", "/v1/enrollments/"+id, nil, &e)
+		outcome, _ := e["outcome"].(string)
+		if e["status"] == "completed" {
+			return "finished", outcome
+		}
+		if e["step"] == "finished" {
+			return "finishing", outcome
+		}
+		return e["step"].(string), outcome
+	}
+	a := enroll("visit-A")
+	// The patient answers what reached the phone (the question is open by then).
+	eventually(t, "A asks", func() bool { return len(in.twilio.To(phone)) == 1 })
+	in.sms(testAuthToken, "SMtwo00001", phone, "1")
+	eventually(t, "A asks for a score", func() bool { return len(in.twilio.To(phone)) == 3 }) // question, glad, score
+	b := enroll("visit-B")
+	eventually(t, "B asks", func() bool { return len(in.twilio.To(phone)) == 4 })
+
+	in.sms(testAuthToken, "SMtwo00002", phone, "8")
+	eventually(t, "A completes with the score", func() bool { s, _ := step(a); return s == "finished" })
+	if _, outcome := step(a); outcome != "better" {
+		t.Fatalf("A outcome %q", outcome)
+	}
+	if s, _ := step(b); s != "asking_how_feeling" {
+		t.Fatalf("B moved on a reply meant for A: %s", s)
+	}
+	in.sms(testAuthToken, "SMtwo00003", phone, "3")
+	eventually(t, "B completes", func() bool { s, _ := step(b); return s == "finished" })
+	if _, outcome := step(b); outcome != "worse" {
+		t.Fatalf("B outcome %q", outcome)
+	}
+}

@@ -4,12 +4,13 @@ INSERT INTO questions (id, enrollment_id, patient_id, workflow_id, question_key,
 VALUES ($1, $2, $3, $4, $5, $6, 'open')
 ON CONFLICT (id) DO UPDATE SET status = 'open', asked_at = now();
 
--- name: QuestionLatestOpenByPatients
--- The most recent open question of any of these patients (a phone number
--- may be shared by a family); locked so two replies cannot both take it.
-SELECT id, enrollment_id, patient_id, workflow_id FROM questions
+-- name: QuestionsOpenByPatients
+-- The open questions of any of these patients (a phone number may be
+-- shared by a family), newest first; locked so two replies cannot both
+-- take one.
+SELECT id, enrollment_id, patient_id, workflow_id, choices FROM questions
 WHERE patient_id = ANY($1) AND status = 'open'
-ORDER BY asked_at DESC LIMIT 1
+ORDER BY asked_at DESC, id LIMIT 20
 FOR UPDATE;
 
 -- name: QuestionAnswer

@@ -1,4 +1,7 @@
-package workflows
+// Package answers reads a patient's reply as an answer: a choice, a number
+// or free text. The journey runtime and the reply router share it, so a
+// reply is routed to the question it would be accepted by.
+package answers
 
 import (
 	"regexp"
@@ -10,19 +13,28 @@ import (
 // Choice is one acceptable answer: its value, and the words or numbers a
 // patient may reply with (compared case- and punctuation-insensitively).
 type Choice struct {
-	Value string
-	Words []string
+	Value string   `json:"value"`
+	Words []string `json:"words"`
 }
 
 // NumberRange accepts one whole number between Min and Max.
-type NumberRange struct{ Min, Max int }
+type NumberRange struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+}
 
-func (q Question) choiceValues() []string {
-	out := make([]string, len(q.Choices))
-	for i, c := range q.Choices {
-		out[i] = c.Value
-	}
-	return out
+// Spec is what a question accepts: choices, a number range, or (neither)
+// any text.
+type Spec struct {
+	Choices []Choice     `json:"choices,omitempty"`
+	Number  *NumberRange `json:"number,omitempty"`
+}
+
+// Answer is a parsed reply.
+type Answer struct {
+	Choice string
+	Number int
+	Text   string
 }
 
 var negative = regexp.MustCompile(`-\s*[0-9]`)
@@ -47,7 +59,7 @@ func normalize(s string) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
-// parse reads a reply as an answer to q. The rules, in order:
+// Parse reads a reply as an answer to q. The rules, in order:
 //   - Number questions take the reply when it holds exactly one whole
 //     number, in range ("8", "8/10" is two numbers and is refused, "I'd say 9").
 //   - Choice questions take an exact match of a choice word ("1", "Better!").
@@ -55,7 +67,7 @@ func normalize(s string) string {
 //     appears in it ("I feel worse today"). Two choices, or a negation
 //     ("not better"), make it unrecognised: better to clarify than guess.
 //   - Questions with neither take any non-empty text.
-func (q Question) parse(body string) (Answer, bool) {
+func (q Spec) Parse(body string) (Answer, bool) {
 	text := normalize(body)
 	if text == "" {
 		return Answer{}, false
