@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"GET /v1/tasks":                       {store.RoleCareTeam},
 	"POST /v1/tasks/{id}/acknowledge":     {store.RoleCareTeam},
 	"POST /v1/tasks/{id}/resolve":         {store.RoleCareTeam},
+	"GET /v1/reports/engagement":          {store.RoleCareTeam},
 	"GET /v1/reports/contact-hygiene":     {store.RoleCareTeam},
 	"POST /v1/events":                     {store.RoleIntegration},
 	"POST /v1/patients/{id}/observations": {store.RoleIntegration},

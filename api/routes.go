@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	v1.POST("/tasks/:id/acknowledge", s.handleTaskAcknowledge, careTeam)
 	v1.POST("/tasks/:id/resolve", s.handleTaskResolve, careTeam)
 	v1.GET("/reports/contact-hygiene", s.handleContactHygiene, careTeam)
+	v1.GET("/reports/engagement", s.handleEngagementReport, careTeam)
 
 	v1.POST("/events", s.handleEventCreate, integration)
 	v1.POST("/patients/:id/observations", s.handleObservationCreate, integration)

@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/engine"
 )
 
@@ -56,4 +58,36 @@ func (s *Server) handleTaskResolve(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, t)
+}
+
+// handleEngagementReport reads ?from=&to= as dates (YYYY-MM-DD, to
+// exclusive) or RFC 3339 times; the default is the last 30 days.
+func (s *Server) handleEngagementReport(c echo.Context) error {
+	to, err := reportTime(c.QueryParam("to"), "to", time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	from, err := reportTime(c.QueryParam("from"), "from", to.Add(-30*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	items, err := s.engine.EngagementReport(c.Request().Context(), actor(c), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "journeys": items})
+}
+
+func reportTime(s, field string, def time.Time) (time.Time, error) {
+	if s == "" {
+		return def, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, carepath.Invalid(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time")
+	}
+	return t, nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -129,6 +130,25 @@ func (e *Engine) ContactHygiene(ctx context.Context, a carepath.Actor, limit int
 			return err
 		}
 		return audit(ctx, q, a, "report.contact_hygiene", "", "reports/contact-hygiene")
+	})
+	return out, err
+}
+
+// EngagementReport summarises enrollments started between from and to.
+func (e *Engine) EngagementReport(ctx context.Context, a carepath.Actor, from, to time.Time) ([]store.JourneyEngagement, error) {
+	if !to.After(from) {
+		return nil, carepath.Invalid("to", "must be after from")
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		return nil, carepath.Invalid("to", "the range may span at most a year")
+	}
+	var out []store.JourneyEngagement
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if out, err = q.EngagementReport(ctx, from, to); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "report.engagement", "", "reports/engagement")
 	})
 	return out, err
 }

@@ -563,4 +563,28 @@ func TestEndToEndTwoJourneysWaiting(t *testing.T) {
 	if _, outcome := step(b); outcome != "worse" {
 		t.Fatalf("B outcome %q", outcome)
 	}
+
+	var report struct {
+		Journeys []struct {
+			Journey                                           string
+			Enrolled, Messaged, Responded, Completed, Reached int
+			Outcomes                                          map[string]int
+			Satisfaction                                      struct {
+				Mean  *float64
+				Count int
+			}
+		}
+	}
+	if st := in.call("GET", "/v1/reports/engagement", nil, &report); st != http.StatusOK || len(report.Journeys) != 1 {
+		t.Fatalf("report: %d %+v", st, report)
+	}
+	r := report.Journeys[0]
+	if r.Journey != "post_visit_checkin" || r.Enrolled != 2 || r.Messaged != 2 || r.Responded != 2 || r.Completed != 2 ||
+		r.Reached != 0 || r.Outcomes["better"] != 1 || r.Outcomes["worse"] != 1 ||
+		r.Satisfaction.Count != 1 || r.Satisfaction.Mean == nil || *r.Satisfaction.Mean != 8 {
+		t.Fatalf("engagement report: %+v (mean %v)", r, r.Satisfaction.Mean)
+	}
+	if st := in.call("GET", "/v1/reports/engagement?from=2026-02-01&to=2026-01-01", nil, nil); st != http.StatusBadRequest {
+		t.Fatalf("inverted range: %d", st)
+	}
 }

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// JourneyEngagement is one journey's line of the engagement report.
+type JourneyEngagement struct {
+	Journey   string         `json:"journey"`
+	Enrolled  int            `json:"enrolled"`
+	Messaged  int            `json:"messaged"`  // at least one message accepted by a provider
+	Reached   int            `json:"reached"`   // at least one message confirmed delivered
+	Responded int            `json:"responded"` // the patient replied at least once
+	Completed int            `json:"completed"`
+	Outcomes  map[string]int `json:"outcomes"` // completed enrollments by outcome
+	Declined  int            `json:"declined"`
+	OptedOut  int            `json:"opted_out"` // the patient revoked consent after enrolling
+	Reengaged int            `json:"reengaged"` // decliners won back
+	// Satisfaction is the mean survey score and how many answered.
+	Satisfaction struct {
+		Mean  *float64 `json:"mean"`
+		Count int      `json:"count"`
+	} `json:"satisfaction"`
+}
+
+// EngagementReport summarises enrollments started in [from, to).
+func (q *Queries) EngagementReport(ctx context.Context, from, to time.Time) ([]JourneyEngagement, error) {
+	rows, err := q.db.Query(ctx, stmt("EngagementByJourney"), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("engagement report: %w", err)
+	}
+	defer rows.Close()
+	out := []JourneyEngagement{}
+	idx := map[string]int{}
+	for rows.Next() {
+		var r JourneyEngagement
+		if err := rows.Scan(&r.Journey, &r.Enrolled, &r.Messaged, &r.Reached, &r.Responded, &r.Completed, &r.Declined,
+			&r.OptedOut, &r.Reengaged, &r.Satisfaction.Mean, &r.Satisfaction.Count); err != nil {
+			return nil, fmt.Errorf("engagement report: %w", err)
+		}
+		r.Outcomes = map[string]int{}
+		idx[r.Journey] = len(out)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("engagement report: %w", err)
+	}
+	rows, err = q.db.Query(ctx, stmt("EngagementOutcomes"), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("engagement outcomes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var journey, outcome string
+		var n int
+		if err := rows.Scan(&journey, &outcome, &n); err != nil {
+			return nil, fmt.Errorf("engagement outcomes: %w", err)
+		}
+		if i, ok := idx[journey]; ok {
+			out[i].Outcomes[outcome] = n
+		}
+	}
+	return out, wrapErr("engagement outcomes", rows.Err())
+}
