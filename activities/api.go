@@ -137,3 +137,15 @@ type EscalateTaskResult struct {
 	Escalated bool `json:"escalated"`
 	Level     int  `json:"level"`
 }
+
+// PatientContextRequest asks for what a journey may know of its patient
+// to schedule (never names or contact details).
+type PatientContextRequest struct {
+	PatientID string `json:"patient_id"`
+}
+
+// PatientContextResult is the patient's time zone and locale.
+type PatientContextResult struct {
+	Timezone string `json:"timezone"`
+	Locale   string `json:"locale"`
+}

@@ -59,3 +59,13 @@ func (a *Activities) EscalateTask(ctx context.Context, req EscalateTaskRequest) 
 	}
 	return EscalateTaskResult{Escalated: ok, Level: level}, nil
 }
+
+// PatientContext returns the patient's time zone and locale, read fresh so
+// a patient who moves is scheduled in their new zone.
+func (a *Activities) PatientContext(ctx context.Context, req PatientContextRequest) (PatientContextResult, error) {
+	p, err := a.Store.PatientGet(ctx, req.PatientID)
+	if err != nil {
+		return PatientContextResult{}, fmt.Errorf("patient context: %w", err)
+	}
+	return PatientContextResult{Timezone: p.Timezone, Locale: p.Locale}, nil
+}

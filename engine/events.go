@@ -9,6 +9,7 @@ import (
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/workflows"
 )
 
 // triggerSpace namespaces enrollment IDs derived from events.
@@ -96,5 +97,21 @@ func (e *Engine) RecordObservation(ctx context.Context, a carepath.Actor, patien
 		}
 		return audit(ctx, q, a, "observation.record", patientID, "observation/"+obs.ID)
 	})
-	return obs, created, err
+	if err != nil {
+		return obs, created, err
+	}
+	// Hand it to the patient's running journeys, on every delivery: a
+	// journey counts each observation once, and a source re-sending after
+	// a failed hand-over completes it.
+	wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, patientID)
+	if err != nil {
+		return obs, created, err
+	}
+	sig := workflows.Observation{ID: obs.ID, Code: obs.Code, Value: obs.Value, Value2: obs.Value2, Unit: obs.Unit, EffectiveAt: obs.EffectiveAt}
+	for _, wf := range wfs {
+		if err := e.Temporal.SignalWorkflow(ctx, wf, "", workflows.SignalObservation, sig); err != nil && !errNotFound(err) {
+			return obs, created, fmt.Errorf("record observation: deliver to journey: %w", err)
+		}
+	}
+	return obs, created, nil
 }

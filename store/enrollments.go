@@ -75,3 +75,10 @@ func wrapErr(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// EnrollmentWorkflowsActive lists the workflow IDs of a patient's active
+// enrollments.
+func (q *Queries) EnrollmentWorkflowsActive(ctx context.Context, patientID string) ([]string, error) {
+	ids, err := collectStrings(ctx, q.db, stmt("EnrollmentWorkflowsActive"), patientID)
+	return ids, wrapErr("active enrollments", err)
+}

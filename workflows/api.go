@@ -25,7 +25,20 @@ const (
 	SignalReply = "carepath.reply"
 	// QueryState returns the journey's State (current step and progress).
 	QueryState = "carepath.state"
+	// SignalObservation delivers a new observation (Observation) to every
+	// active journey of the patient; those waiting for its code take it.
+	SignalObservation = "carepath.observation"
 )
+
+// Observation is a measurement delivered to a journey.
+type Observation struct {
+	ID          string    `json:"id"`
+	Code        string    `json:"code"`
+	Value       float64   `json:"value"`
+	Value2      *float64  `json:"value2,omitempty"`
+	Unit        string    `json:"unit"`
+	EffectiveAt time.Time `json:"effective_at"`
+}
 
 // WorkflowID is the Temporal workflow ID of an enrollment. It carries only
 // the enrollment's UUID: never a name, phone number or other PHI.

@@ -52,19 +52,24 @@ var (
 // J is a running journey: the handle a journey's Run function uses for
 // every step. All its methods are deterministic workflow code.
 type J struct {
-	ctx     workflow.Context
-	in      Input
-	state   State
-	replies workflow.ReceiveChannel
-	log     log.Logger
+	ctx          workflow.Context
+	in           Input
+	state        State
+	replies      workflow.ReceiveChannel
+	observations workflow.ReceiveChannel
+	pendingObs   []Observation
+	seenObs      map[string]bool
+	log          log.Logger
 }
 
 func newJ(ctx workflow.Context, in Input) (*J, error) {
 	j := &J{
-		ctx:     ctx,
-		in:      in,
-		state:   in.State,
-		replies: workflow.GetSignalChannel(ctx, SignalReply),
+		ctx:          ctx,
+		in:           in,
+		state:        in.State,
+		replies:      workflow.GetSignalChannel(ctx, SignalReply),
+		observations: workflow.GetSignalChannel(ctx, SignalObservation),
+		seenObs:      map[string]bool{},
 		// Only IDs go to the log: never names, numbers or replies.
 		log: log.With(workflow.GetLogger(ctx), "enrollment_id", in.EnrollmentID, "journey", in.Journey),
 	}

@@ -17,3 +17,6 @@ WHERE id = $1 AND status = 'active';
 
 -- name: EnrollmentQuestionsClose
 UPDATE questions SET status = 'closed' WHERE enrollment_id = $1 AND status = 'open';
+
+-- name: EnrollmentWorkflowsActive
+SELECT workflow_id FROM enrollments WHERE patient_id = $1 AND status = 'active' ORDER BY created_at;

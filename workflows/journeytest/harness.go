@@ -52,7 +52,9 @@ type Harness struct {
 	ReplyInFlight bool
 	// Unacknowledged makes every escalated task stay unacknowledged.
 	Unacknowledged bool
-	escalations    []string
+	// Timezone is the patient's zone (default America/New_York).
+	Timezone    string
+	escalations []string
 }
 
 // PatientID and EnrollmentID are fixed for every harness run.
@@ -103,6 +105,14 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 	h.Env.OnActivity(a.CloseQuestion, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.CloseQuestionRequest) (activities.CloseQuestionResult, error) {
 			return activities.CloseQuestionResult{ReplyInFlight: h.ReplyInFlight}, nil
+		})
+	h.Env.OnActivity(a.PatientContext, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.PatientContextRequest) (activities.PatientContextResult, error) {
+			tz := h.Timezone
+			if tz == "" {
+				tz = "America/New_York"
+			}
+			return activities.PatientContextResult{Timezone: tz, Locale: "en"}, nil
 		})
 	h.Env.RegisterWorkflowWithOptions(workflows.TaskEscalation, workflow.RegisterOptions{Name: workflows.TaskEscalationWorkflow})
 	h.Env.OnActivity(a.EscalateTask, mock.Anything, mock.Anything).Return(
@@ -228,3 +238,11 @@ func (h *Harness) Escalations() []string {
 	defer h.mu.Unlock()
 	return append([]string(nil), h.escalations...)
 }
+
+// ObservationAt delivers an observation at offset after the start.
+func (h *Harness) ObservationAt(offset time.Duration, o workflows.Observation) {
+	h.Env.RegisterDelayedCallback(func() { h.Env.SignalWorkflow(workflows.SignalObservation, o) }, offset)
+}
+
+// Start is the (skipped) clock's time when the journey started.
+func (h *Harness) Start() time.Time { return h.start }

@@ -1,0 +1,94 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/activities"
+)
+
+// WaitFor waits up to timeout for an observation with the given code (for
+// example "blood_glucose"). Observations of other codes that arrive
+// meanwhile are kept for later WaitFor calls; one delivered twice (the
+// source re-sent it) counts once. ok is false on timeout.
+func (j *J) WaitFor(code string, timeout time.Duration) (obs Observation, ok bool, err error) {
+	if o, found := j.takeObservation(code); found {
+		return o, true, nil
+	}
+	timerCtx, cancel := workflow.WithCancel(j.ctx)
+	defer cancel()
+	timer := workflow.NewTimer(timerCtx, timeout)
+	timedOut := false
+	sel := workflow.NewSelector(j.ctx)
+	sel.AddReceive(j.observations, func(c workflow.ReceiveChannel, _ bool) {
+		var o Observation
+		c.Receive(j.ctx, &o)
+		j.keepObservation(o)
+	})
+	sel.AddFuture(timer, func(f workflow.Future) {
+		if ferr := f.Get(j.ctx, nil); ferr != nil {
+			err = fmt.Errorf("wait for %s: %w", code, ferr)
+		}
+		timedOut = true
+	})
+	for !timedOut && err == nil {
+		sel.Select(j.ctx)
+		if o, found := j.takeObservation(code); found {
+			return o, true, nil
+		}
+	}
+	return Observation{}, false, err
+}
+
+func (j *J) keepObservation(o Observation) {
+	if j.seenObs[o.ID] {
+		return
+	}
+	j.seenObs[o.ID] = true
+	j.pendingObs = append(j.pendingObs, o)
+}
+
+// takeObservation removes and returns the oldest pending observation of code.
+func (j *J) takeObservation(code string) (Observation, bool) {
+	for i, o := range j.pendingObs {
+		if o.Code == code {
+			j.pendingObs = append(j.pendingObs[:i], j.pendingObs[i+1:]...)
+			return o, true
+		}
+	}
+	return Observation{}, false
+}
+
+// SleepUntilLocal sleeps until the next hour:minute on the patient's wall
+// clock (a DST day included). The zone is read when called, so a patient
+// who moved is reached at their new local time.
+func (j *J) SleepUntilLocal(hour, minute int) error {
+	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
+		return fmt.Errorf("sleep until local %02d:%02d: not a time of day", hour, minute)
+	}
+	var pc activities.PatientContextResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.PatientContext,
+		activities.PatientContextRequest{PatientID: j.in.PatientID}).Get(j.ctx, &pc)
+	if err != nil {
+		return fmt.Errorf("sleep until local: %w", err)
+	}
+	loc, err := time.LoadLocation(pc.Timezone)
+	if err != nil {
+		return fmt.Errorf("sleep until local: zone: %w", err)
+	}
+	now := workflow.Now(j.ctx)
+	return j.Sleep(NextLocal(now, loc, hour, minute).Sub(now))
+}
+
+// NextLocal is the next instant after now when the wall clock in loc
+// reads hour:minute.
+func NextLocal(now time.Time, loc *time.Location, hour, minute int) time.Time {
+	l := now.In(loc)
+	t := time.Date(l.Year(), l.Month(), l.Day(), hour, minute, 0, 0, loc)
+	if !t.After(now) {
+		t = time.Date(l.Year(), l.Month(), l.Day()+1, hour, minute, 0, 0, loc)
+	}
+	return t
+}

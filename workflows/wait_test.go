@@ -1,0 +1,98 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/workflows"
+	"github.com/carepath/carepath/workflows/journeytest"
+)
+
+type waitParams struct {
+	Timeout workflows.Duration `json:"timeout" default:"48h" min:"1m" max:"720h" doc:"wait"`
+}
+
+// waitJourney waits for a glucose reading, escalating a high one; it exists
+// only to test WaitFor.
+var waitJourney = &workflows.Journey[waitParams]{
+	Name: "test_wait", Version: 1,
+	Run: func(j *workflows.J, p waitParams) (string, error) {
+		obs, ok, err := j.WaitFor("blood_glucose", p.Timeout.D())
+		if err != nil || !ok {
+			return "no_reading", err
+		}
+		if obs.Value > 250 {
+			_, err := j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: "glucose high"})
+			return "high", err
+		}
+		return "normal", nil
+	},
+}
+
+func TestWaitForTakesOnlyItsCode(t *testing.T) {
+	h := journeytest.New(t, waitJourney)
+	h.ObservationAt(time.Hour, workflows.Observation{ID: "o1", Code: "weight", Value: 80, Unit: "kg"})
+	h.ObservationAt(2*time.Hour, workflows.Observation{ID: "o2", Code: "blood_glucose", Value: 310, Unit: "mg/dL"})
+	res, err := h.Run("")
+	if err != nil || res.Outcome != "high" || len(h.Tasks()) != 1 {
+		t.Fatalf("outcome %+v, %v, tasks %v", res, err, h.Tasks())
+	}
+}
+
+func TestWaitForTimesOut(t *testing.T) {
+	h := journeytest.New(t, waitJourney)
+	h.ObservationAt(50*time.Hour, workflows.Observation{ID: "late", Code: "blood_glucose", Value: 100, Unit: "mg/dL"})
+	if res, err := h.Run(""); err != nil || res.Outcome != "no_reading" {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+func TestWaitForCountsARedeliveryOnce(t *testing.T) {
+	second := &workflows.Journey[waitParams]{Name: "test_wait_twice", Version: 1,
+		Run: func(j *workflows.J, p waitParams) (string, error) {
+			if _, ok, err := j.WaitFor("spo2", p.Timeout.D()); err != nil || !ok {
+				return "none", err
+			}
+			if _, ok, err := j.WaitFor("spo2", p.Timeout.D()); err != nil || !ok {
+				return "one", err
+			}
+			return "two", nil
+		}}
+	h := journeytest.New(t, second)
+	same := workflows.Observation{ID: "dup", Code: "spo2", Value: 97, Unit: "%"}
+	h.ObservationAt(time.Hour, same)
+	h.ObservationAt(2*time.Hour, same)
+	if res, err := h.Run(""); err != nil || res.Outcome != "one" {
+		t.Fatalf("a re-delivered observation counted twice: %+v %v", res, err)
+	}
+}
+
+func TestSleepUntilLocal(t *testing.T) {
+	j := &workflows.Journey[waitParams]{Name: "test_local", Version: 1,
+		Run: func(j *workflows.J, _ waitParams) (string, error) {
+			return "", j.SleepUntilLocal(9, 30)
+		}}
+	h := journeytest.New(t, j)
+	h.Timezone = "Asia/Kolkata"
+	if _, err := h.Run(""); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Kolkata")
+	want := workflows.NextLocal(h.Start(), loc, 9, 30)
+	if got := h.Env.Now(); got.Before(want) || got.Sub(want) > time.Second {
+		t.Fatalf("woke at %s, want %s", got.In(loc), want.In(loc))
+	}
+	if l := h.Env.Now().In(loc); l.Hour() != 9 || l.Minute() != 30 {
+		t.Fatalf("woke at local %s", l)
+	}
+}
+
+func TestNextLocalAcrossDST(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 3, 7, 12, 0, 0, 0, ny) // the day before spring forward
+	got := workflows.NextLocal(now, ny, 9, 0)
+	if l := got.In(ny); l.Day() != 8 || l.Hour() != 9 || got.Sub(now) != 20*time.Hour {
+		t.Fatalf("next 09:00 after %s is %s (%s later)", now, l, got.Sub(now))
+	}
+}
