@@ -6,6 +6,7 @@
 package activities
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/carepath/carepath/answers"
@@ -124,6 +125,7 @@ type FinishEnrollmentRequest struct {
 	EnrollmentID string `json:"enrollment_id"`
 	Status       string `json:"status"`
 	Outcome      string `json:"outcome"`
+	Detail       string `json:"detail,omitempty"`
 }
 
 // EscalateTaskRequest raises a still-unacknowledged task one level.
@@ -148,4 +150,36 @@ type PatientContextRequest struct {
 type PatientContextResult struct {
 	Timezone string `json:"timezone"`
 	Locale   string `json:"locale"`
+}
+
+// RecordConsentRequest records a consent decision a patient gave a journey.
+type RecordConsentRequest struct {
+	PatientID string `json:"patient_id"`
+	Channel   string `json:"channel"` // sms, email
+	Purpose   string `json:"purpose"` // care, outreach
+	Granted   bool   `json:"granted"`
+	Source    string `json:"source"` // e.g. journey:onboarding
+}
+
+// UpdatePreferencesRequest changes how the patient wants to be reached;
+// empty fields are kept.
+type UpdatePreferencesRequest struct {
+	PatientID string `json:"patient_id"`
+	Locale    string `json:"locale,omitempty"`
+	Channel   string `json:"channel,omitempty"`
+}
+
+// CreateEnrollmentRequest records an enrollment a journey starts (its
+// workflow is then started as an abandoned child).
+type CreateEnrollmentRequest struct {
+	EnrollmentID string          `json:"enrollment_id"`
+	PatientID    string          `json:"patient_id"`
+	Journey      string          `json:"journey"`
+	Params       json.RawMessage `json:"params"`
+}
+
+// CreateEnrollmentResult says whether the journey should be started: false
+// when the patient already has it active.
+type CreateEnrollmentResult struct {
+	Start bool `json:"start"`
 }

@@ -2,7 +2,12 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/carepath/carepath"
 
 	"github.com/carepath/carepath/store"
 )
@@ -40,7 +45,13 @@ func (a *Activities) RecordFeedback(ctx context.Context, req RecordFeedbackReque
 // and closes any question still open for it.
 func (a *Activities) FinishEnrollment(ctx context.Context, req FinishEnrollmentRequest) error {
 	if err := a.Store.Tx(ctx, func(q *store.Queries) error {
-		return q.EnrollmentFinish(ctx, req.EnrollmentID, req.Status, req.Outcome)
+		if err := q.EnrollmentFinish(ctx, req.EnrollmentID, req.Status, req.Outcome); err != nil {
+			return err
+		}
+		if req.Detail == "" {
+			return nil
+		}
+		return q.EnrollmentOutcomeDetail(ctx, req.EnrollmentID, req.Detail)
 	}); err != nil {
 		return fmt.Errorf("finish enrollment: %w", err)
 	}
@@ -68,4 +79,45 @@ func (a *Activities) PatientContext(ctx context.Context, req PatientContextReque
 		return PatientContextResult{}, fmt.Errorf("patient context: %w", err)
 	}
 	return PatientContextResult{Timezone: p.Timezone, Locale: p.Locale}, nil
+}
+
+// RecordConsent appends a patient's decision to the consent ledger.
+func (a *Activities) RecordConsent(ctx context.Context, req RecordConsentRequest) error {
+	if err := a.Store.ConsentRecord(ctx, req.PatientID, req.Channel, req.Purpose, req.Granted, req.Source); err != nil {
+		return fmt.Errorf("record consent: %w", err)
+	}
+	return nil
+}
+
+// UpdatePreferences changes the patient's language or preferred channel;
+// every journey's next message honours it.
+func (a *Activities) UpdatePreferences(ctx context.Context, req UpdatePreferencesRequest) error {
+	if err := a.Store.PatientPreferences(ctx, req.PatientID, req.Locale, req.Channel); err != nil {
+		return fmt.Errorf("update preferences: %w", err)
+	}
+	return nil
+}
+
+// CreateEnrollment records an enrollment a journey starts. The ID is
+// derived by the journey, so a retry finds its row; a patient already in
+// the journey is not enrolled twice.
+func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentRequest) (CreateEnrollmentResult, error) {
+	var params map[string]any
+	if err := json.Unmarshal(req.Params, &params); err != nil {
+		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("params do not decode", ErrTypeSendConfig, err)
+	}
+	enr := carepath.Enrollment{ID: req.EnrollmentID, PatientID: req.PatientID, Journey: req.Journey, Params: params,
+		WorkflowID: carepath.EnrollmentWorkflowID(req.EnrollmentID)}
+	_, err := a.Store.EnrollmentInsert(ctx, enr)
+	if carepath.ErrorCode(err) == carepath.ECONFLICT {
+		existing, gerr := a.Store.EnrollmentGet(ctx, req.EnrollmentID)
+		if gerr == nil && existing.Status == carepath.EnrollmentActive {
+			return CreateEnrollmentResult{Start: true}, nil // our own row, from a retry
+		}
+		return CreateEnrollmentResult{Start: false}, nil // already in that journey
+	}
+	if err != nil {
+		return CreateEnrollmentResult{}, fmt.Errorf("create enrollment: %w", err)
+	}
+	return CreateEnrollmentResult{Start: true}, nil
 }

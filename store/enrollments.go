@@ -82,3 +82,16 @@ func (q *Queries) EnrollmentWorkflowsActive(ctx context.Context, patientID strin
 	ids, err := collectStrings(ctx, q.db, stmt("EnrollmentWorkflowsActive"), patientID)
 	return ids, wrapErr("active enrollments", err)
 }
+
+// EnrollmentOutcomeDetail records why an enrollment ended as it did.
+func (q *Queries) EnrollmentOutcomeDetail(ctx context.Context, id, detail string) error {
+	_, err := q.db.Exec(ctx, stmt("EnrollmentOutcomeDetail"), id, detail)
+	return wrapErr("record outcome detail", err)
+}
+
+// PatientPreferences updates locale and/or preferred channel ("" keeps
+// it); a channel without a contact point is ignored.
+func (q *Queries) PatientPreferences(ctx context.Context, id, locale, channel string) error {
+	_, err := q.db.Exec(ctx, stmt("PatientPreferences"), id, locale, channel)
+	return wrapErr("update preferences", err)
+}

@@ -7,6 +7,8 @@ package workflows
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/carepath/carepath"
 )
 
 // TaskQueue is the queue journey workflows and their record-keeping
@@ -40,9 +42,9 @@ type Observation struct {
 	EffectiveAt time.Time `json:"effective_at"`
 }
 
-// WorkflowID is the Temporal workflow ID of an enrollment. It carries only
-// the enrollment's UUID: never a name, phone number or other PHI.
-func WorkflowID(enrollmentID string) string { return "enrollment-" + enrollmentID }
+// WorkflowID is the Temporal workflow ID of an enrollment (no PHI: the
+// enrollment's UUID only).
+func WorkflowID(enrollmentID string) string { return carepath.EnrollmentWorkflowID(enrollmentID) }
 
 // Input starts a journey. Params are already validated and normalised (all
 // defaults filled in) by the journey's definition.

@@ -59,6 +59,7 @@ type J struct {
 	observations workflow.ReceiveChannel
 	pendingObs   []Observation
 	seenObs      map[string]bool
+	detail       string
 	log          log.Logger
 }
 
@@ -245,7 +246,7 @@ func (j *J) finish(outcome string, runErr error) (Result, error) {
 		// Record the end even though the journey's own context is done.
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
-	req := activities.FinishEnrollmentRequest{EnrollmentID: j.in.EnrollmentID, Status: status, Outcome: outcome}
+	req := activities.FinishEnrollmentRequest{EnrollmentID: j.in.EnrollmentID, Status: status, Outcome: outcome, Detail: j.detail}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.FinishEnrollment, req).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("finish enrollment: %w (journey error: %v)", err, runErr)
 	}

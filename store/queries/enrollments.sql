@@ -20,3 +20,14 @@ UPDATE questions SET status = 'closed' WHERE enrollment_id = $1 AND status = 'op
 
 -- name: EnrollmentWorkflowsActive
 SELECT workflow_id FROM enrollments WHERE patient_id = $1 AND status = 'active' ORDER BY created_at;
+
+-- name: EnrollmentOutcomeDetail
+UPDATE enrollments SET outcome_detail = $2 WHERE id = $1;
+
+-- name: PatientPreferences
+UPDATE patients SET locale = coalesce(NULLIF($2, ''), locale),
+    preferred_channel = CASE WHEN $3 = 'sms' AND phone IS NOT NULL THEN 'sms'
+                             WHEN $3 = 'email' AND email IS NOT NULL THEN 'email'
+                             ELSE preferred_channel END,
+    updated_at = now()
+WHERE id = $1;

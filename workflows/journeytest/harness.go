@@ -55,6 +55,9 @@ type Harness struct {
 	// Timezone is the patient's zone (default America/New_York).
 	Timezone    string
 	escalations []string
+	consents    []activities.RecordConsentRequest
+	prefs       []activities.UpdatePreferencesRequest
+	started     []string
 }
 
 // PatientID and EnrollmentID are fixed for every harness run.
@@ -105,6 +108,27 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 	h.Env.OnActivity(a.CloseQuestion, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.CloseQuestionRequest) (activities.CloseQuestionResult, error) {
 			return activities.CloseQuestionResult{ReplyInFlight: h.ReplyInFlight}, nil
+		})
+	h.Env.OnActivity(a.RecordConsent, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.RecordConsentRequest) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.consents = append(h.consents, req)
+			return nil
+		})
+	h.Env.OnActivity(a.UpdatePreferences, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.UpdatePreferencesRequest) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.prefs = append(h.prefs, req)
+			return nil
+		})
+	h.Env.OnActivity(a.CreateEnrollment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.CreateEnrollmentRequest) (activities.CreateEnrollmentResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.started = append(h.started, req.Journey)
+			return activities.CreateEnrollmentResult{Start: false}, nil // the started journey is not run here
 		})
 	h.Env.OnActivity(a.PatientContext, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.PatientContextRequest) (activities.PatientContextResult, error) {
@@ -246,3 +270,24 @@ func (h *Harness) ObservationAt(offset time.Duration, o workflows.Observation) {
 
 // Start is the (skipped) clock's time when the journey started.
 func (h *Harness) Start() time.Time { return h.start }
+
+// Consents returns the consent decisions recorded.
+func (h *Harness) Consents() []activities.RecordConsentRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]activities.RecordConsentRequest(nil), h.consents...)
+}
+
+// Preferences returns the preference changes made.
+func (h *Harness) Preferences() []activities.UpdatePreferencesRequest {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]activities.UpdatePreferencesRequest(nil), h.prefs...)
+}
+
+// Started returns the journeys this one enrolled the patient in.
+func (h *Harness) Started() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.started...)
+}
