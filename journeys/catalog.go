@@ -11,6 +11,7 @@ import (
 func All() []workflows.Definition {
 	return []workflows.Definition{
 		PostVisitCheckin,
+		Reengagement,
 	}
 }
 

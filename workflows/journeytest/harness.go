@@ -72,6 +72,9 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 	// Warnings and errors only: the SDK's debug lines drown a failure.
 	h.suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	h.Env = h.suite.NewTestWorkflowEnvironment()
+	// A fixed start (a Monday, midnight UTC) makes schedules that depend on
+	// local time of day reproducible.
+	h.Env.SetStartTime(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
 	h.Env.RegisterWorkflowWithOptions(def.WorkflowFunc(), workflow.RegisterOptions{Name: def.JourneyName()})
 	h.Env.RegisterActivity(&activities.Activities{})
 	h.start = h.Env.Now()
