@@ -10,6 +10,7 @@ import (
 // All lists every journey this build of carepath runs.
 func All() []workflows.Definition {
 	return []workflows.Definition{
+		Onboarding,
 		PostVisitCheckin,
 		Reengagement,
 	}

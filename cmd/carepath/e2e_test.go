@@ -588,3 +588,31 @@ func TestEndToEndTwoJourneysWaiting(t *testing.T) {
 		t.Fatalf("inverted range: %d", st)
 	}
 }
+
+func TestEndToEndOnboardingDeclineStartsReengagement(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230007"
+	var p item
+	in.call("POST", "/v1/patients", item{"given_name": "New", "family_name": "Patient", "birth_date": "1990-01-01",
+		"phone": phone, "timezone": zoneAt(12)}, &p)
+	pid := p["id"].(string)
+	var e item
+	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "onboarding"}, &e); st != http.StatusCreated {
+		t.Fatalf("enroll: %d %v", st, e)
+	}
+	// welcome + question, then each answer brings the next question.
+	for i, r := range []string{"yes", "1", "no", "2"} {
+		eventually(t, fmt.Sprintf("question %d", i+1), func() bool { return len(in.twilio.To(phone)) >= i+2 })
+		in.sms(testAuthToken, fmt.Sprintf("SMonb%05d", i), phone, r)
+	}
+	eventually(t, "onboarding ends declined", func() bool {
+		var got item
+		in.call("GET", "/v1/enrollments/"+e["id"].(string), nil, &got)
+		return got["status"] == "completed" && got["outcome"] == "declined"
+	})
+	// Re-engagement now holds the patient: launching it again returns it.
+	var r item
+	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "reengagement"}, &r); st != http.StatusOK || r["status"] != "active" {
+		t.Fatalf("re-engagement not active after a declined onboarding: %d %v", st, r)
+	}
+}
