@@ -174,7 +174,7 @@ func (a *Activities) evaluate(ctx context.Context, q *store.Queries, req SendMes
 	if !exempt {
 		release, why := now, ReasonQuietHours
 		if req.Purpose == PurposeOutreach {
-			capped, err := a.capRelease(ctx, q, req.MessageID, p.ID, now, loc)
+			capped, err := a.capRelease(ctx, q, req.MessageID, p, now, loc)
 			if err != nil {
 				return err
 			}
@@ -208,9 +208,13 @@ func (a *Activities) evaluate(ctx context.Context, q *store.Queries, req SendMes
 
 // capRelease returns when an outreach message may go under the caps, or
 // zero when it may go now.
-func (a *Activities) capRelease(ctx context.Context, q *store.Queries, messageID, patientID string, now time.Time, loc *time.Location) (time.Time, error) {
+func (a *Activities) capRelease(ctx context.Context, q *store.Queries, messageID string, p store.PatientRecord, now time.Time, loc *time.Location) (time.Time, error) {
 	var release time.Time
+	patientID := p.ID
 	caps := a.Policy.Caps
+	if p.OutreachPerWeek != nil && *p.OutreachPerWeek < caps.PerWeek {
+		caps.PerWeek = *p.OutreachPerWeek // the patient asked for less
+	}
 	today, _, err := q.OutreachSince(ctx, patientID, messaging.StartOfDay(now, loc), messageID)
 	if err != nil {
 		return release, err

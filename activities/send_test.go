@@ -426,3 +426,24 @@ func TestOutboxExactlyOnceUnderCrashes(t *testing.T) {
 		}
 	}
 }
+
+func TestLessOftenLowersThePatientsWeeklyCap(t *testing.T) {
+	f := newFixture(t)
+	normal, less := f.patient(12, false), f.patient(12, false)
+	if err := f.store.PatientLessOften(context.Background(), less.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []store.PatientRecord{normal, less} {
+		if r, err := f.send(p, PurposeOutreach, 1); err != nil || r.Outcome != OutcomeSent {
+			t.Fatalf("first outreach: %+v %v", r, err)
+		}
+	}
+	f.offset.Store(int64(48 * time.Hour)) // two days later, same hour
+	if r, err := f.send(normal, PurposeOutreach, 2); err != nil || r.Outcome != OutcomeSent {
+		t.Fatalf("second outreach within the default 3 a week: %+v %v", r, err)
+	}
+	r, err := f.send(less, PurposeOutreach, 2)
+	if err != nil || r.Outcome != OutcomeDeferred || r.Reason != ReasonCapped || r.DeferredUntil.Sub(time.Now()) < 4*24*time.Hour {
+		t.Fatalf("second outreach for a patient who asked for less: %+v %v", r, err)
+	}
+}

@@ -83,8 +83,12 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 			done = true // a re-delivery of a message already handed on
 			return nil
 		}
-		// Compliance keywords come first: they are never an answer.
+		// Compliance keywords come first: they are never an answer; then
+		// requests to change how we reach the patient.
 		if keywordReply, err = e.keyword(ctx, q, m, id, patients, inserted); err != nil || keywordReply != nil {
+			return err
+		}
+		if keywordReply, err = e.preferences(ctx, q, m, id, patientID, inserted); err != nil || keywordReply != nil {
 			return err
 		}
 		if !inserted {
@@ -228,4 +232,33 @@ func pickQuestion(open []store.Question, body string) (store.Question, bool) {
 		}
 	}
 	return open[0], true
+}
+
+// preferences applies a reply such as "email me instead", "text in
+// Spanish" or "less often" to the patient's record (every journey honours
+// it from the next message) and says to acknowledge it. It returns nil for
+// any other reply, or when the sender is not one known patient.
+func (e *Engine) preferences(ctx context.Context, q *store.Queries, m InboundMessage, msgID, patientID string, first bool) (*workflows.ComplianceReplyInput, error) {
+	change := messaging.ParsePreference(m.Body)
+	if !change.Any() || patientID == "" {
+		return nil, nil
+	}
+	if first {
+		if change.Channel != "" || change.Locale != "" {
+			if err := q.PatientPreferences(ctx, patientID, change.Locale, change.Channel); err != nil {
+				return nil, err
+			}
+		}
+		if change.LessOften {
+			if err := q.PatientLessOften(ctx, patientID); err != nil {
+				return nil, err
+			}
+		}
+		actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
+		if err := audit(ctx, q, actor, "patient.preferences", patientID, "message/"+msgID); err != nil {
+			return nil, err
+		}
+	}
+	return &workflows.ComplianceReplyInput{PatientID: patientID, InboundMessageID: msgID, Template: workflows.TemplatePreferences,
+		Channel: m.Channel}, nil
 }

@@ -12,6 +12,9 @@ type PatientRecord struct {
 	carepath.Patient
 	PhoneStatus string
 	EmailStatus string
+	// OutreachPerWeek is the patient's own weekly outreach cap, if they
+	// asked for fewer messages.
+	OutreachPerWeek *int
 }
 
 // PatientInsert stores a validated new patient under id.
@@ -33,7 +36,7 @@ func (q *Queries) PatientGet(ctx context.Context, id string) (PatientRecord, err
 	var p PatientRecord
 	err := q.db.QueryRow(ctx, stmt("PatientGet"), id).Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.BirthDate,
 		&p.Phone, &p.Email, &p.Locale, &p.Timezone, &p.PreferredChannel, &p.PhoneStatus, &p.EmailStatus,
-		&p.CreatedAt, &p.UpdatedAt)
+		&p.CreatedAt, &p.UpdatedAt, &p.OutreachPerWeek)
 	if err != nil {
 		return PatientRecord{}, fmt.Errorf("get patient: %w", notFound(err, "patient"))
 	}
@@ -61,4 +64,10 @@ func collectStrings(ctx context.Context, db DBTX, sql string, args ...any) ([]st
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// PatientLessOften lowers the patient's weekly outreach cap to one.
+func (q *Queries) PatientLessOften(ctx context.Context, id string) error {
+	_, err := q.db.Exec(ctx, stmt("PatientLessOften"), id)
+	return wrapErr("less often", err)
 }

@@ -24,6 +24,7 @@ const (
 	TemplateStopConfirm  = "compliance.stop_confirm"
 	TemplateStartConfirm = "compliance.start_confirm"
 	TemplateHelp         = "compliance.help"
+	TemplatePreferences  = "compliance.preferences_updated"
 )
 
 // ComplianceReplyInput names the patient, the keyword's message and what
@@ -32,15 +33,22 @@ type ComplianceReplyInput struct {
 	PatientID        string `json:"patient_id"`
 	InboundMessageID string `json:"inbound_message_id"`
 	Template         string `json:"template"`
+	// Channel is the one the patient wrote on ("" means SMS).
+	Channel string `json:"channel,omitempty"`
 }
 
-// ComplianceReply sends one compliance answer by SMS, at once: it is exempt
-// from consent (the patient just opted out), quiet hours and caps.
+// ComplianceReply sends one answer on the channel the patient wrote on, at
+// once: it is exempt from consent (the patient may just have opted out),
+// quiet hours and caps.
 func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
+	channel := in.Channel
+	if channel == "" {
+		channel = "sms"
+	}
 	req := activities.SendMessageRequest{
 		MessageID: uuid.NewSHA1(idSpace, []byte("compliance/"+in.InboundMessageID)).String(),
 		PatientID: in.PatientID, Template: in.Template, Purpose: activities.PurposeCompliance,
-		Channel: "sms", NoFallback: true,
+		Channel: channel, NoFallback: true,
 	}
 	opts := sendOptions
 	opts.ScheduleToCloseTimeout = time.Hour // a confirmation days late helps nobody
@@ -59,6 +67,10 @@ var systemMessages = map[string]map[string]messaging.Text{
 	TemplateStartConfirm: {
 		"en": {Body: "You're subscribed again to texts from your care team. Reply STOP to unsubscribe, HELP for help."},
 		"es": {Body: "Volvió a suscribirse a los mensajes de su equipo de atención. Responda STOP para cancelar, HELP para ayuda."},
+	},
+	TemplatePreferences: {
+		"en": {Subject: "Preferences updated", Body: "Got it: we've updated how we contact you. Reply HELP for help or STOP to opt out."},
+		"es": {Subject: "Preferencias actualizadas", Body: "Entendido: actualizamos cómo le contactamos. Responda HELP para ayuda o STOP para cancelar."},
 	},
 	TemplateHelp: {
 		"en": {Body: "Your care team's patient messages. Msg frequency varies. Reply STOP to unsubscribe. For emergencies call 911."},

@@ -144,3 +144,43 @@ func TestEndToEndEmail(t *testing.T) {
 		t.Fatalf("%d emails sent, want 2", n)
 	}
 }
+
+func TestEndToEndPreferencesFromAReply(t *testing.T) {
+	sg := fakesendgrid.New()
+	t.Cleanup(sg.Close)
+	in := startDevWith(t, map[string]string{"SENDGRID_API_KEY": "SG.test", "SENDGRID_FROM_EMAIL": "care@example.org",
+		"SENDGRID_API_URL": sg.URL, "SENDGRID_INBOUND_TOKEN": testInboundToken})
+	phone, email := "+15551230008", "pref.patient@example.org"
+	var p item
+	in.call("POST", "/v1/patients", item{"given_name": "Pref", "family_name": "Erence", "birth_date": "1980-01-01",
+		"phone": phone, "email": email, "timezone": zoneAt(12)}, &p)
+	pid := p["id"].(string)
+
+	if st := in.sms(testAuthToken, "SMpref0001", phone, "Email me instead, in Spanish please"); st != http.StatusOK {
+		t.Fatalf("preference reply: %d", st)
+	}
+	eventually(t, "acknowledgement", func() bool { return len(in.twilio.To(phone)) == 1 })
+	if ack := in.twilio.To(phone)[0].Body; !strings.Contains(ack, "Entendido") {
+		t.Fatalf("acknowledgement not in the new language: %q", ack)
+	}
+	var got item
+	in.call("GET", "/v1/patients/"+pid, nil, &got)
+	if got["preferred_channel"] != "email" || got["locale"] != "es" {
+		t.Fatalf("preferences not updated: %v", got)
+	}
+	// The next journey honours them: by email, in Spanish.
+	var e item
+	in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "post_visit_checkin", "params": item{"delay": "0s"}}, &e)
+	eventually(t, "question by email", func() bool { return len(sg.To(email)) == 1 })
+	if body := sg.To(email)[0].Text; !strings.Contains(body, "¿Cómo se siente") {
+		t.Fatalf("question: %q", body)
+	}
+	if n := len(in.twilio.To(phone)); n != 1 {
+		t.Fatalf("%d SMS after asking for email", n)
+	}
+	var tasks struct{ Items []item }
+	in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
+	if len(tasks.Items) != 0 {
+		t.Fatalf("a preference request became a task: %v", tasks.Items)
+	}
+}
