@@ -385,6 +385,18 @@ func TestEndToEndStopStartHelp(t *testing.T) {
 	if body := in.twilio.To(phone)[3].Body; !strings.Contains(body, "STOP") {
 		t.Fatalf("help text: %q", body)
 	}
+	// YES restores consent only for a patient who opted out.
+	if st := in.sms(testAuthToken, "SMstop0002", phone, "STOP"); st != http.StatusOK {
+		t.Fatalf("STOP: %d", st)
+	}
+	eventually(t, "second STOP confirmation", func() bool { return len(in.twilio.To(phone)) == 5 })
+	if st := in.sms(testAuthToken, "SMyes00001", phone, "Yes"); st != http.StatusOK {
+		t.Fatalf("YES: %d", st)
+	}
+	eventually(t, "YES taken as START", func() bool { return len(in.twilio.To(phone)) == 6 })
+	if body := in.twilio.To(phone)[5].Body; !strings.Contains(body, "subscribed again") {
+		t.Fatalf("YES answer: %q", body)
+	}
 	var tasks struct{ Items []item }
 	in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
 	for _, tk := range tasks.Items {
