@@ -43,15 +43,19 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	branches := []struct {
+		journey string
 		name    string
 		params  item
 		replies []string
+		sent    int // messages sent before the first question
 	}{
-		{"worse", item{"delay": "0s"}, []string{"3"}},
-		{"better_with_score", item{"delay": "0s"}, []string{"1", "9"}},
-		{"about_same_call", item{"delay": "0s"}, []string{"2", "call"}},
-		{"needs_review", item{"delay": "0s"}, []string{"maybe", "hmm"}},
-		{"no_response", item{"delay": "0s", "reply_timeout": "1m", "reminders": 0}, nil},
+		{"onboarding", "engaged", item{}, []string{"yes", "2", "yes", "1", "2"}, 1},
+		{"onboarding", "declined", item{}, []string{"no", "1", "no", "3"}, 1},
+		{"post_visit_checkin", "worse", item{"delay": "0s"}, []string{"3"}, 0},
+		{"post_visit_checkin", "better_with_score", item{"delay": "0s"}, []string{"1", "9"}, 0},
+		{"post_visit_checkin", "about_same_call", item{"delay": "0s"}, []string{"2", "call"}, 0},
+		{"post_visit_checkin", "needs_review", item{"delay": "0s"}, []string{"maybe", "hmm"}, 0},
+		{"post_visit_checkin", "no_response", item{"delay": "0s", "reply_timeout": "1m", "reminders": 0}, nil, 0},
 	}
 	for i, b := range branches {
 		phone := fmt.Sprintf("+1555777%04d", i)
@@ -60,10 +64,10 @@ func TestRecordHistories(t *testing.T) {
 			"phone": phone, "timezone": zoneAt(12)}, &p); st != http.StatusCreated {
 			t.Fatalf("%s: patient %d", b.name, st)
 		}
-		in.call("POST", "/v1/patients/"+p["id"].(string)+"/enrollments", item{"journey": "post_visit_checkin", "params": b.params}, &e)
+		in.call("POST", "/v1/patients/"+p["id"].(string)+"/enrollments", item{"journey": b.journey, "params": b.params}, &e)
 		eid := e["id"].(string)
 		for n, r := range b.replies {
-			eventually(t, b.name+": question", func() bool { return len(in.twilio.To(phone)) >= n+1 })
+			eventually(t, b.name+": question", func() bool { return len(in.twilio.To(phone)) >= b.sent+n+1 })
 			if st := in.sms(testAuthToken, fmt.Sprintf("SMrec%d%d", i, n), phone, r); st != http.StatusOK {
 				t.Fatalf("%s: reply %d", b.name, st)
 			}
@@ -85,7 +89,7 @@ func TestRecordHistories(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: workflow show: %v", b.name, err)
 		}
-		path := filepath.Join(dir, "post_visit_checkin_v1_"+b.name+".json")
+		path := filepath.Join(dir, b.journey+"_v1_"+b.name+".json")
 		if err := os.WriteFile(path, out, 0o644); err != nil {
 			t.Fatal(err)
 		}
