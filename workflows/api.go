@@ -68,6 +68,12 @@ type State struct {
 	// Seq numbers every derived ID (messages, questions, tasks) so they
 	// stay unique and identical on replay.
 	Seq int `json:"seq"`
+	// Run counts continue-as-new runs (0 for the first).
+	Run int `json:"run,omitempty"`
+	// Carry is the journey's own state, handed to the next run.
+	Carry json.RawMessage `json:"carry,omitempty"`
+	// Observations delivered but not yet waited for, kept across runs.
+	Observations []Observation `json:"observations,omitempty"`
 }
 
 // Reply is a patient's inbound message routed to a question.

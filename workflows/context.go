@@ -71,8 +71,12 @@ func newJ(ctx workflow.Context, in Input) (*J, error) {
 		replies:      workflow.GetSignalChannel(ctx, SignalReply),
 		observations: workflow.GetSignalChannel(ctx, SignalObservation),
 		seenObs:      map[string]bool{},
+		pendingObs:   in.State.Observations,
 		// Only IDs go to the log: never names, numbers or replies.
 		log: log.With(workflow.GetLogger(ctx), "enrollment_id", in.EnrollmentID, "journey", in.Journey),
+	}
+	for _, o := range in.State.Observations {
+		j.seenObs[o.ID] = true
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return j.state, nil }); err != nil {
 		return nil, fmt.Errorf("register state query: %w", err)

@@ -96,13 +96,22 @@ type typedInput[P any] struct {
 // WorkflowFunc implements Definition.
 func (d *Journey[P]) WorkflowFunc() any { return d.workflow }
 
-// workflow runs the journey and records how it ended.
+// workflow runs the journey and records how it ended, or carries it into a
+// new run when it asked to continue as new.
 func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, error) {
 	j, err := newJ(ctx, Input{EnrollmentID: in.EnrollmentID, PatientID: in.PatientID, Journey: in.Journey, State: in.State})
 	if err != nil {
 		return Result{}, err
 	}
 	outcome, runErr := d.Run(j, in.Params)
+	if c, ok := asContinue(runErr); ok {
+		next, err := j.nextRun(c)
+		if err != nil {
+			return Result{}, err
+		}
+		in.State = next
+		return Result{}, workflow.NewContinueAsNewError(ctx, d.Name, in)
+	}
 	return j.finish(outcome, runErr)
 }
 

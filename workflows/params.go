@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,12 +40,13 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // ParamSpec describes one journey parameter for the catalogue.
 type ParamSpec struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"` // duration, integer
-	Default     string `json:"default"`
-	Min         string `json:"min"`
-	Max         string `json:"max"`
-	Description string `json:"description"`
+	Name        string   `json:"name"`
+	Type        string   `json:"type"` // duration, integer, string
+	Enum        []string `json:"enum,omitempty"`
+	Default     string   `json:"default"`
+	Min         string   `json:"min"`
+	Max         string   `json:"max"`
+	Description string   `json:"description"`
 }
 
 // paramSpecs reads a params struct's fields. Each exported field has a
@@ -69,6 +71,12 @@ func paramSpecs(t reflect.Type) ([]ParamSpec, error) {
 				if _, err := time.ParseDuration(v); err != nil {
 					return nil, fmt.Errorf("param %s: default, min and max must be durations", name)
 				}
+			}
+		case reflect.TypeOf(""):
+			s.Type = "string"
+			s.Enum = strings.Split(f.Tag.Get("enum"), "|")
+			if !slices.Contains(s.Enum, s.Default) {
+				return nil, fmt.Errorf("param %s: default must be one of its enum values", name)
 			}
 		case reflect.TypeOf(0):
 			s.Type = "integer"
@@ -105,8 +113,11 @@ func normalizeParams(t reflect.Type, specs []ParamSpec, raw json.RawMessage) (an
 			}
 			if err := json.Unmarshal(val, v.Elem().Field(i).Addr().Interface()); err != nil {
 				msg := err.Error()
-				if specs[i].Type == "integer" {
+				switch specs[i].Type {
+				case "integer":
 					msg = "must be an integer"
+				case "string":
+					msg = "must be a string"
 				}
 				return nil, carepath.Invalid("params."+name, "%s", msg)
 			}
@@ -114,6 +125,9 @@ func normalizeParams(t reflect.Type, specs []ParamSpec, raw json.RawMessage) (an
 	}
 	for i, s := range specs {
 		if !inBounds(v.Elem().Field(i), s) {
+			if s.Type == "string" {
+				return nil, carepath.Invalid("params."+s.Name, "must be one of: %s", strings.Join(s.Enum, ", "))
+			}
 			return nil, carepath.Invalid("params."+s.Name, "must be between %s and %s", s.Min, s.Max)
 		}
 	}
@@ -137,6 +151,8 @@ func setParam(f reflect.Value, s string) {
 	case int:
 		n, _ := strconv.Atoi(s)
 		f.SetInt(int64(n))
+	case string:
+		f.SetString(s)
 	}
 }
 
@@ -150,6 +166,8 @@ func inBounds(f reflect.Value, s ParamSpec) bool {
 		lo, _ := strconv.Atoi(s.Min)
 		hi, _ := strconv.Atoi(s.Max)
 		return v >= lo && v <= hi
+	case string:
+		return slices.Contains(s.Enum, v)
 	}
 	return false
 }

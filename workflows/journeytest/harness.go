@@ -55,6 +55,7 @@ type Harness struct {
 	// Timezone is the patient's zone (default America/New_York).
 	Timezone    string
 	escalations []string
+	onSend      func(activities.SendMessageRequest)
 	consents    []activities.RecordConsentRequest
 	prefs       []activities.UpdatePreferencesRequest
 	started     []string
@@ -71,13 +72,21 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 	h := &Harness{t: t, def: def}
 	// Warnings and errors only: the SDK's debug lines drown a failure.
 	h.suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	h.Env = h.suite.NewTestWorkflowEnvironment()
 	// A fixed start (a Monday, midnight UTC) makes schedules that depend on
 	// local time of day reproducible.
-	h.Env.SetStartTime(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	h.newEnv(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	h.start = h.Env.Now()
+	return h
+}
+
+// newEnv makes a test environment starting at start with the journey,
+// its runtime workflows and recording activity mocks registered.
+func (h *Harness) newEnv(start time.Time) {
+	def := h.def
+	h.Env = h.suite.NewTestWorkflowEnvironment()
+	h.Env.SetStartTime(start)
 	h.Env.RegisterWorkflowWithOptions(def.WorkflowFunc(), workflow.RegisterOptions{Name: def.JourneyName()})
 	h.Env.RegisterActivity(&activities.Activities{})
-	h.start = h.Env.Now()
 	var a *activities.Activities
 	h.Env.OnActivity(a.SendMessage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
@@ -89,6 +98,9 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 				h.lastQ = req.Question.ID
 			}
 			h.sent = append(h.sent, s)
+			if h.onSend != nil {
+				h.onSend(req)
+			}
 			if h.SendResult != nil {
 				return h.SendResult(req), nil
 			}
@@ -156,7 +168,6 @@ func New(t testing.TB, def workflows.Definition) *Harness {
 			h.finished = &req
 			return nil
 		})
-	return h
 }
 
 // ReplyAt delivers body as the patient's reply at offset after the start,
