@@ -13,6 +13,7 @@ func All() []workflows.Definition {
 		Onboarding,
 		PostVisitCheckin,
 		Reengagement,
+		TreatmentFollowup,
 	}
 }
 

@@ -65,21 +65,31 @@ func (j *J) takeObservation(code string) (Observation, bool) {
 // clock (a DST day included). The zone is read when called, so a patient
 // who moved is reached at their new local time.
 func (j *J) SleepUntilLocal(hour, minute int) error {
+	now := workflow.Now(j.ctx)
+	at, err := j.NextLocal(now, hour, minute)
+	if err != nil {
+		return err
+	}
+	return j.Sleep(at.Sub(now))
+}
+
+// NextLocal is the first instant after `after` when the patient's wall
+// clock reads hour:minute (their zone is read when called).
+func (j *J) NextLocal(after time.Time, hour, minute int) (time.Time, error) {
 	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
-		return fmt.Errorf("sleep until local %02d:%02d: not a time of day", hour, minute)
+		return time.Time{}, fmt.Errorf("local time %02d:%02d: not a time of day", hour, minute)
 	}
 	var pc activities.PatientContextResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.PatientContext,
 		activities.PatientContextRequest{PatientID: j.in.PatientID}).Get(j.ctx, &pc)
 	if err != nil {
-		return fmt.Errorf("sleep until local: %w", err)
+		return time.Time{}, fmt.Errorf("local time: %w", err)
 	}
 	loc, err := time.LoadLocation(pc.Timezone)
 	if err != nil {
-		return fmt.Errorf("sleep until local: zone: %w", err)
+		return time.Time{}, fmt.Errorf("local time: zone: %w", err)
 	}
-	now := workflow.Now(j.ctx)
-	return j.Sleep(NextLocal(now, loc, hour, minute).Sub(now))
+	return NextLocal(after, loc, hour, minute), nil
 }
 
 // NextLocal is the next instant after now when the wall clock in loc
