@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -19,6 +20,9 @@ type Activities struct {
 	Templates *messaging.Catalog
 	Log       *slog.Logger
 	Policy    Policy
+	// NormalizeParams validates a journey's params and fills in its
+	// defaults (the journey catalogue's), for journeys started by journeys.
+	NormalizeParams func(journey string, raw json.RawMessage) (json.RawMessage, error)
 	// StatusCallbackURL, when set, is where Twilio reports delivery.
 	StatusCallbackURL string
 	// Now is the clock (tests move it); nil means time.Now.

@@ -182,4 +182,6 @@ type CreateEnrollmentRequest struct {
 // when the patient already has it active.
 type CreateEnrollmentResult struct {
 	Start bool `json:"start"`
+	// Params are the journey's complete params, defaults filled in.
+	Params json.RawMessage `json:"params"`
 }

@@ -102,22 +102,29 @@ func (a *Activities) UpdatePreferences(ctx context.Context, req UpdatePreference
 // derived by the journey, so a retry finds its row; a patient already in
 // the journey is not enrolled twice.
 func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentRequest) (CreateEnrollmentResult, error) {
+	if a.NormalizeParams == nil {
+		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("no journey catalogue configured", ErrTypeSendConfig, nil)
+	}
+	norm, err := a.NormalizeParams(req.Journey, req.Params)
+	if err != nil {
+		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("journey params invalid", ErrTypeSendConfig, err)
+	}
 	var params map[string]any
-	if err := json.Unmarshal(req.Params, &params); err != nil {
+	if err := json.Unmarshal(norm, &params); err != nil {
 		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("params do not decode", ErrTypeSendConfig, err)
 	}
 	enr := carepath.Enrollment{ID: req.EnrollmentID, PatientID: req.PatientID, Journey: req.Journey, Params: params,
 		WorkflowID: carepath.EnrollmentWorkflowID(req.EnrollmentID)}
-	_, err := a.Store.EnrollmentInsert(ctx, enr)
+	_, err = a.Store.EnrollmentInsert(ctx, enr)
 	if carepath.ErrorCode(err) == carepath.ECONFLICT {
 		existing, gerr := a.Store.EnrollmentGet(ctx, req.EnrollmentID)
 		if gerr == nil && existing.Status == carepath.EnrollmentActive {
-			return CreateEnrollmentResult{Start: true}, nil // our own row, from a retry
+			return CreateEnrollmentResult{Start: true, Params: norm}, nil // our own row, from a retry
 		}
 		return CreateEnrollmentResult{Start: false}, nil // already in that journey
 	}
 	if err != nil {
 		return CreateEnrollmentResult{}, fmt.Errorf("create enrollment: %w", err)
 	}
-	return CreateEnrollmentResult{Start: true}, nil
+	return CreateEnrollmentResult{Start: true, Params: norm}, nil
 }

@@ -23,7 +23,8 @@ func TestCatalogWording(t *testing.T) {
 			t.Errorf("%s: locales %v, want en and es", key, locales)
 		}
 		for _, loc := range locales {
-			_, body, _, err := cat.Render(key, loc, map[string]string{"given_name": "Maximiliano"})
+			// Templates may use only these variables; a longest-case value each.
+			_, body, _, err := cat.Render(key, loc, map[string]string{"given_name": "Maximiliano", "code": "blood pressure"})
 			if err != nil {
 				t.Errorf("%s/%s: %v", key, loc, err)
 				continue

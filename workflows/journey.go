@@ -164,6 +164,16 @@ func NewRegistry(defs ...Definition) (*Registry, error) {
 	return r, nil
 }
 
+// NormalizeParams validates params for the named journey and fills in its
+// defaults.
+func (r *Registry) NormalizeParams(journey string, raw json.RawMessage) (json.RawMessage, error) {
+	d, ok := r.byName[journey]
+	if !ok {
+		return nil, fmt.Errorf("unknown journey %q", journey)
+	}
+	return d.NormalizeParams(raw)
+}
+
 // Get returns a journey by name.
 func (r *Registry) Get(name string) (Definition, bool) {
 	d, ok := r.byName[name]

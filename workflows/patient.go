@@ -58,7 +58,7 @@ func (j *J) StartJourney(journey string, params any) error {
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	child := workflow.ExecuteChildWorkflow(ctx, journey, Input{EnrollmentID: id, PatientID: j.in.PatientID, Journey: journey, Params: raw})
+	child := workflow.ExecuteChildWorkflow(ctx, journey, Input{EnrollmentID: id, PatientID: j.in.PatientID, Journey: journey, Params: res.Params})
 	if err := child.GetChildWorkflowExecution().Get(j.ctx, nil); err != nil {
 		return fmt.Errorf("start %s: %w", journey, err)
 	}

@@ -122,6 +122,7 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 		return nil, errors.New("no messaging provider configured: set TWILIO_* and/or SENDGRID_* (see README)")
 	}
 	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log,
+		NormalizeParams: a.journeys.NormalizeParams,
 		Policy: activities.Policy{
 			Window:           a.cfg.SendWindow,
 			Caps:             messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
