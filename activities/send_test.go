@@ -67,7 +67,7 @@ func init() { phoneSeq.Store(time.Now().UnixNano() % 1_000_000 * 10) }
 func (f *fixture) patient(localHour int, withEmail bool) store.PatientRecord {
 	f.t.Helper()
 	np := carepath.NewPatient{GivenName: "Pat", FamilyName: "Test", BirthDate: "1970-01-01",
-		Phone: fmt.Sprintf("+1444%07d", phoneSeq.Add(1)%10_000_000), Timezone: zoneAt(localHour)}
+		Phone: fmt.Sprintf("+1444%07d", phoneSeq.Add(1)%10_000_000), Timezone: testenv.ZoneAt(localHour)}
 	if withEmail {
 		np.Email = fmt.Sprintf("p%d@example.org", phoneSeq.Add(1))
 	}
@@ -92,23 +92,6 @@ func (f *fixture) send(p store.PatientRecord, purpose string, n int, mut ...func
 		m(&req)
 	}
 	return f.acts.SendMessage(context.Background(), req)
-}
-
-func zoneAt(localHour int) string {
-	n := time.Now().UTC().Hour() - localHour
-	for n > 12 {
-		n -= 24
-	}
-	for n < -14 {
-		n += 24
-	}
-	switch {
-	case n > 0:
-		return fmt.Sprintf("Etc/GMT+%d", n)
-	case n < 0:
-		return fmt.Sprintf("Etc/GMT%d", n)
-	}
-	return "Etc/GMT"
 }
 
 func (f *fixture) tasks(patientID string) []carepath.Task {

@@ -157,9 +157,15 @@ func (a *app) serveAPI(ctx context.Context, twilioToken, inboundToken string, re
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	return serveUntilDone(ctx, "api", srv, a.cfg.HTTPAddr, 10*time.Second, ready)
+}
+
+// serveUntilDone listens on addr, calls ready with the bound address, and
+// serves until ctx ends; then it drains requests for up to grace.
+func serveUntilDone(ctx context.Context, name string, srv *http.Server, addr string, grace time.Duration, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+		return fmt.Errorf("%s: listen on %s: %w", name, addr, err)
 	}
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -168,13 +174,13 @@ func (a *app) serveAPI(ctx context.Context, twilioToken, inboundToken string, re
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("http shutdown: %w", err)
+		return fmt.Errorf("%s: shutdown: %w", name, err)
 	}
 	return nil
 }

@@ -96,9 +96,9 @@ func TestCanaryNoPlaintextPHIInTemporal(t *testing.T) {
 	}
 	mustCreate(in.call("POST", "/v1/patients", item{"given_name": canaries["given name"], "family_name": canaries["family name"],
 		"birth_date": canaries["birth date"], "phone": canaries["phone"], "email": canaries["email"],
-		"timezone": zoneAt(12)}, &patient))
+		"timezone": testenv.ZoneAt(12)}, &patient))
 	mustCreate(in.call("POST", "/v1/patients", item{"given_name": canaries["given name"] + "b", "family_name": canaries["family name"],
-		"birth_date": canaries["birth date"], "phone": badPhone, "timezone": zoneAt(12)}, &other))
+		"birth_date": canaries["birth date"], "phone": badPhone, "timezone": testenv.ZoneAt(12)}, &other))
 	if in.call("POST", "/v1/patients/"+patient["id"].(string)+"/enrollments", item{"journey": "post_visit_checkin",
 		"params": item{"delay": "0s"}}, &enr) != http.StatusCreated {
 		t.Fatalf("enroll: %v", enr)

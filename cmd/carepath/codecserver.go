@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -37,24 +35,12 @@ func runCodecServer(ctx context.Context, cfg *config.Config, log *slog.Logger) e
 func serveCodec(ctx context.Context, cfg *config.Config, keys *codec.Keyring, st *store.Store, log *slog.Logger, ready func(addr string)) error {
 	h := codec.Handler(codec.New(keys), cfg.CodecCORSOrigin, codecAuthorizer(st, log))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", cfg.CodecAddr)
-	if err != nil {
-		return fmt.Errorf("codec server: listen on %s: %w", cfg.CodecAddr, err)
-	}
-	log.Info("codec server listening", "addr", ln.Addr().String(), "cors_origin", cfg.CodecCORSOrigin)
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("codec server: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return serveUntilDone(ctx, "codec server", srv, cfg.CodecAddr, 5*time.Second, func(addr string) {
+		log.Info("codec server listening", "addr", addr, "cors_origin", cfg.CodecCORSOrigin)
+		if ready != nil {
+			ready(addr)
+		}
+	})
 }
 
 func codecAuthorizer(st *store.Store, log *slog.Logger) codec.Authorizer {

@@ -190,7 +190,7 @@ func TestEndToEndPostVisitWorse(t *testing.T) {
 
 	var patient item
 	if st := in.call("POST", "/v1/patients", item{"given_name": "Grace", "family_name": "Hopper",
-		"birth_date": "1956-12-09", "phone": phone, "timezone": zoneAt(12)}, &patient); st != http.StatusCreated {
+		"birth_date": "1956-12-09", "phone": phone, "timezone": testenv.ZoneAt(12)}, &patient); st != http.StatusCreated {
 		t.Fatalf("create patient: %d %v", st, patient)
 	}
 	pid := patient["id"].(string)
@@ -307,31 +307,12 @@ func TestEndToEndPostVisitWorse(t *testing.T) {
 	}
 }
 
-// zoneAt returns a fixed-offset IANA zone (Etc/GMT±N) where the local hour
-// is now the given one, so tests behave the same at any time of day.
-func zoneAt(localHour int) string {
-	n := time.Now().UTC().Hour() - localHour // Etc/GMT+N is UTC−N
-	for n > 12 {
-		n -= 24
-	}
-	for n < -14 {
-		n += 24
-	}
-	switch {
-	case n > 0:
-		return fmt.Sprintf("Etc/GMT+%d", n)
-	case n < 0:
-		return fmt.Sprintf("Etc/GMT%d", n)
-	}
-	return "Etc/GMT"
-}
-
 func TestEndToEndStopStartHelp(t *testing.T) {
 	in := startDev(t)
 	phone := "+15551230002"
 	var patient item
 	if st := in.call("POST", "/v1/patients", item{"given_name": "Ida", "family_name": "B", "birth_date": "1960-01-01",
-		"phone": phone, "timezone": zoneAt(12)}, &patient); st != http.StatusCreated {
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &patient); st != http.StatusCreated {
 		t.Fatalf("patient: %d", st)
 	}
 	pid := patient["id"].(string)
@@ -434,7 +415,7 @@ func TestEndToEndDeliveryStatus(t *testing.T) {
 	for i, phone := range phones {
 		var p item
 		in.call("POST", "/v1/patients", item{"given_name": "D", "family_name": "S", "birth_date": "1970-01-01",
-			"phone": phone, "email": fmt.Sprintf("d%d@example.org", i), "timezone": zoneAt(12)}, &p)
+			"phone": phone, "email": fmt.Sprintf("d%d@example.org", i), "timezone": testenv.ZoneAt(12)}, &p)
 		pids[i] = p["id"].(string)
 		var e item
 		in.call("POST", "/v1/patients/"+pids[i]+"/enrollments", item{"journey": "post_visit_checkin", "params": item{"delay": "0s"}}, &e)
@@ -494,7 +475,7 @@ func TestEndToEndEventTriggersJourney(t *testing.T) {
 	phone := "+15551230005"
 	var p item
 	in.call("POST", "/v1/patients", item{"given_name": "Tri", "family_name": "Gger", "birth_date": "1970-01-01",
-		"phone": phone, "timezone": zoneAt(12)}, &p)
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
 	pid := p["id"].(string)
 	post := func(id, visit string) item {
 		var out item
@@ -534,7 +515,7 @@ func TestEndToEndTwoJourneysWaiting(t *testing.T) {
 	phone := "+15551230006"
 	var p item
 	in.call("POST", "/v1/patients", item{"given_name": "Two", "family_name": "Ways", "birth_date": "1970-01-01",
-		"phone": phone, "timezone": zoneAt(12)}, &p)
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
 	pid := p["id"].(string)
 	enroll := func(key string) string {
 		var e item
@@ -606,7 +587,7 @@ func TestEndToEndOnboardingDeclineStartsReengagement(t *testing.T) {
 	phone := "+15551230007"
 	var p item
 	in.call("POST", "/v1/patients", item{"given_name": "New", "family_name": "Patient", "birth_date": "1990-01-01",
-		"phone": phone, "timezone": zoneAt(12)}, &p)
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
 	pid := p["id"].(string)
 	var e item
 	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "onboarding"}, &e); st != http.StatusCreated {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/carepath/carepath/internal/fakesendgrid"
+	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/messaging"
 )
 
@@ -36,7 +37,7 @@ func TestEndToEndEmail(t *testing.T) {
 	email := "eve.email@example.org"
 	var p item
 	if st := in.call("POST", "/v1/patients", item{"given_name": "Eve", "family_name": "M", "birth_date": "1975-05-05",
-		"email": email, "preferred_channel": "email", "locale": "es", "timezone": zoneAt(12)}, &p); st != http.StatusCreated {
+		"email": email, "preferred_channel": "email", "locale": "es", "timezone": testenv.ZoneAt(12)}, &p); st != http.StatusCreated {
 		t.Fatalf("patient: %d %v", st, p)
 	}
 	pid := p["id"].(string)
@@ -153,7 +154,7 @@ func TestEndToEndPreferencesFromAReply(t *testing.T) {
 	phone, email := "+15551230008", "pref.patient@example.org"
 	var p item
 	in.call("POST", "/v1/patients", item{"given_name": "Pref", "family_name": "Erence", "birth_date": "1980-01-01",
-		"phone": phone, "email": email, "timezone": zoneAt(12)}, &p)
+		"phone": phone, "email": email, "timezone": testenv.ZoneAt(12)}, &p)
 	pid := p["id"].(string)
 
 	if st := in.sms(testAuthToken, "SMpref0001", phone, "Email me instead, in Spanish please"); st != http.StatusOK {

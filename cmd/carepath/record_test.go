@@ -61,7 +61,7 @@ func TestRecordHistories(t *testing.T) {
 		phone := fmt.Sprintf("+1555777%04d", i)
 		var p, e item
 		if st := in.call("POST", "/v1/patients", item{"given_name": "Rec", "family_name": "Order", "birth_date": "1970-01-01",
-			"phone": phone, "timezone": zoneAt(12)}, &p); st != http.StatusCreated {
+			"phone": phone, "timezone": testenv.ZoneAt(12)}, &p); st != http.StatusCreated {
 			t.Fatalf("%s: patient %d", b.name, st)
 		}
 		in.call("POST", "/v1/patients/"+p["id"].(string)+"/enrollments", item{"journey": b.journey, "params": b.params}, &e)
