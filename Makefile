@@ -48,8 +48,11 @@ lint: ## gofmt check, go vet and workflowcheck (determinism of workflow code)
 fmt: ## format the code
 	gofmt -w .
 
-compose-check: ## validate docker-compose.yml (needs the docker CLI, not an engine)
-	docker compose config --quiet
+compose-check: ## validate docker-compose.yml (needs a compose CLI, not an engine)
+	@if docker compose version >/dev/null 2>&1; then docker compose config --quiet; \
+	elif command -v docker-compose >/dev/null; then docker-compose config -q; \
+	else echo "no compose CLI: install the docker compose plugin or docker-compose"; exit 1; fi
+	@echo "docker-compose.yml is valid"
 
 clean: ## remove build output (keeps .data; delete it by hand to start over)
 	rm -rf bin/carepath
