@@ -185,3 +185,23 @@ type CreateEnrollmentResult struct {
 	// Params are the journey's complete params, defaults filled in.
 	Params json.RawMessage `json:"params"`
 }
+
+// NotifyCaregiversRequest tells the patient's authorised caregivers
+// something, each on their own consent, channel and language.
+type NotifyCaregiversRequest struct {
+	PatientID    string            `json:"patient_id"`
+	EnrollmentID string            `json:"enrollment_id"`
+	Template     string            `json:"template"`
+	Vars         map[string]string `json:"vars,omitempty"`
+	// MessageIDBase derives one message ID per caregiver, so a retry
+	// never notifies anyone twice.
+	MessageIDBase string `json:"message_id_base"`
+}
+
+// NotifyCaregiversResult counts who was told; DeferredUntil asks the
+// journey to call again then (quiet hours in the patient's zone).
+type NotifyCaregiversResult struct {
+	Notified      int        `json:"notified"`
+	Skipped       int        `json:"skipped"` // not authorised, no consent or no usable contact
+	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
+}

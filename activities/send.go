@@ -89,6 +89,9 @@ type decision struct {
 	body      string
 	sender    messaging.Sender
 	sendingAt time.Time
+	// caregiver marks a message to a caregiver: its failures say nothing
+	// about the patient's own contact points or consent.
+	caregiver bool
 }
 
 func (a *Activities) decide(ctx context.Context, req SendMessageRequest) (decision, error) {
@@ -397,6 +400,12 @@ func (a *Activities) sendFailed(ctx context.Context, req SendMessageRequest, d d
 		return SendMessageResult{}, false, fmt.Errorf("send message: %w", perr)
 
 	case messaging.KindInvalidContact, messaging.KindOptedOut:
+		if d.caregiver {
+			if err := a.Store.MessageMarkFailed(ctx, id, carepath.MessageFailed, fmt.Sprintf("%s (%s code %d)", perr.Kind, perr.Provider, perr.Code)); err != nil {
+				return SendMessageResult{}, false, fmt.Errorf("send message: record failure: %w", err)
+			}
+			return SendMessageResult{Outcome: OutcomeFailed, Reason: string(perr.Kind), Channel: d.channel}, false, nil
+		}
 		err := a.Store.Tx(ctx, func(q *store.Queries) error {
 			if perr.Kind == messaging.KindOptedOut {
 				if err := q.ConsentRecord(ctx, d.patientID, d.channel, store.PurposeAll, false,
@@ -415,6 +424,9 @@ func (a *Activities) sendFailed(ctx context.Context, req SendMessageRequest, d d
 		return SendMessageResult{}, true, nil
 
 	case messaging.KindTransientUnreachable:
+		if d.caregiver {
+			break
+		}
 		var res SendMessageResult
 		err := a.Store.Tx(ctx, func(q *store.Queries) error {
 			n, err := q.PhoneUnreachable(ctx, d.patientID, d.to)

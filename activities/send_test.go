@@ -430,3 +430,56 @@ func TestLessOftenLowersThePatientsWeeklyCap(t *testing.T) {
 		t.Fatalf("second outreach for a patient who asked for less: %+v %v", r, err)
 	}
 }
+
+func TestNotifyCaregiversOnlyAuthorisedOnTheirOwnTerms(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.acts.Templates.MustAdd("t.cg", map[string]messaging.Text{"en": {Body: "{{.caregiver_name}}: about {{.given_name}}"},
+		"es": {Body: "{{.caregiver_name}}: sobre {{.given_name}}"}})
+	p := f.patient(12, false)
+	add := func(name, phone, email, channel, locale string, authorized bool) store.Caregiver {
+		c, err := f.store.CaregiverInsert(ctx, store.Caregiver{ID: uuid.NewString(), PatientID: p.ID, GivenName: name,
+			FamilyName: "X", Relationship: "daughter", Phone: phone, Email: email, PreferredChannel: channel, Locale: locale}, authorized)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	smsCG := add("Rosa", "+15557770001", "", "sms", "es", true)
+	add("Nobody", "+15557770002", "", "sms", "en", false) // not authorised by the patient
+	emailCG := add("Eli", "+15557770003", "eli@example.org", "sms", "en", true)
+	if _, err := f.store.Pool.Exec(ctx, `UPDATE caregivers SET sms_consent = false WHERE id = $1`, emailCG.ID); err != nil {
+		t.Fatal(err)
+	}
+	req := NotifyCaregiversRequest{PatientID: p.ID, Template: "t.cg", MessageIDBase: uuid.NewString()}
+	for range 2 { // a retry notifies nobody twice
+		res, err := f.acts.NotifyCaregivers(ctx, req)
+		if err != nil || res.Notified != 2 || res.Skipped != 1 {
+			t.Fatalf("notify: %+v %v", res, err)
+		}
+	}
+	if got := f.twilio.To(smsCG.Phone); len(got) != 1 || got[0].Body != "Rosa: sobre Pat" {
+		t.Fatalf("caregiver SMS (in her language): %+v", got)
+	}
+	if n := len(f.twilio.To("+15557770002")) + len(f.twilio.To(emailCG.Phone)); n != 0 {
+		t.Fatalf("%d SMS to caregivers who may not get them", n)
+	}
+	// A caregiver's opt-out at the provider says nothing about the patient.
+	f.twilio.Fail = func(m faketwilio.Message) (int, int) { return http.StatusBadRequest, 21610 }
+	res, err := f.acts.NotifyCaregivers(ctx, NotifyCaregiversRequest{PatientID: p.ID, Template: "t.cg", MessageIDBase: uuid.NewString()})
+	if err != nil || res.Notified != 1 {
+		t.Fatalf("after a caregiver opt-out: %+v %v", res, err)
+	}
+	if granted, err := f.store.ConsentGranted(ctx, p.ID, "sms", "care"); err != nil || !granted {
+		t.Fatalf("the patient's consent changed because of a caregiver: %v %v", granted, err)
+	}
+}
+
+func TestNotifyCaregiversWaitsForTheWindow(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(2, false)
+	res, err := f.acts.NotifyCaregivers(context.Background(), NotifyCaregiversRequest{PatientID: p.ID, Template: "t.msg", MessageIDBase: uuid.NewString()})
+	if err != nil || res.DeferredUntil == nil || res.Notified != 0 {
+		t.Fatalf("at 2 a.m.: %+v %v", res, err)
+	}
+}

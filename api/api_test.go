@@ -278,3 +278,31 @@ func TestTwilioWebhookSignature(t *testing.T) {
 		t.Fatal("a rejected webhook stored its message")
 	}
 }
+
+func TestCaregivers(t *testing.T) {
+	srv := newServer(t)
+	_, p := do(t, srv, "POST", "/v1/patients", adminKey, strings.Replace(goodPatient, "+15551234567", "+15551234522", 1))
+	pid := p["id"].(string)
+	if st, b := do(t, srv, "POST", "/v1/patients/"+pid+"/caregivers", adminKey, `{"given_name":"Rosa","family_name":"L","relationship":"daughter","phone":"555"}`); st != http.StatusBadRequest || errField(b) != "phone" {
+		t.Fatalf("bad phone: %d %v", st, b)
+	}
+	st, cg := do(t, srv, "POST", "/v1/patients/"+pid+"/caregivers", adminKey,
+		`{"given_name":"Rosa","family_name":"L","relationship":"daughter","phone":"+15557771111","locale":"es","authorized_by_patient":true}`)
+	if st != http.StatusCreated || cg["authorized_at"] == nil {
+		t.Fatalf("create: %d %v", st, cg)
+	}
+	if st, b := do(t, srv, "POST", "/v1/caregivers/"+cg["id"].(string)+"/authorization", adminKey, `{}`); st != http.StatusBadRequest || errField(b) != "authorized" {
+		t.Fatalf("missing authorized: %d %v", st, b)
+	}
+	if st, _ := do(t, srv, "POST", "/v1/caregivers/"+cg["id"].(string)+"/authorization", adminKey, `{"authorized":false}`); st != http.StatusOK {
+		t.Fatalf("withdraw: %d", st)
+	}
+	_, list := do(t, srv, "GET", "/v1/patients/"+pid+"/caregivers", adminKey, "")
+	items := list["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["authorized_at"] != nil {
+		t.Fatalf("after withdrawal: %v", items)
+	}
+	if st, _ := do(t, srv, "POST", "/v1/caregivers/00000000-0000-4000-8000-000000000000/authorization", adminKey, `{"authorized":true}`); st != http.StatusNotFound {
+		t.Fatalf("unknown caregiver: %d", st)
+	}
+}

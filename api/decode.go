@@ -84,3 +84,5 @@ func pageSize(c echo.Context, def, max int) (int, error) {
 	}
 	return n, nil
 }
+
+func invalid(field, msg string) error { return carepath.Invalid(field, "%s", msg) }

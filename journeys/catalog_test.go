@@ -24,7 +24,7 @@ func TestCatalogWording(t *testing.T) {
 		}
 		for _, loc := range locales {
 			// Templates may use only these variables; a longest-case value each.
-			_, body, _, err := cat.Render(key, loc, map[string]string{"given_name": "Maximiliano", "code": "blood pressure"})
+			_, body, _, err := cat.Render(key, loc, map[string]string{"given_name": "Maximiliano", "code": "blood pressure", "caregiver_name": "Guadalupe"})
 			if err != nil {
 				t.Errorf("%s/%s: %v", key, loc, err)
 				continue

@@ -47,8 +47,9 @@ type treatmentState struct {
 
 // TreatmentFollowup follows a chronic condition or recovery for months:
 // medication check-ins in the patient's local morning, a reading after
-// each, threshold and trend rules on the readings, and the care team told
-// when something needs them. It carries its state into a new run before
+// each, threshold and trend rules on the readings, and the care team (and,
+// for a trend, the caregivers the patient authorised) told when something
+// needs them. It carries its state into a new run before
 // its history grows long.
 var TreatmentFollowup = &workflows.Journey[TreatmentParams]{
 	Name:        "treatment_followup",
@@ -167,7 +168,10 @@ func applyRules(j *workflows.J, p TreatmentParams, st *treatmentState, r workflo
 			return err
 		}
 		st.Recent = st.Recent[len(st.Recent)-1:] // a new trend must build again
-		_, err := j.Send("treatment.trend_notice")
+		if _, err := j.Send("treatment.trend_notice"); err != nil {
+			return err
+		}
+		_, err := j.NotifyCaregiver("treatment.caregiver_trend")
 		return err
 	}
 	return nil
@@ -216,6 +220,10 @@ var treatmentMessages = map[string]map[string]messaging.Text{
 	"treatment.trend_notice": {
 		"en": {Subject: "Your recent readings", Body: "Your recent readings have been going up. Your care team will review them and may suggest a lab test."},
 		"es": {Subject: "Sus mediciones recientes", Body: "Sus mediciones recientes han ido subiendo. Su equipo las revisará y puede sugerir un análisis."},
+	},
+	"treatment.caregiver_trend": {
+		"en": {Subject: "About {{.given_name}}", Body: "Hi {{.caregiver_name}}, this is {{.given_name}}'s care team. Their recent readings have been rising; we're reviewing them and will be in touch."},
+		"es": {Subject: "Sobre {{.given_name}}", Body: "Hola {{.caregiver_name}}, le saluda el equipo de {{.given_name}}. Sus mediciones recientes han subido; las estamos revisando y le contactaremos."},
 	},
 	"treatment.program_done": {
 		"en": {Subject: "Follow-up complete", Body: "Your follow-up program is complete. Thank you! Your care team is still here whenever you need us."},

@@ -125,6 +125,9 @@ func TestTreatmentTrendBoundaries(t *testing.T) {
 		if got := count(reasons(h), "normal: "+journeys.ReasonRisingTrend); got != c.want {
 			t.Errorf("%v: %d trend tasks, want %d", c.readings, got, c.want)
 		}
+		if got := count(h.CaregiverNotices(), "treatment.caregiver_trend"); got != c.want {
+			t.Errorf("%v: %d caregiver notices, want %d", c.readings, got, c.want)
+		}
 	}
 	if !journeys.Rising([]float64{1, 2, 3}, 2) || journeys.Rising([]float64{1, 2}, 2) || journeys.Rising([]float64{1, 3, 3}, 2) {
 		t.Fatal("Rising")

@@ -39,6 +39,7 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 		TaskQueueActivitiesPerSecond: o.SendsPerSecond,
 	})
 	s.RegisterActivity(acts.SendMessage)
+	s.RegisterActivity(acts.NotifyCaregivers)
 	return &Worker{journeys: j, sends: s}
 }
 

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
@@ -63,4 +64,25 @@ func (j *J) StartJourney(journey string, params any) error {
 		return fmt.Errorf("start %s: %w", journey, err)
 	}
 	return nil
+}
+
+// NotifyCaregiver tells the patient's authorised caregivers something (only
+// those the patient authorised, each on their own consent, channel and
+// language), waiting for the patient's send window if need be. It returns
+// how many were told.
+func (j *J) NotifyCaregiver(template string, vars ...Vars) (int, error) {
+	req := activities.NotifyCaregiversRequest{PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID,
+		Template: template, Vars: merge(vars), MessageIDBase: j.nextID("caregivers")}
+	for {
+		var res activities.NotifyCaregiversResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.NotifyCaregivers, req).Get(j.ctx, &res); err != nil {
+			return 0, fmt.Errorf("notify caregivers: %w", err)
+		}
+		if res.DeferredUntil == nil {
+			return res.Notified, nil
+		}
+		if err := j.Sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
+			return 0, fmt.Errorf("notify caregivers: %w", err)
+		}
+	}
 }

@@ -53,12 +53,13 @@ type Harness struct {
 	// Unacknowledged makes every escalated task stay unacknowledged.
 	Unacknowledged bool
 	// Timezone is the patient's zone (default America/New_York).
-	Timezone    string
-	escalations []string
-	onSend      func(activities.SendMessageRequest)
-	consents    []activities.RecordConsentRequest
-	prefs       []activities.UpdatePreferencesRequest
-	started     []string
+	Timezone       string
+	escalations    []string
+	onSend         func(activities.SendMessageRequest)
+	consents       []activities.RecordConsentRequest
+	prefs          []activities.UpdatePreferencesRequest
+	started        []string
+	caregiverNotes []string
 }
 
 // PatientID and EnrollmentID are fixed for every harness run.
@@ -144,6 +145,13 @@ func (h *Harness) newEnv(start time.Time) {
 			defer h.mu.Unlock()
 			h.started = append(h.started, req.Journey)
 			return activities.CreateEnrollmentResult{Start: false}, nil // the started journey is not run here
+		})
+	h.Env.OnActivity(a.NotifyCaregivers, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.NotifyCaregiversRequest) (activities.NotifyCaregiversResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.caregiverNotes = append(h.caregiverNotes, req.Template)
+			return activities.NotifyCaregiversResult{Notified: 1}, nil
 		})
 	h.Env.OnActivity(a.PatientContext, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.PatientContextRequest) (activities.PatientContextResult, error) {
@@ -304,4 +312,11 @@ func (h *Harness) Started() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]string(nil), h.started...)
+}
+
+// CaregiverNotices returns the templates sent to caregivers.
+func (h *Harness) CaregiverNotices() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.caregiverNotes...)
 }
