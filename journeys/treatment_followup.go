@@ -16,6 +16,7 @@ type TreatmentParams struct {
 	Code          string             `json:"code" default:"blood_glucose" enum:"blood_glucose|blood_pressure|weight|heart_rate|spo2|temperature" doc:"The observation followed (blood_pressure: systolic)."`
 	CheckinEvery  workflows.Duration `json:"checkin_every" default:"168h" min:"24h" max:"720h" doc:"Time between check-ins."`
 	CheckinHour   int                `json:"checkin_hour" default:"9" min:"8" max:"20" doc:"Local hour of the check-in."`
+	FirstCheckin  string             `json:"first_checkin" default:"scheduled" enum:"scheduled|now" doc:"now: the first check-in at once (e.g. at discharge); scheduled: on the cadence at the local hour."`
 	High          int                `json:"high" default:"250" min:"1" max:"1000" doc:"A reading above this raises a high-priority task (mg/dL for glucose)."`
 	TrendReadings int                `json:"trend_readings" default:"3" min:"2" max:"10" doc:"Readings rising this many times in a row raise a trend task."`
 	ReplyTimeout  workflows.Duration `json:"reply_timeout" default:"24h" min:"1h" max:"168h" doc:"How long to wait for an answer or a reading."`
@@ -56,7 +57,10 @@ var TreatmentFollowup = &workflows.Journey[TreatmentParams]{
 	Version:     1,
 	Description: "Months-long follow-up: medication check-ins on a local schedule, readings checked against a threshold and a rising trend, missed check-ins nudged then escalated.",
 	Messages:    treatmentMessages,
-	Run:         treatmentFollowup,
+	// A care plan started in the EHR starts one follow-up per plan, with
+	// the plan's params.
+	Triggers: []workflows.Trigger{{Event: "care_plan.started", KeyField: "care_plan_id", Params: workflows.ParamsFromData("params")}},
+	Run:      treatmentFollowup,
 }
 
 func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {
@@ -65,11 +69,14 @@ func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {
 		return "", err
 	} else if !ok {
 		st.StartedAt = j.Now()
-		first, err := j.NextLocal(st.StartedAt.Add(p.CheckinEvery.D()-24*time.Hour), p.CheckinHour, 0)
-		if err != nil {
-			return "", err
+		st.Next = st.StartedAt
+		if p.FirstCheckin != "now" {
+			first, err := j.NextLocal(st.StartedAt.Add(p.CheckinEvery.D()-24*time.Hour), p.CheckinHour, 0)
+			if err != nil {
+				return "", err
+			}
+			st.Next = first
 		}
-		st.Next = first
 	}
 	st.Done = 0
 	// Waits never run into the next check-in, so a silent patient does not

@@ -32,3 +32,19 @@ func (r *Registry) TriggersFor(event string) []TriggerRef {
 	}
 	return out
 }
+
+// ParamsFromData takes the journey's params from an object in the event's
+// data (e.g. "params"); absent, the journey's defaults apply.
+func ParamsFromData(field string) func(data map[string]any) json.RawMessage {
+	return func(data map[string]any) json.RawMessage {
+		v, ok := data[field].(map[string]any)
+		if !ok {
+			return nil
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil
+		}
+		return raw
+	}
+}

@@ -609,3 +609,48 @@ func TestEndToEndOnboardingDeclineStartsReengagement(t *testing.T) {
 		t.Fatalf("re-engagement not active after a declined onboarding: %d %v", st, r)
 	}
 }
+
+// An EHR event starts a treatment follow-up; a reading that comes in from a
+// device drives an escalation to the care team.
+func TestEndToEndEventStartsFollowupAndReadingEscalates(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230009"
+	var p item
+	in.call("POST", "/v1/patients", item{"given_name": "Gly", "family_name": "Cemia", "birth_date": "1960-01-01",
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
+	pid := p["id"].(string)
+	var ev item
+	if st := in.call("POST", "/v1/events", item{"id": "ehr-plan-1", "type": "care_plan.started", "patient_id": pid,
+		"occurred_at": time.Now().UTC().Format(time.RFC3339),
+		"data": item{"care_plan_id": "plan-7", "params": item{"first_checkin": "now", "checkin_every": "24h", "high": 250}}}, &ev); st != http.StatusCreated {
+		t.Fatalf("event: %d %v", st, ev)
+	}
+	eid := ev["enrollments"].([]any)[0].(string)
+	var e item
+	in.call("GET", "/v1/enrollments/"+eid, nil, &e)
+	if e["journey"] != "treatment_followup" || e["key"] != "plan-7" {
+		t.Fatalf("enrollment: %v", e)
+	}
+	eventually(t, "medication check-in", func() bool { return len(in.twilio.To(phone)) == 1 })
+	in.sms(testAuthToken, "SMtreat001", phone, "yes")
+	eventually(t, "reading request", func() bool { return len(in.twilio.To(phone)) == 2 })
+	eventually(t, "waiting for the reading", func() bool {
+		var got item
+		in.call("GET", "/v1/enrollments/"+eid, nil, &got)
+		return got["step"] == "waiting_for_reading"
+	})
+	var obs item
+	if st := in.call("POST", "/v1/patients/"+pid+"/observations", item{"id": "meter-1", "code": "blood_glucose", "value": 320,
+		"unit": "mg/dL", "effective_at": time.Now().UTC().Format(time.RFC3339)}, &obs); st != http.StatusCreated {
+		t.Fatalf("observation: %d %v", st, obs)
+	}
+	var tasks struct{ Items []item }
+	eventually(t, "high-priority task", func() bool {
+		in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
+		return len(tasks.Items) == 1
+	})
+	if tasks.Items[0]["priority"] != "high" || !strings.Contains(tasks.Items[0]["reason"].(string), "above the care plan") {
+		t.Fatalf("task: %v", tasks.Items[0])
+	}
+	eventually(t, "advice to the patient", func() bool { return len(in.twilio.To(phone)) == 3 })
+}
