@@ -622,7 +622,7 @@ func TestEndToEndEventStartsFollowupAndReadingEscalates(t *testing.T) {
 	var ev item
 	if st := in.call("POST", "/v1/events", item{"id": "ehr-plan-1", "type": "care_plan.started", "patient_id": pid,
 		"occurred_at": time.Now().UTC().Format(time.RFC3339),
-		"data": item{"care_plan_id": "plan-7", "params": item{"first_checkin": "now", "checkin_every": "24h", "high": 250}}}, &ev); st != http.StatusCreated {
+		"data":        item{"care_plan_id": "plan-7", "params": item{"first_checkin": "now", "checkin_every": "24h", "high": 250}}}, &ev); st != http.StatusCreated {
 		t.Fatalf("event: %d %v", st, ev)
 	}
 	eid := ev["enrollments"].([]any)[0].(string)
