@@ -47,6 +47,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		toJourney    bool
 		done         bool
 		keywordReply *workflows.ComplianceReplyInput
+		optedOut     []string // patients whose journeys hear of a STOP
 	)
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
 		patients, err := patientsFor(ctx, q, m)
@@ -86,6 +87,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		// Compliance keywords come first: they are never an answer; then
 		// requests to change how we reach the patient.
 		if keywordReply, err = e.keyword(ctx, q, m, id, patients, inserted); err != nil || keywordReply != nil {
+			optedOut = patients
 			return err
 		}
 		if keywordReply, err = e.preferences(ctx, q, m, id, patientID, inserted); err != nil || keywordReply != nil {
@@ -124,6 +126,11 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		return fmt.Errorf("receive message: %w", err)
 	}
 	if keywordReply != nil {
+		if keywordReply.Template == workflows.TemplateStopConfirm {
+			if err := e.signalOptOut(ctx, optedOut, m.Channel); err != nil {
+				return err
+			}
+		}
 		return e.complianceReply(ctx, msgID, *keywordReply)
 	}
 	if done || !toJourney {
@@ -261,4 +268,21 @@ func (e *Engine) preferences(ctx context.Context, q *store.Queries, m InboundMes
 	}
 	return &workflows.ComplianceReplyInput{PatientID: patientID, InboundMessageID: msgID, Template: workflows.TemplatePreferences,
 		Channel: m.Channel}, nil
+}
+
+// signalOptOut tells the patients' running journeys they opted out of a
+// channel, so a journey waiting for an answer there stops at once.
+func (e *Engine) signalOptOut(ctx context.Context, patients []string, channel string) error {
+	for _, pid := range patients {
+		wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, pid)
+		if err != nil {
+			return fmt.Errorf("signal opt-out: %w", err)
+		}
+		for _, wf := range wfs {
+			if err := e.Temporal.SignalWorkflow(ctx, wf, "", workflows.SignalOptOut, workflows.OptOut{Channel: channel}); err != nil && !errNotFound(err) {
+				return fmt.Errorf("signal opt-out: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -68,6 +68,11 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if contact.Undelivered && contact.Reason == activities.ReasonOptedOut {
+		// STOP is an answer: respected, and not followed up with outreach.
+		j.SetOutcomeDetail(activities.ReasonOptedOut)
+		return OutcomeDeclined, nil
+	}
 	if !contact.Answered() {
 		return onboardingEnds(j, OutcomeNoResponse, "")
 	}

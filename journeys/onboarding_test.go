@@ -79,3 +79,17 @@ func TestOnboardingWrongContactRaisesTask(t *testing.T) {
 	}
 	wantTasks(t, h, "normal: "+journeys.ReasonWrongContact)
 }
+
+func TestOnboardingStopIsRespected(t *testing.T) {
+	h := journeytest.New(t, journeys.Onboarding)
+	h.OptOutAt(time.Hour, "sms")
+	if out := run(t, h, ""); out != journeys.OutcomeDeclined {
+		t.Fatalf("outcome %q", out)
+	}
+	if len(h.Started()) != 0 {
+		t.Fatal("a patient who texted STOP was handed to re-engagement")
+	}
+	if f := h.Finished(); f.Detail != activities.ReasonOptedOut {
+		t.Fatalf("detail %q", f.Detail)
+	}
+}

@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/workflows"
 )
@@ -71,6 +72,8 @@ func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
 		return "", err
 	}
 	switch {
+	case feeling.Undelivered && feeling.Reason == activities.ReasonOptedOut:
+		return OutcomeOptedOut, nil
 	case feeling.Undelivered:
 		return OutcomeUndelivered, escalate(j, carepath.PriorityNormal, ReasonUndeliverable, "")
 	case feeling.TimedOut:

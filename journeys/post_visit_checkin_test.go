@@ -241,3 +241,25 @@ func TestPostVisitParamsValidated(t *testing.T) {
 		t.Fatalf("normalised %s, %v", got, err)
 	}
 }
+
+func TestPostVisitStopWhileWaitingEndsAtOnce(t *testing.T) {
+	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h.OptOutAt(2*time.Hour, "sms")
+	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeOptedOut {
+		t.Fatalf("outcome %q", out)
+	}
+	wantTemplates(t, h, "post_visit.feeling") // no reminder after STOP
+	wantTasks(t, h)
+	if at := h.Env.Now().Sub(h.Start()); at > 3*time.Hour {
+		t.Fatalf("ended %v after the start; it should stop when the patient opts out", at)
+	}
+}
+
+func TestPostVisitOptOutOnAnotherChannelKeepsWaiting(t *testing.T) {
+	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h.OptOutAt(time.Hour, "email")
+	h.ReplyAt(2*time.Hour, "3")
+	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeWorse {
+		t.Fatalf("outcome %q", out)
+	}
+}

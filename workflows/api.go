@@ -30,7 +30,15 @@ const (
 	// SignalObservation delivers a new observation (Observation) to every
 	// active journey of the patient; those waiting for its code take it.
 	SignalObservation = "carepath.observation"
+	// SignalOptOut tells the patient's journeys they opted out of a
+	// channel (OptOut); a journey waiting for an answer stops waiting.
+	SignalOptOut = "carepath.opt_out"
 )
+
+// OptOut is a patient's withdrawal of consent for a channel.
+type OptOut struct {
+	Channel string `json:"channel"`
+}
 
 // Observation is a measurement delivered to a journey.
 type Observation struct {

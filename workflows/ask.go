@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,9 @@ import (
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/answers"
 )
+
+// errOptedOut ends a wait: the patient opted out of the channel we asked on.
+var errOptedOut = errors.New("patient opted out")
 
 // inFlightGrace bounds the wait for a reply that was routed to a question
 // just as its wait timed out (the webhook stored and routed it, the signal
@@ -64,6 +68,11 @@ func (j *J) Ask(q Question) (Answer, error) {
 	if q.Outreach {
 		purpose = activities.PurposeOutreach
 	}
+	// An opt-out signalled before this question is already reflected in
+	// consent, which the send checks: only later ones end the wait.
+	var stale OptOut
+	for j.optOuts.ReceiveAsync(&stale) {
+	}
 	ref := &activities.QuestionRef{ID: j.nextID("question"), Key: q.Key,
 		WorkflowID: workflow.GetInfo(j.ctx).WorkflowExecution.ID, Accepts: q.spec()}
 	sent, err := j.send(purpose, q.Template, q.Vars, ref)
@@ -73,9 +82,14 @@ func (j *J) Ask(q Question) (Answer, error) {
 	if sent.Outcome != activities.OutcomeSent {
 		return Answer{Undelivered: true, Reason: sent.Reason}, nil
 	}
+	j.askedOn = sent.Channel
 	remindersLeft, clarified := q.Reminders, false
 	for {
 		reply, ok, err := j.awaitReply(ref.ID, q.Timeout)
+		if errors.Is(err, errOptedOut) {
+			// The patient said STOP while we waited: no reminder, no wait.
+			return Answer{Undelivered: true, Reason: activities.ReasonOptedOut}, nil
+		}
 		if err != nil {
 			return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
 		}
@@ -154,6 +168,13 @@ func (j *J) awaitReply(questionID string, timeout time.Duration) (Reply, bool, e
 			err = fmt.Errorf("reply timer: %w", ferr)
 		}
 		timedOut = true
+	})
+	sel.AddReceive(j.optOuts, func(c workflow.ReceiveChannel, _ bool) {
+		var o OptOut
+		c.Receive(j.ctx, &o)
+		if o.Channel == j.askedOn {
+			err = errOptedOut
+		}
 	})
 	for !matched && !timedOut && err == nil {
 		sel.Select(j.ctx)

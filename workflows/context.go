@@ -57,9 +57,11 @@ type J struct {
 	state        State
 	replies      workflow.ReceiveChannel
 	observations workflow.ReceiveChannel
+	optOuts      workflow.ReceiveChannel
 	pendingObs   []Observation
 	seenObs      map[string]bool
 	detail       string
+	askedOn      string // the channel the open question went out on
 	log          log.Logger
 }
 
@@ -70,6 +72,7 @@ func newJ(ctx workflow.Context, in Input) (*J, error) {
 		state:        in.State,
 		replies:      workflow.GetSignalChannel(ctx, SignalReply),
 		observations: workflow.GetSignalChannel(ctx, SignalObservation),
+		optOuts:      workflow.GetSignalChannel(ctx, SignalOptOut),
 		seenObs:      map[string]bool{},
 		pendingObs:   in.State.Observations,
 		// Only IDs go to the log: never names, numbers or replies.

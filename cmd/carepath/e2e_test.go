@@ -324,7 +324,7 @@ func TestEndToEndStopStartHelp(t *testing.T) {
 		}
 		return e["id"].(string)
 	}
-	enroll("visit-1")
+	e1 := enroll("visit-1")
 	eventually(t, "first question", func() bool { return len(in.twilio.To(phone)) == 1 })
 
 	// STOP (in any case and spacing) is not an answer: consent goes, one
@@ -335,6 +335,12 @@ func TestEndToEndStopStartHelp(t *testing.T) {
 		}
 	}
 	eventually(t, "STOP confirmation", func() bool { return len(in.twilio.To(phone)) == 2 })
+	// The journey that was waiting for an answer stops at once.
+	eventually(t, "waiting journey ends opted_out", func() bool {
+		var got item
+		in.call("GET", "/v1/enrollments/"+e1, nil, &got)
+		return got["status"] == "completed" && got["outcome"] == "opted_out"
+	})
 	if body := in.twilio.To(phone)[1].Body; !strings.Contains(body, "unsubscribed") {
 		t.Fatalf("confirmation: %q", body)
 	}

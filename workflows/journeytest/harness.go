@@ -320,3 +320,9 @@ func (h *Harness) CaregiverNotices() []string {
 	defer h.mu.Unlock()
 	return append([]string(nil), h.caregiverNotes...)
 }
+
+// OptOutAt signals, at offset after the start, that the patient opted out
+// of a channel (as the STOP handler does).
+func (h *Harness) OptOutAt(offset time.Duration, channel string) {
+	h.Env.RegisterDelayedCallback(func() { h.Env.SignalWorkflow(workflows.SignalOptOut, workflows.OptOut{Channel: channel}) }, offset)
+}
