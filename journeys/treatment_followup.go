@@ -32,8 +32,10 @@ const (
 	ReasonRisingTrend       = "readings rising over the last check-ins: review the care plan (for glucose, consider an HbA1c)"
 )
 
-// cyclesPerRun bounds one workflow run: each cycle is at most about 20
-// history events, so a run stays far below 10,000 whatever the server says.
+// cyclesPerRun bounds one workflow run. A recorded cycle with an answer, a
+// reading and an escalation is 66 history events
+// (testdata/histories/treatment_followup_v1_one_cycle_high_reading.json),
+// so 52 cycles stay near 3,500: far below 10,000, whatever the server says.
 const cyclesPerRun = 52
 
 // treatmentState is what the follow-up carries from run to run.

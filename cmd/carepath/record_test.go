@@ -56,6 +56,10 @@ func TestRecordHistories(t *testing.T) {
 		{"post_visit_checkin", "about_same_call", item{"delay": "0s"}, []string{"2", "call"}, 0},
 		{"post_visit_checkin", "needs_review", item{"delay": "0s"}, []string{"maybe", "hmm"}, 0},
 		{"post_visit_checkin", "no_response", item{"delay": "0s", "reply_timeout": "1m", "reminders": 0}, nil, 0},
+		// One cycle of a one-day program: first check-in at once, the next
+		// would fall after the program (check-in hour 13, local time is 12).
+		{"treatment_followup", "one_cycle_high_reading", item{"first_checkin": "now", "checkin_every": "24h", "checkin_hour": 13,
+			"length": "24h", "high": 250}, []string{"yes"}, 0},
 	}
 	for i, b := range branches {
 		phone := fmt.Sprintf("+1555777%04d", i)
@@ -72,6 +76,13 @@ func TestRecordHistories(t *testing.T) {
 				t.Fatalf("%s: reply %d", b.name, st)
 			}
 			time.Sleep(300 * time.Millisecond)
+		}
+		if b.journey == "treatment_followup" {
+			eventually(t, "reading request", func() bool { return len(in.twilio.To(phone)) >= 2 })
+			if st := in.call("POST", "/v1/patients/"+p["id"].(string)+"/observations", item{"id": "rec-" + b.name,
+				"code": "blood_glucose", "value": 320, "unit": "mg/dL", "effective_at": time.Now().UTC().Format(time.RFC3339)}, nil); st != http.StatusCreated {
+				t.Fatalf("%s: observation %d", b.name, st)
+			}
 		}
 		deadline := time.Now().Add(3 * time.Minute)
 		for {
