@@ -1,6 +1,7 @@
 package journeys
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/carepath/carepath"
@@ -16,6 +17,7 @@ type ReengagementParams struct {
 	Attempts     int                `json:"attempts" default:"3" min:"1" max:"6" doc:"How many times to reach out before stopping."`
 	Spacing      workflows.Duration `json:"spacing" default:"336h" min:"24h" max:"1440h" doc:"Time between attempts (the first one waits too)."`
 	ReplyTimeout workflows.Duration `json:"reply_timeout" default:"168h" min:"1h" max:"720h" doc:"How long each attempt waits for an answer."`
+	FirstAttempt string             `json:"first_attempt" default:"scheduled" enum:"scheduled|now" doc:"now: reach out at once (a missed appointment); scheduled: after the spacing, at 10:00 local."`
 }
 
 // Re-engagement outcomes.
@@ -49,18 +51,23 @@ var Reengagement = &workflows.Journey[ReengagementParams]{
 	Version:     1,
 	Description: "Wins back patients who declined or dropped out: spaced, gentle outreach that answers their reason, with an offer that needs no sign-up.",
 	Messages:    reengagementMessages,
-	Triggers:    []workflows.Trigger{{Event: "appointment.missed"}},
-	Run:         reengagement,
+	// A missed appointment is followed up the same day.
+	Triggers: []workflows.Trigger{{Event: "appointment.missed", Params: func(map[string]any) json.RawMessage {
+		return json.RawMessage(`{"first_attempt":"now"}`)
+	}}},
+	Run: reengagement,
 }
 
 func reengagement(j *workflows.J, p ReengagementParams) (string, error) {
 	for attempt := 1; attempt <= p.Attempts; attempt++ {
-		j.Step(fmt.Sprintf("waiting_before_attempt_%d", attempt))
-		if err := j.Sleep(p.Spacing.D()); err != nil {
-			return "", err
-		}
-		if err := j.SleepUntilLocal(10, 0); err != nil {
-			return "", err
+		if attempt > 1 || p.FirstAttempt != "now" {
+			j.Step(fmt.Sprintf("waiting_before_attempt_%d", attempt))
+			if err := j.Sleep(p.Spacing.D()); err != nil {
+				return "", err
+			}
+			if err := j.SleepUntilLocal(10, 0); err != nil {
+				return "", err
+			}
 		}
 
 		j.Step(fmt.Sprintf("attempt_%d", attempt))

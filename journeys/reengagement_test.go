@@ -85,3 +85,16 @@ func TestReengagementSilenceAfterReasonTriesAgain(t *testing.T) {
 		t.Fatalf("outcome %q (sent %v)", out, h.Templates())
 	}
 }
+
+func TestReengagementFirstAttemptNow(t *testing.T) {
+	h := journeytest.New(t, journeys.Reengagement)
+	h.ReplyAt(time.Hour, "2")
+	h.ReplyAt(2*time.Hour, "yes")
+	if out := run(t, h, `{"first_attempt":"now"}`); out != journeys.OutcomeReengaged {
+		t.Fatalf("outcome %q", out)
+	}
+	if at := h.Sent()[0].At; at != 0 {
+		t.Fatalf("first attempt at %v, want at once", at)
+	}
+	wantTemplates(t, h, "reengagement.ask_why", "reengagement.answer_doubt", "reengagement.welcome_back")
+}

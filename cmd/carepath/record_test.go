@@ -56,6 +56,8 @@ func TestRecordHistories(t *testing.T) {
 		{"post_visit_checkin", "about_same_call", item{"delay": "0s"}, []string{"2", "call"}, 0},
 		{"post_visit_checkin", "needs_review", item{"delay": "0s"}, []string{"maybe", "hmm"}, 0},
 		{"post_visit_checkin", "no_response", item{"delay": "0s", "reply_timeout": "1m", "reminders": 0}, nil, 0},
+		{"reengagement", "reengaged", item{"first_attempt": "now"}, []string{"1", "yes"}, 0},
+		{"reengagement", "declined", item{"first_attempt": "now", "attempts": 1}, []string{"3", "no"}, 0},
 		// One cycle of a one-day program: first check-in at once, the next
 		// would fall after the program (check-in hour 13, local time is 12).
 		{"treatment_followup", "one_cycle_high_reading", item{"first_checkin": "now", "checkin_every": "24h", "checkin_hour": 13,
