@@ -22,6 +22,12 @@ const (
 	ReengagementJourney = "reengagement"
 )
 
+// contactChoices confirm the contact point, or switch channel.
+var contactChoices = append([]workflows.Choice{
+	{Value: "email", Words: []string{"email", "by email", "correo"}},
+	{Value: "sms", Words: []string{"text", "texts", "sms", "mensajes"}},
+}, yesNo...)
+
 var languageChoices = []workflows.Choice{
 	{Value: "en", Words: []string{"1", "english", "ingles", "inglés"}},
 	{Value: "es", Words: []string{"2", "spanish", "espanol", "español"}},
@@ -62,7 +68,7 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 
 	j.Step("confirming_contact")
 	contact, err := j.Ask(workflows.Question{
-		Key: "contact", Template: "onboarding.confirm_contact", Choices: yesNo,
+		Key: "contact", Template: "onboarding.confirm_contact", Choices: contactChoices,
 		Timeout: p.ReplyTimeout.D(), Reminders: p.Reminders, ReminderTemplate: "onboarding.confirm_contact",
 	})
 	if err != nil {
@@ -76,8 +82,13 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 	if !contact.Answered() {
 		return onboardingEnds(j, OutcomeNoResponse, "")
 	}
-	if contact.Choice == "no" {
+	switch contact.Choice {
+	case "no":
 		if _, err := j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonWrongContact, MessageID: contact.MessageID}); err != nil {
+			return "", err
+		}
+	case "email", "sms":
+		if err := j.UpdatePreferences("", contact.Choice); err != nil {
 			return "", err
 		}
 	}
@@ -163,8 +174,8 @@ var onboardingMessages = map[string]map[string]messaging.Text{
 		"es": {Subject: "Bienvenido/a a su equipo de atención", Body: "Hola {{.given_name}}, ¡bienvenido/a! Somos su equipo de atención. Le escribiremos entre visitas. Responda STOP para cancelar."},
 	},
 	"onboarding.confirm_contact": {
-		"en": {Subject: "Is this the best way to reach you?", Body: "Is this the best way to reach you? Reply YES or NO."},
-		"es": {Subject: "¿Es la mejor forma de contactarle?", Body: "¿Es esta la mejor forma de contactarle? Responda SI o NO."},
+		"en": {Subject: "Is this the best way to reach you?", Body: "Is this the best way to reach you? Reply YES, NO, or EMAIL or TEXT to change how we reach you."},
+		"es": {Subject: "¿Es la mejor forma de contactarle?", Body: "¿Es esta la mejor forma de contactarle? Responda SI, NO, o CORREO o MENSAJES para cambiarla."},
 	},
 	"onboarding.language": {
 		"en": {Subject: "Your language", Body: "Which language do you prefer? Reply 1 English, 2 Español."},

@@ -93,3 +93,17 @@ func TestOnboardingStopIsRespected(t *testing.T) {
 		t.Fatalf("detail %q", f.Detail)
 	}
 }
+
+func TestOnboardingSwitchesChannel(t *testing.T) {
+	h := journeytest.New(t, journeys.Onboarding)
+	for i, r := range []string{"email", "1", "yes", "1", "4"} {
+		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
+	}
+	if out := run(t, h, ""); out != journeys.OutcomeEngaged {
+		t.Fatalf("outcome %q", out)
+	}
+	p := h.Preferences()
+	if len(p) != 2 || p[0].Channel != "email" || p[1].Locale != "en" {
+		t.Fatalf("preferences %+v", p)
+	}
+}
