@@ -9,6 +9,7 @@ import (
 
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/telemetry"
 )
 
 // Activities holds the dependencies of every activity. It is registered
@@ -25,6 +26,8 @@ type Activities struct {
 	NormalizeParams func(journey string, raw json.RawMessage) (json.RawMessage, error)
 	// StatusCallbackURL, when set, is where Twilio reports delivery.
 	StatusCallbackURL string
+	// Metrics counts message outcomes; nil records nothing.
+	Metrics *telemetry.Metrics
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 	// hooks let tests crash the send at chosen points; nil in production.

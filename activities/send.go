@@ -53,6 +53,14 @@ type sendHooks struct {
 // A row found in "sending" is a call whose outcome is unknown: it is
 // reconciled with the provider before anything is sent again.
 func (a *Activities) SendMessage(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
+	res, err := a.sendMessage(ctx, req)
+	if err == nil {
+		a.Metrics.Message(ctx, res.Channel, res.Outcome)
+	}
+	return res, err
+}
+
+func (a *Activities) sendMessage(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
 	if req.Purpose == "" {
 		req.Purpose = PurposeCare
 	}

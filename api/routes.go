@@ -18,10 +18,13 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/openapi.json", s.handleOpenAPI)
 
-	e.POST("/webhooks/twilio/messages", s.handleTwilioMessage)
-	e.POST("/webhooks/twilio/status", s.handleTwilioStatus)
-	e.POST(inboundEmailRoute, s.handleSendGridInbound, middleware.BodyLimit("10M"))
-	e.POST("/webhooks/sendgrid/events", s.handleSendGridEvents)
+	e.GET("/metrics", s.handleMetrics)
+
+	wh := e.Group("/webhooks", s.timeWebhook)
+	wh.POST("/twilio/messages", s.handleTwilioMessage)
+	wh.POST("/twilio/status", s.handleTwilioStatus)
+	wh.POST(inboundEmailRoute[len("/webhooks"):], s.handleSendGridInbound, middleware.BodyLimit("10M"))
+	wh.POST("/sendgrid/events", s.handleSendGridEvents)
 
 	v1 := e.Group("/v1", s.authenticate)
 	careTeam := s.allow(store.RoleCareTeam)

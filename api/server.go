@@ -7,11 +7,13 @@ import (
 	"crypto/ecdsa"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/carepath/carepath/engine"
+	"github.com/carepath/carepath/telemetry"
 )
 
 // Config is what the API needs besides the engine.
@@ -26,6 +28,8 @@ type Config struct {
 	SendGridWebhookKey *ecdsa.PublicKey
 	// SendGridInboundToken is the secret in the Inbound Parse URL.
 	SendGridInboundToken string
+	// Metrics is served at /metrics and times webhooks; nil disables both.
+	Metrics *telemetry.Metrics
 }
 
 // Server is the HTTP API.
@@ -76,3 +80,21 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
+// timeWebhook records each webhook's latency and answer.
+func (s *Server) timeWebhook(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.cfg.Metrics.Webhook(c.Request().Context(), c.Path(), c.Response().Status, time.Since(start))
+		return nil
+	}
+}
+
+func (s *Server) handleMetrics(c echo.Context) error {
+	s.cfg.Metrics.Handler().ServeHTTP(c.Response(), c.Request())
+	return nil
+}

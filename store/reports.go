@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/carepath/carepath/telemetry"
 )
 
 // JourneyEngagement is one journey's line of the engagement report.
@@ -63,4 +65,22 @@ func (q *Queries) EngagementReport(ctx context.Context, from, to time.Time) ([]J
 		}
 	}
 	return out, wrapErr("engagement outcomes", rows.Err())
+}
+
+// EnrollmentCounts counts enrollments by journey and status.
+func (q *Queries) EnrollmentCounts(ctx context.Context) ([]telemetry.EnrollmentCount, error) {
+	rows, err := q.db.Query(ctx, stmt("EnrollmentCounts"))
+	if err != nil {
+		return nil, fmt.Errorf("enrollment counts: %w", err)
+	}
+	defer rows.Close()
+	var out []telemetry.EnrollmentCount
+	for rows.Next() {
+		var c telemetry.EnrollmentCount
+		if err := rows.Scan(&c.Journey, &c.Status, &c.N); err != nil {
+			return nil, fmt.Errorf("enrollment counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, wrapErr("enrollment counts", rows.Err())
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/telemetry"
 	"github.com/carepath/carepath/worker"
 	"github.com/carepath/carepath/workflows"
 )
@@ -27,6 +28,7 @@ import (
 // app is the wiring every command shares: one pool, one Temporal client.
 type app struct {
 	cfg      *config.Config
+	metrics  *telemetry.Metrics
 	log      *slog.Logger
 	store    *store.Store
 	temporal client.Client
@@ -46,19 +48,28 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg, log)
+	metrics, err := telemetry.New()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg}
+	if err := metrics.ObserveEnrollments(st.EnrollmentCounts); err != nil {
+		st.Close()
+		return nil, err
+	}
+	tc, err := dialTemporal(ctx, cfg, log, metrics)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg, metrics: metrics}
 	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
 	return a, nil
 }
 
 // dialTemporal is the one way carepath connects to Temporal: with the
 // payload codec and the failure converter that encodes error messages.
-func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics) (client.Client, error) {
 	keys, err := loadKeys(cfg)
 	if err != nil {
 		return nil, err
@@ -74,6 +85,7 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (cl
 		// Every payload and failure message is encrypted before it leaves.
 		DataConverter:    dc,
 		FailureConverter: fc,
+		MetricsHandler:   metrics.TemporalHandler(),
 		// The SDK logs at warn and above: its info lines are per-poll noise.
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
@@ -123,6 +135,7 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 	}
 	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log,
 		NormalizeParams: a.journeys.NormalizeParams,
+		Metrics:         a.metrics,
 		Policy: activities.Policy{
 			Window:           a.cfg.SendWindow,
 			Caps:             messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
@@ -143,7 +156,8 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 // then drains for up to ten seconds. ready, if set, is called once the
 // listener is open.
 func (a *app) serveAPI(ctx context.Context, twilioToken, inboundToken string, ready func(addr string)) error {
-	conf := api.Config{PublicURL: a.cfg.PublicURL, TwilioAuthToken: twilioToken, SendGridInboundToken: inboundToken}
+	conf := api.Config{PublicURL: a.cfg.PublicURL, TwilioAuthToken: twilioToken, SendGridInboundToken: inboundToken,
+		Metrics: a.metrics}
 	if a.cfg.SendGridWebhookKey != "" {
 		key, err := messaging.ParseSendGridWebhookKey(a.cfg.SendGridWebhookKey)
 		if err != nil {
@@ -212,6 +226,13 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		return err
 	}
 	log.Info("worker running", "task_queue", workflows.TaskQueue)
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", a.metrics.Handler())
+		err := serveUntilDone(ctx, "metrics", &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, cfg.MetricsAddr, 5*time.Second, nil)
+		w.Stop()
+		return err
+	}
 	<-ctx.Done()
 	w.Stop()
 	return nil

@@ -134,7 +134,7 @@ func TestCanaryNoPlaintextPHIInTemporal(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	product, err := dialTemporal(ctx, cfg, quiet)
+	product, err := dialTemporal(ctx, cfg, quiet, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -660,3 +660,39 @@ func TestEndToEndEventStartsFollowupAndReadingEscalates(t *testing.T) {
 	}
 	eventually(t, "advice to the patient", func() bool { return len(in.twilio.To(phone)) == 3 })
 }
+
+func TestEndToEndMetrics(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230010"
+	var p item
+	in.call("POST", "/v1/patients", item{"given_name": "Met", "family_name": "Rics", "birth_date": "1970-01-01",
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
+	in.call("POST", "/v1/patients/"+p["id"].(string)+"/enrollments", item{"journey": "post_visit_checkin", "params": item{"delay": "0s"}}, nil)
+	eventually(t, "question", func() bool { return len(in.twilio.To(phone)) == 1 })
+	in.sms(testAuthToken, "SMmetrics01", phone, "3")
+	in.sms("forged", "SMmetrics02", phone, "3")
+	var body string
+	eventually(t, "metrics", func() bool {
+		resp, err := http.Get(in.base + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return strings.Contains(body, `carepath_messages_total{channel="sms",otel_scope_name="carepath"`) &&
+			strings.Contains(body, `outcome="sent"`)
+	})
+	for _, want := range []string{
+		`carepath_webhook_duration_seconds_bucket{`, `status="403"`, `status="200"`,
+		`carepath_enrollments{journey="post_visit_checkin"`,
+		`temporal_`, // the SDK's own metrics
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, phone) || strings.Contains(body, "Met") && strings.Contains(body, "Rics") {
+		t.Fatal("metrics carry PHI")
+	}
+}

@@ -59,6 +59,9 @@ type Config struct {
 	CodecCORSOrigin string
 	// CodecAddr is where `codec-server` listens (CAREPATH_CODEC_ADDR).
 	CodecAddr string
+	// MetricsAddr is where a standalone `worker` serves /metrics
+	// (CAREPATH_METRICS_ADDR; empty: not served). The API serves its own.
+	MetricsAddr string
 
 	// Messaging rules (see README, "Messaging rules").
 	SendWindow      messaging.Window // CAREPATH_SEND_WINDOW, default 08:00-21:00 (may only narrow)
@@ -220,6 +223,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.CodecAddr); err != nil {
 		bad("CAREPATH_CODEC_ADDR", "must be host:port")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("CAREPATH_METRICS_ADDR", "must be host:port")
+		}
 	}
 	if c.SendGridInboundToken != "" && (len(c.SendGridInboundToken) < 24 || !alnum.MatchString(c.SendGridInboundToken)) {
 		bad("SENDGRID_INBOUND_TOKEN", "must be at least 24 letters and digits")

@@ -26,3 +26,6 @@ ORDER BY e.journey;
 SELECT journey, outcome, count(*) FROM enrollments
 WHERE created_at >= $1 AND created_at < $2 AND status = 'completed'
 GROUP BY journey, outcome ORDER BY journey, outcome;
+
+-- name: EnrollmentCounts
+SELECT journey, status, count(*) FROM enrollments GROUP BY journey, status ORDER BY journey, status;

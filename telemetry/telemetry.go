@@ -1,0 +1,115 @@
+// Package telemetry exposes carepath's metrics in Prometheus format: the
+// Temporal SDK's own (through its OpenTelemetry handler) and carepath's
+// (messages by channel and outcome, webhook latency, enrollments by journey
+// and status). Labels carry no PHI: channels, outcomes, journey names.
+package telemetry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
+)
+
+// Metrics is one process's metrics. A nil *Metrics records nothing, so
+// code paths without metrics (unit tests) need no special casing.
+type Metrics struct {
+	registry *prometheus.Registry
+	provider *sdkmetric.MeterProvider
+	messages metric.Int64Counter
+	webhooks metric.Float64Histogram
+}
+
+// New builds the registry and instruments.
+func New() (*Metrics, error) {
+	reg := prometheus.NewRegistry()
+	exp, err := otelprom.New(otelprom.WithRegisterer(reg))
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: prometheus exporter: %w", err)
+	}
+	m := &Metrics{registry: reg, provider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))}
+	meter := m.provider.Meter("carepath")
+	if m.messages, err = meter.Int64Counter("carepath_messages",
+		metric.WithDescription("Outbound messages by channel and outcome (sent, deferred, suppressed, failed).")); err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	if m.webhooks, err = meter.Float64Histogram("carepath_webhook_duration", metric.WithUnit("s"),
+		metric.WithDescription("Time to answer a provider webhook."),
+		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)); err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	return m, nil
+}
+
+// TemporalHandler feeds the Temporal SDK's metrics into the same registry.
+func (m *Metrics) TemporalHandler() client.MetricsHandler {
+	if m == nil {
+		return nil
+	}
+	return temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: m.provider.Meter("temporal-sdk")})
+}
+
+// Handler serves the metrics in Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	if m == nil {
+		return http.NotFoundHandler()
+	}
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// Message counts one message's outcome.
+func (m *Metrics) Message(ctx context.Context, channel, outcome string) {
+	if m == nil {
+		return
+	}
+	m.messages.Add(ctx, 1, metric.WithAttributes(attribute.String("channel", channel), attribute.String("outcome", outcome)))
+}
+
+// Webhook records how long a webhook took and how it was answered.
+func (m *Metrics) Webhook(ctx context.Context, route string, status int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.webhooks.Record(ctx, took.Seconds(), metric.WithAttributes(attribute.String("route", route), attribute.Int("status", status)))
+}
+
+// EnrollmentCount is the number of enrollments of a journey in a status.
+type EnrollmentCount struct {
+	Journey, Status string
+	N               int64
+}
+
+// ObserveEnrollments reports enrollments by journey and status at each
+// scrape, read by count (a bounded query, not an event stream).
+func (m *Metrics) ObserveEnrollments(count func(context.Context) ([]EnrollmentCount, error)) error {
+	if m == nil {
+		return nil
+	}
+	_, err := m.provider.Meter("carepath").Int64ObservableGauge("carepath_enrollments",
+		metric.WithDescription("Enrollments by journey and status."),
+		metric.WithInt64Callback(func(ctx context.Context, o metric.Int64Observer) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			counts, err := count(ctx)
+			if err != nil {
+				return err
+			}
+			for _, c := range counts {
+				o.Observe(c.N, metric.WithAttributes(attribute.String("journey", c.Journey), attribute.String("status", c.Status)))
+			}
+			return nil
+		}))
+	if err != nil {
+		return fmt.Errorf("telemetry: enrollments gauge: %w", err)
+	}
+	return nil
+}
