@@ -26,6 +26,8 @@ type Activities struct {
 	NormalizeParams func(journey string, raw json.RawMessage) (json.RawMessage, error)
 	// StatusCallbackURL, when set, is where Twilio reports delivery.
 	StatusCallbackURL string
+	// Enroll launches journeys for bulk launches.
+	Enroll Enroller
 	// Metrics counts message outcomes; nil records nothing.
 	Metrics *telemetry.Metrics
 	// Now is the clock (tests move it); nil means time.Now.

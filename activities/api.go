@@ -205,3 +205,15 @@ type NotifyCaregiversResult struct {
 	Skipped       int        `json:"skipped"` // not authorised, no consent or no usable contact
 	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
 }
+
+// LaunchBatchRequest launches the next chunk of a bulk launch.
+type LaunchBatchRequest struct {
+	JobID string `json:"job_id"`
+	Limit int    `json:"limit"`
+}
+
+// LaunchBatchResult says how far the job got.
+type LaunchBatchResult struct {
+	Processed int  `json:"processed"`
+	Done      bool `json:"done"`
+}

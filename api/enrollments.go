@@ -74,3 +74,24 @@ func (s *Server) handleEnrollmentCancel(c echo.Context) error {
 	}
 	return c.JSON(http.StatusAccepted, enr)
 }
+
+// handleBatchCreate starts a bulk launch and answers 202 at once.
+func (s *Server) handleBatchCreate(c echo.Context) error {
+	var in engine.BatchRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	job, err := s.engine.CreateBatch(c.Request().Context(), actor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, job)
+}
+
+func (s *Server) handleBatchGet(c echo.Context) error {
+	job, err := s.engine.GetBatch(c.Request().Context(), actor(c), c.Param("job"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, job)
+}

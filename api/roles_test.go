@@ -27,6 +27,8 @@ var allowed = map[string][]string{
 	"POST /v1/patients/{id}/caregivers":      {store.RoleCareTeam},
 	"GET /v1/patients/{id}/caregivers":       {store.RoleCareTeam},
 	"POST /v1/caregivers/{id}/authorization": {store.RoleCareTeam},
+	"POST /v1/enrollments/batch":             {store.RoleCareTeam},
+	"GET /v1/enrollments/batch/{job}":        {store.RoleCareTeam},
 	"GET /v1/tasks":                          {store.RoleCareTeam},
 	"POST /v1/tasks/{id}/acknowledge":        {store.RoleCareTeam},
 	"POST /v1/tasks/{id}/resolve":            {store.RoleCareTeam},
@@ -72,7 +74,7 @@ func TestRoleMatrix(t *testing.T) {
 			continue
 		}
 		seen++
-		concrete := strings.ReplaceAll(path, "{id}", "00000000-0000-4000-8000-000000000000")
+		concrete := strings.ReplaceAll(strings.ReplaceAll(path, "{id}", "00000000-0000-4000-8000-000000000000"), "{job}", "00000000-0000-4000-8000-000000000000")
 		if st, _ := do(t, srv, method, concrete, "", "{}"); st != http.StatusUnauthorized {
 			t.Errorf("%s without a key: %d, want 401", r, st)
 		}

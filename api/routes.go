@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	v1.GET("/patients/:id/caregivers", s.handleCaregiverList, careTeam)
 	v1.POST("/caregivers/:id/authorization", s.handleCaregiverAuthorization, careTeam)
 	v1.GET("/enrollments/:id", s.handleEnrollmentGet, careTeam)
+	v1.POST("/enrollments/batch", s.handleBatchCreate, careTeam)
+	v1.GET("/enrollments/batch/:job", s.handleBatchGet, careTeam)
 	v1.POST("/enrollments/:id/cancel", s.handleEnrollmentCancel, careTeam)
 	v1.GET("/tasks", s.handleTaskList, careTeam)
 	v1.POST("/tasks/:id/acknowledge", s.handleTaskAcknowledge, careTeam)

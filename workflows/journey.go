@@ -197,6 +197,7 @@ func (r *Registry) Templates() *messaging.Catalog { return r.templates }
 func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ComplianceReply, workflow.RegisterOptions{Name: ComplianceReplyWorkflow})
 	w.RegisterWorkflowWithOptions(TaskEscalation, workflow.RegisterOptions{Name: TaskEscalationWorkflow})
+	w.RegisterWorkflowWithOptions(BulkLaunch, workflow.RegisterOptions{Name: BulkLaunchWorkflow})
 	for _, d := range r.All() {
 		w.RegisterWorkflowWithOptions(d.WorkflowFunc(), workflow.RegisterOptions{Name: d.JourneyName()})
 	}

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/api"
 	"github.com/carepath/carepath/codec"
@@ -136,6 +137,7 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log,
 		NormalizeParams: a.journeys.NormalizeParams,
 		Metrics:         a.metrics,
+		Enroll:          a.engine.EnrollFor(carepath.Actor{Kind: carepath.ActorSystem, ID: "bulk-launch"}),
 		Policy: activities.Policy{
 			Window:           a.cfg.SendWindow,
 			Caps:             messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},

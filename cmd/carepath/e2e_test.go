@@ -696,3 +696,65 @@ func TestEndToEndMetrics(t *testing.T) {
 		t.Fatal("metrics carry PHI")
 	}
 }
+
+func TestEndToEndBulkLaunch(t *testing.T) {
+	in := startDev(t)
+	var ids []string
+	for i := range 3 {
+		var p item
+		in.call("POST", "/v1/patients", item{"given_name": "Bulk", "family_name": fmt.Sprint(i), "birth_date": "1970-01-01",
+			"phone": fmt.Sprintf("+1555123100%d", i), "timezone": testenv.ZoneAt(12)}, &p)
+		ids = append(ids, p["id"].(string))
+	}
+	// The first patient is already in the journey.
+	in.call("POST", "/v1/patients/"+ids[0]+"/enrollments", item{"journey": "post_visit_checkin", "params": item{"delay": "1h"}}, nil)
+	unknown := "00000000-0000-4000-8000-00000000beef"
+	batch := func() item {
+		var job item
+		if st := in.call("POST", "/v1/enrollments/batch", item{"journey": "post_visit_checkin", "params": item{"delay": "1h"},
+			"patient_ids": []string{ids[0], ids[1], ids[2], unknown, ids[1]}}, &job); st != http.StatusAccepted {
+			t.Fatalf("batch: %d %v", st, job)
+		}
+		eventually(t, "batch completed", func() bool {
+			in.call("GET", "/v1/enrollments/batch/"+job["id"].(string), nil, &job)
+			return job["status"] == "completed"
+		})
+		return job
+	}
+	job := batch()
+	counts := job["counts"].(map[string]any)
+	if counts["launched"] != 2.0 || counts["skipped"] != 2.0 || counts["failed"] != 0.0 || counts["pending"] != 0.0 {
+		t.Fatalf("first batch: %v", job)
+	}
+	reasons := map[string]string{}
+	for _, p := range job["problems"].([]any) {
+		pr := p.(map[string]any)
+		reasons[pr["patient_id"].(string)] = pr["reason"].(string)
+	}
+	if reasons[unknown] != "unknown patient" || reasons[ids[0]] != "already active in this journey" {
+		t.Fatalf("skip reasons: %v", reasons)
+	}
+	// Launching the same patients again enrolls nobody twice.
+	again := batch()
+	if c := again["counts"].(map[string]any); c["launched"] != 0.0 || c["skipped"] != 4.0 {
+		t.Fatalf("second batch: %v", again)
+	}
+	for body, field := range map[string]string{
+		`{"journey":"post_visit_checkin","patient_ids":[]}`:    "patient_ids",
+		`{"journey":"post_visit_checkin","patient_ids":["x"]}`: "patient_ids[0]",
+		`{"journey":"nope","patient_ids":["` + ids[0] + `"]}`:  "journey",
+	} {
+		req, _ := http.NewRequest("POST", in.base+"/v1/enrollments/batch", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testAdminKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct{ Error struct{ Field string } }
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || e.Error.Field != field {
+			t.Errorf("%s: %d %q, want 400 naming %s", body, resp.StatusCode, e.Error.Field, field)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+// A chunk that dies half-way resumes on retry, and nobody is enrolled twice.
+func TestLaunchBatchResumesWithoutDoubleEnrolling(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var ids []string
+	for range 5 {
+		ids = append(ids, f.patient(12, false).ID)
+	}
+	job := uuid.NewString()
+	if err := f.store.BatchJobInsert(ctx, job, "post_visit_checkin", json.RawMessage(`{}`), "test", ids); err != nil {
+		t.Fatal(err)
+	}
+	enrolled := map[string]int{} // enrollment ID → times created
+	calls := 0
+	f.acts.Enroll = func(_ context.Context, patientID, journey string, _ json.RawMessage, id string) (string, bool, error) {
+		calls++
+		if calls == 3 {
+			return "", false, errors.New("temporal unavailable") // the crash
+		}
+		if enrolled[id] > 0 {
+			return id, false, nil // found by its derived ID
+		}
+		enrolled[id]++
+		return id, true, nil
+	}
+	if _, err := f.acts.LaunchBatch(ctx, LaunchBatchRequest{JobID: job, Limit: 10}); err == nil {
+		t.Fatal("the failing chunk reported success")
+	}
+	res, err := f.acts.LaunchBatch(ctx, LaunchBatchRequest{JobID: job, Limit: 10})
+	if err != nil || !res.Done {
+		t.Fatalf("resumed chunk: %+v %v", res, err)
+	}
+	got, err := f.store.BatchJobGet(ctx, job)
+	if err != nil || got.Status != "completed" || got.Counts["launched"] != 5 {
+		t.Fatalf("job: %+v %v", got, err)
+	}
+	if len(enrolled) != 5 {
+		t.Fatalf("%d enrollments for 5 patients", len(enrolled))
+	}
+	for id, n := range enrolled {
+		if n != 1 {
+			t.Fatalf("enrollment %s created %d times", id, n)
+		}
+	}
+}

@@ -1,0 +1,24 @@
+-- name: BatchJobInsert
+INSERT INTO batch_jobs (id, journey, params, status, actor) VALUES ($1, $2, $3, 'running', $4) RETURNING created_at;
+
+-- name: BatchItemsInsert
+INSERT INTO batch_items (job_id, patient_id, status) SELECT $1, unnest($2::uuid[]), 'pending' ON CONFLICT DO NOTHING;
+
+-- name: BatchJobGet
+SELECT id, journey, params, status, created_at, completed_at FROM batch_jobs WHERE id = $1;
+
+-- name: BatchCounts
+SELECT status, count(*) FROM batch_items WHERE job_id = $1 GROUP BY status;
+
+-- name: BatchSkipped
+SELECT patient_id, status, reason FROM batch_items WHERE job_id = $1 AND status IN ('skipped', 'failed')
+ORDER BY patient_id LIMIT $2;
+
+-- name: BatchPending
+SELECT patient_id FROM batch_items WHERE job_id = $1 AND status = 'pending' ORDER BY patient_id LIMIT $2;
+
+-- name: BatchItemDone
+UPDATE batch_items SET status = $3, reason = $4, enrollment_id = $5 WHERE job_id = $1 AND patient_id = $2;
+
+-- name: BatchJobComplete
+UPDATE batch_jobs SET status = 'completed', completed_at = coalesce(completed_at, now()) WHERE id = $1;
