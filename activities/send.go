@@ -420,7 +420,7 @@ func (a *Activities) sendFailed(ctx context.Context, req SendMessageRequest, d d
 					fmt.Sprintf("%s:%d", perr.Provider, perr.Code)); err != nil {
 					return err
 				}
-			} else if err := invalidateContact(ctx, q, d.patientID, d.channel, d.to); err != nil {
+			} else if err := q.ContactUnreachable(ctx, d.patientID, d.channel, d.to); err != nil {
 				return err
 			}
 			// Back to queued: deciding again skips this channel.
@@ -442,7 +442,7 @@ func (a *Activities) sendFailed(ctx context.Context, req SendMessageRequest, d d
 				return err
 			}
 			if n >= a.Policy.UnreachableLimit {
-				if err := invalidateContact(ctx, q, d.patientID, d.channel, d.to); err != nil {
+				if err := q.ContactUnreachable(ctx, d.patientID, d.channel, d.to); err != nil {
 					return err
 				}
 			}
@@ -460,17 +460,5 @@ func (a *Activities) sendFailed(ctx context.Context, req SendMessageRequest, d d
 	return SendMessageResult{Outcome: OutcomeFailed, Reason: ReasonProvider, Channel: d.channel}, false, nil
 }
 
-// HygieneReason is the task raised when a contact point stops working
-// (the same text the delivery webhooks use, so one task covers both).
-const HygieneReason = "contact details need updating: a phone number or email address is not reachable"
-
-// invalidateContact marks a contact point invalid and raises one care-team
-// task per contact point (not one per message).
-func invalidateContact(ctx context.Context, q *store.Queries, patientID, channel, address string) error {
-	if err := q.ContactInvalid(ctx, patientID, channel, address); err != nil {
-		return err
-	}
-	_, err := q.TaskInsert(ctx, store.NewTask{ID: newID(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address})
-	return err
-}
+// HygieneReason is the task a contact point that stops working raises.
+const HygieneReason = store.HygieneReason

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
@@ -83,28 +81,19 @@ func (e *Engine) deliveryFailed(ctx context.Context, q *store.Queries, m store.D
 	case messaging.KindOptedOut:
 		return q.ConsentRecord(ctx, m.PatientID, m.Channel, store.PurposeAll, false, fmt.Sprintf("%s:%d", r.Provider, r.ErrorCode))
 	case messaging.KindInvalidContact:
-		return e.invalidate(ctx, q, m.PatientID, m.Channel, m.To)
+		return q.ContactUnreachable(ctx, m.PatientID, m.Channel, m.To)
 	case messaging.KindTransientUnreachable:
 		n, err := q.PhoneUnreachable(ctx, m.PatientID, m.To)
 		if err != nil || n < UnreachableLimit {
 			return err
 		}
-		return e.invalidate(ctx, q, m.PatientID, m.Channel, m.To)
+		return q.ContactUnreachable(ctx, m.PatientID, m.Channel, m.To)
 	}
 	return nil
 }
 
-// HygieneReason matches the send activity's: one task per contact point.
-const HygieneReason = "contact details need updating: a phone number or email address is not reachable"
-
-func (e *Engine) invalidate(ctx context.Context, q *store.Queries, patientID, channel, address string) error {
-	if err := q.ContactInvalid(ctx, patientID, channel, address); err != nil {
-		return err
-	}
-	_, err := q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address})
-	return err
-}
+// HygieneReason is the task a contact point that stops working raises.
+const HygieneReason = store.HygieneReason
 
 func deliveryStatus(s string) (string, bool) {
 	switch s {

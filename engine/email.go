@@ -70,7 +70,7 @@ func (e *Engine) recordEmailEvent(ctx context.Context, ev EmailEvent, requestID 
 			if err := audit(ctx, q, actor, "message.delivery", m.PatientID, "message/"+m.ID); err != nil {
 				return err
 			}
-			return e.invalidate(ctx, q, m.PatientID, carepath.ChannelEmail, m.To)
+			return q.ContactUnreachable(ctx, m.PatientID, carepath.ChannelEmail, m.To)
 		case "unsubscribe", "group_unsubscribe", "spamreport":
 			if err := q.ConsentRecord(ctx, m.PatientID, carepath.ChannelEmail, store.PurposeAll, false, "sendgrid:"+ev.Event); err != nil {
 				return err

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/carepath/carepath"
 )
 
 // Consent purposes: a decision about one purpose, or about all of them
@@ -173,4 +176,19 @@ func (q *Queries) ProviderEventFirst(ctx context.Context, provider, key string) 
 		return false, fmt.Errorf("record provider event: %w", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// HygieneReason is the care-team task raised when a contact point stops
+// working, whoever found out (a send, a delivery report, a bounce).
+const HygieneReason = "contact details need updating: a phone number or email address is not reachable"
+
+// ContactUnreachable marks a patient's contact point invalid and raises
+// one hygiene task per contact point (not one per message).
+func (q *Queries) ContactUnreachable(ctx context.Context, patientID, channel, address string) error {
+	if err := q.ContactInvalid(ctx, patientID, channel, address); err != nil {
+		return err
+	}
+	_, err := q.TaskInsert(ctx, NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
+		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address})
+	return err
 }

@@ -147,27 +147,12 @@ func (in *instance) call(method, path string, body any, out any) int {
 // over the public URL) and returns the status.
 func (in *instance) sms(token, sid, from, body string) int {
 	in.t.Helper()
-	params := map[string]string{"MessageSid": sid, "AccountSid": testSID, "From": from, "To": testFrom, "Body": body}
-	form := url.Values{}
-	for k, v := range params {
-		form.Set(k, v)
-	}
-	req, err := http.NewRequest(http.MethodPost, in.base+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio(token, "https://carepath.example.org/webhooks/twilio/messages", params))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusOK && !strings.Contains(string(b), "<Response") {
+	st, b := in.signedPost(token, "/webhooks/twilio/messages",
+		map[string]string{"MessageSid": sid, "AccountSid": testSID, "From": from, "To": testFrom, "Body": body})
+	if st == http.StatusOK && !strings.Contains(b, "<Response") {
 		in.t.Fatalf("webhook answered 200 without TwiML: %s", b)
 	}
-	return resp.StatusCode
+	return st
 }
 
 // eventually polls cond until it holds or a minute passes.
@@ -396,6 +381,14 @@ func TestEndToEndStopStartHelp(t *testing.T) {
 // twilioPost posts a form signed as Twilio signs it and returns the status.
 func (in *instance) twilioPost(token, path string, params map[string]string) int {
 	in.t.Helper()
+	st, _ := in.signedPost(token, path, params)
+	return st
+}
+
+// signedPost posts a form with X-Twilio-Signature computed (with token)
+// over the public URL, and returns the status and body.
+func (in *instance) signedPost(token, path string, params map[string]string) (int, string) {
+	in.t.Helper()
 	form := url.Values{}
 	for k, v := range params {
 		form.Set(k, v)
@@ -410,8 +403,9 @@ func (in *instance) twilioPost(token, path string, params map[string]string) int
 	if err != nil {
 		in.t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestEndToEndDeliveryStatus(t *testing.T) {
