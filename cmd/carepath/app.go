@@ -106,10 +106,13 @@ func (a *app) close() {
 func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
 	switch {
 	case a.cfg.TwilioEnabled():
-		if sms, err = messaging.NewTwilio(messaging.TwilioConfig{AccountSID: a.cfg.TwilioAccountSID,
-			AuthToken: a.cfg.TwilioAuthToken, From: a.cfg.TwilioFromNumber, APIURL: a.cfg.TwilioAPIURL}); err != nil {
+		tw, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: a.cfg.TwilioAccountSID,
+			AuthToken: a.cfg.TwilioAuthToken, From: a.cfg.TwilioFromNumber, APIURL: a.cfg.TwilioAPIURL})
+		if err != nil {
 			return nil, nil, err
 		}
+		// One sending number: keep it under the provider's per-number limit.
+		sms = messaging.NewPaced(tw, a.cfg.SMSPerSecond)
 	case sandbox:
 		sms = messaging.Sandbox{}
 	}

@@ -34,6 +34,48 @@ type Server struct {
 	DropAfterAccept func(m Message) bool
 	// Delay, if set, is waited before answering each create request.
 	Delay time.Duration
+	// OnAccept, if set, is called with each accepted message (benchmarks
+	// time arrivals with it). It must not block.
+	OnAccept func(m Message)
+
+	limit    int                    // accepted messages per sending number per second; 0: unlimited
+	recent   map[string][]time.Time // per sending number, acceptances in the last second
+	rejected int                    // requests refused with 429 by the limit
+}
+
+// Limit makes the fake enforce Twilio's per-number throughput: at most
+// perSecond messages from one sending number in any one-second window.
+// Requests over the limit get 429 with Twilio's code 20429 and are not
+// accepted. 0 removes the limit.
+func (s *Server) Limit(perSecond int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit, s.recent, s.rejected = perSecond, map[string][]time.Time{}, 0
+}
+
+// Rejected reports how many requests the rate limit refused.
+func (s *Server) Rejected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rejected
+}
+
+// admit applies the rate limit to a message arriving at m.At. Called with mu held.
+func (s *Server) admit(m Message) bool {
+	if s.limit <= 0 {
+		return true
+	}
+	window := s.recent[m.From]
+	for len(window) > 0 && m.At.Sub(window[0]) >= time.Second {
+		window = window[1:]
+	}
+	if len(window) >= s.limit {
+		s.recent[m.From] = window
+		s.rejected++
+		return false
+	}
+	s.recent[m.From] = append(window, m.At)
+	return true
 }
 
 // New starts a fake Twilio on a loopback port.
@@ -78,9 +120,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
+	m.At = time.Now() // arrival under the lock, so the window sees arrivals in order
+	if !s.admit(m) {
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"code":20429,"message":"Too Many Requests","status":429}`)
+		return
+	}
 	m.SID = "SM" + strings.ReplaceAll(uuid.NewString(), "-", "") // unique, like Twilio's
 	s.messages = append(s.messages, m)
+	onAccept := s.OnAccept
 	s.mu.Unlock()
+	if onAccept != nil {
+		onAccept(m)
+	}
 	if s.DropAfterAccept != nil && s.DropAfterAccept(m) {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
