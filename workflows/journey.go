@@ -105,6 +105,9 @@ func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, e
 	}
 	outcome, runErr := d.Run(j, in.Params)
 	if c, ok := asContinue(runErr); ok {
+		if err := j.awaitWatchers(ctx); err != nil {
+			return Result{}, err
+		}
 		next, err := j.nextRun(c)
 		if err != nil {
 			return Result{}, err

@@ -42,6 +42,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := newLogger(stderr, getenv("CAREPATH_LOG_LEVEL"))
+	if cfg.PprofAddr != "" {
+		servePprof(ctx, cfg.PprofAddr, log)
+	}
 	switch args[0] {
 	case "dev":
 		return runDev(ctx, cfg, log, stdout)

@@ -62,6 +62,9 @@ type Config struct {
 	// MetricsAddr is where a standalone `worker` serves /metrics
 	// (CAREPATH_METRICS_ADDR; empty: not served). The API serves its own.
 	MetricsAddr string
+	// PprofAddr, if set, serves Go's profiler (/debug/pprof/) there, for
+	// profiling under load (CAREPATH_PPROF_ADDR; keep it on loopback).
+	PprofAddr string
 
 	// Messaging rules (see README, "Messaging rules").
 	SendWindow      messaging.Window // CAREPATH_SEND_WINDOW, default 08:00-21:00 (may only narrow)
@@ -127,6 +130,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		EncryptionKeyFile:    get("CAREPATH_ENCRYPTION_KEY_FILE", ""),
 		CodecCORSOrigin:      get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
 		CodecAddr:            get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
+		PprofAddr:            get("CAREPATH_PPROF_ADDR", ""),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -223,6 +227,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.CodecAddr); err != nil {
 		bad("CAREPATH_CODEC_ADDR", "must be host:port")
+	}
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			bad("CAREPATH_PPROF_ADDR", "must be host:port, e.g. 127.0.0.1:6060")
+		}
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {

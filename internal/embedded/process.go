@@ -101,3 +101,10 @@ func waitFor(p *process, timeout time.Duration, logPath string, check func() err
 	}
 	return fmt.Errorf("%s not ready after %s (last error: %v); see %s", p.name, timeout, last, logPath)
 }
+
+// PID is the process ID of the cluster's postmaster (benchmarks read its
+// resource use from /proc).
+func (p *Postgres) PID() int { return p.proc.cmd.Process.Pid }
+
+// PID is the dev server's process ID.
+func (t *Temporal) PID() int { return t.proc.cmd.Process.Pid }

@@ -1,0 +1,290 @@
+// Command carepath-bench measures carepath against the bare Temporal
+// engine on the same server, in the same run (`make bench`):
+//
+//   - launch: N minimal workflows (one activity, then one signal round
+//     trip) against N patients bulk-enrolled in a journey whose first step
+//     sends an SMS, until every first SMS reached the fake provider;
+//   - reply: N answers (signals for the baseline, signed Twilio webhooks for
+//     carepath) at a steady rate, each timed until the next message
+//     reached the provider;
+//   - outbound rate: a bulk launch against a provider enforcing M messages
+//     per second per number;
+//   - idle (optional): many patients enrolled and waiting on long timers.
+//
+// It prints a table, writes the figures as JSON, and ends with one line:
+// bench: launch_ratio=R1 reply_p50_ratio=R2 reply_p99_ratio=R3 n=N
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+)
+
+type options struct {
+	n           int
+	replyRate   float64
+	concurrency int
+	rateLimit   int
+	rateSeconds int
+	idle        int
+	idleWindow  time.Duration
+	phases      string
+	dir         string
+	out         string
+	carepathBin string
+	profile     bool
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.n, "n", 1000, "patients (and baseline workflows) in the launch and reply phases")
+	flag.Float64Var(&o.replyRate, "reply-rate", 50, "replies per second in the reply phase (open loop, the same for both)")
+	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent workflow starts for the baseline launch")
+	flag.IntVar(&o.rateLimit, "rate", 20, "the fake provider's messages per second per number in the outbound-rate phase")
+	flag.IntVar(&o.rateSeconds, "rate-seconds", 15, "how many seconds of sends the outbound-rate phase asks for")
+	flag.IntVar(&o.idle, "idle", 10000, "patients enrolled and left waiting in the idle phase")
+	flag.DurationVar(&o.idleWindow, "idle-window", time.Minute, "how long the idle phase measures CPU")
+	flag.StringVar(&o.phases, "phases", "compare,rate", "phases to run: compare, rate, idle (comma-separated)")
+	flag.StringVar(&o.dir, "dir", ".data/bench", "working directory (emptied first) for the services, logs and results")
+	flag.StringVar(&o.out, "out", "", "where to write the JSON figures (default <dir>/result.json)")
+	flag.StringVar(&o.carepathBin, "carepath", "bin/carepath", "the carepath binary to run")
+	flag.BoolVar(&o.profile, "profile", false, "take CPU profiles of carepath during its launch and reply phases (into <dir>)")
+	flag.Parse()
+	if o.out == "" {
+		o.out = filepath.Join(o.dir, "result.json")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func run(ctx context.Context, o options) (err error) {
+	phases := map[string]bool{}
+	for _, p := range strings.Split(o.phases, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "compare", "rate", "idle":
+			phases[p] = true
+		default:
+			return fmt.Errorf("-phases: unknown phase %q (compare, rate, idle)", p)
+		}
+	}
+	bin, err := filepath.Abs(o.carepathBin)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("carepath binary: %w (run `make build`)", err)
+	}
+	if err := os.RemoveAll(o.dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return err
+	}
+	st, err := startStack(ctx, o.dir, bin, logf)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if serr := st.stop(); serr != nil && err == nil {
+			err = serr
+		}
+	}()
+	if o.profile {
+		port, perr := freeAddr()
+		if perr != nil {
+			return perr
+		}
+		st.pprofAddr = port
+	}
+	tc, err := client.Dial(client.Options{HostPort: st.temporalAddress, Logger: tlog.NewStructuredLogger(quietLogger())})
+	if err != nil {
+		return fmt.Errorf("dial Temporal: %w", err)
+	}
+	defer tc.Close()
+
+	res := &result{Started: time.Now().UTC(), N: o.n, ReplyRate: o.replyRate, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(),
+		Embedded: map[string]bool{"temporal": st.temporalPID != 0, "postgres": st.postgresPID != 0}}
+	runID := fmt.Sprintf("%06d", rand.IntN(1_000_000))
+	prefix := 200 + rand.IntN(700) // phone numbers unique to this run, if the database is reused
+
+	if phases["compare"] {
+		if err := compare(ctx, o, st, tc, res, runID, prefix); err != nil {
+			return err
+		}
+	}
+	if phases["rate"] {
+		if err := outboundRate(ctx, o, st, res, prefix); err != nil {
+			return err
+		}
+	}
+	if phases["idle"] {
+		if err := idle(ctx, o, st, tc, res, prefix); err != nil {
+			return err
+		}
+	}
+	res.Rejected429 = st.twilio.Rejected()
+	res.Finished = time.Now().UTC()
+	if err := writeJSON(o.out, res); err != nil {
+		return err
+	}
+	res.print(os.Stdout, o.out)
+	return nil
+}
+
+// compare measures the baseline, then carepath, on the same server.
+func compare(ctx context.Context, o options, st *stack, tc client.Client, res *result, runID string, prefix int) error {
+	// Enough provider capacity that neither side waits for it here; the
+	// outbound-rate phase measures the limit on its own.
+	st.twilio.Limit(1000)
+	if err := st.startCarepath(ctx, 1000); err != nil {
+		return err
+	}
+	cp := newAPI(st.carepath.base)
+
+	// Baseline.
+	b, err := startBaseline(tc, st.twilio.URL, runID)
+	if err != nil {
+		return err
+	}
+	baseNumbers := numbersFrom(prefix, 3_000_000, o.n)
+	logf("baseline: starting %d minimal workflows", o.n)
+	t0 := time.Now()
+	if err := b.launch(ctx, baseNumbers, o.concurrency); err != nil {
+		return fmt.Errorf("baseline launch: %w", err)
+	}
+	first, err := st.arrivals.waitAll(ctx, baseNumbers, 1, 10*time.Minute)
+	if err != nil {
+		return fmt.Errorf("baseline launch: %w", err)
+	}
+	res.Baseline.launched(t0, first)
+	logf("baseline: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Baseline.LaunchSeconds, o.replyRate)
+	lat, err := replies(ctx, st.arrivals, baseNumbers, o.replyRate, func(ctx context.Context, i int) error { return b.reply(ctx, i) })
+	if err != nil {
+		return fmt.Errorf("baseline replies: %w", err)
+	}
+	res.Baseline.replied(lat)
+	res.Baseline.EventsPerRun, err = historyEvents(ctx, tc, sample(o.n, 20, b.workflowID))
+	if err != nil {
+		return err
+	}
+	b.stop()
+
+	// carepath.
+	cpNumbers := numbersFrom(prefix, 0, o.n)
+	logf("carepath: registering %d patients (not timed)", o.n)
+	ids, err := cp.createPatients(ctx, cpNumbers)
+	if err != nil {
+		return fmt.Errorf("create patients: %w", err)
+	}
+	var prof *profiler
+	if o.profile {
+		prof = startProfile(ctx, st.pprofAddr, filepath.Join(o.dir, "carepath-launch.pprof"))
+	}
+	logf("carepath: bulk launch of post_visit_checkin for %d patients", o.n)
+	t0 = time.Now()
+	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids)
+	if err != nil {
+		return err
+	}
+	first, err = st.arrivals.waitAll(ctx, cpNumbers, 1, 10*time.Minute)
+	if err != nil {
+		return fmt.Errorf("carepath launch: %w", err)
+	}
+	res.Carepath.launched(t0, first)
+	prof.wait()
+	final, err := cp.waitJob(ctx, job.ID, time.Minute)
+	if err != nil {
+		return err
+	}
+	if final.Counts["launched"] != o.n {
+		return fmt.Errorf("bulk launch launched %d of %d: %v", final.Counts["launched"], o.n, final.Counts)
+	}
+	logf("carepath: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Carepath.LaunchSeconds, o.replyRate)
+	if o.profile {
+		prof = startProfile(ctx, st.pprofAddr, filepath.Join(o.dir, "carepath-reply.pprof"))
+	}
+	lat, err = replies(ctx, st.arrivals, cpNumbers, o.replyRate, func(ctx context.Context, i int) error {
+		return cp.reply(ctx, fmt.Sprintf("SMbench%s%07d", runID, i), cpNumbers[i], "3")
+	})
+	if err != nil {
+		return fmt.Errorf("carepath replies: %w", err)
+	}
+	prof.wait()
+	res.Carepath.replied(lat)
+	wfIDs, err := enrollmentWorkflows(ctx, st.databaseURL, ids, 20)
+	if err != nil {
+		return err
+	}
+	if res.Carepath.EventsPerRun, err = historyEvents(ctx, tc, wfIDs); err != nil {
+		return err
+	}
+	res.ratios()
+	return st.stopCarepath()
+}
+
+// replies sends one reply per number at a steady rate (open loop: the
+// schedule does not wait for answers) and returns, per number, the time
+// from sending the reply to the next message reaching the provider.
+func replies(ctx context.Context, arr *arrivals, nums []string, perSecond float64, send func(context.Context, int) error) ([]time.Duration, error) {
+	sent := make([]time.Time, len(nums))
+	errc := make(chan error, len(nums))
+	start := time.Now()
+	for i := range nums {
+		at := start.Add(time.Duration(float64(i) / perSecond * float64(time.Second)))
+		if d := time.Until(at); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		sent[i] = time.Now()
+		go func() { errc <- send(ctx, i) }()
+	}
+	for range nums {
+		if err := <-errc; err != nil {
+			return nil, err
+		}
+	}
+	next, err := arr.waitAll(ctx, nums, 2, 5*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	lat := make([]time.Duration, len(nums))
+	for i := range nums {
+		lat[i] = next[i].Sub(sent[i])
+	}
+	return lat, nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}

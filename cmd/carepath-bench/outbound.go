@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// outboundResult is the send rate under a provider limit.
+type outboundResult struct {
+	LimitPerSecond    int     `json:"limit_per_second"`
+	Messages          int     `json:"messages"`
+	MeasuredPerSecond float64 `json:"measured_per_second"`
+	ShareOfLimit      float64 `json:"share_of_limit"`
+	MaxInAnyWindow    int     `json:"max_in_any_one_second_window"`
+	Rejected429       int     `json:"provider_429s"`
+}
+
+// outboundRate restarts carepath configured for a provider limit of M
+// messages per second, makes the fake provider enforce it, bulk-launches
+// M×seconds first messages and measures how fast they arrive.
+func outboundRate(ctx context.Context, o options, st *stack, res *result, prefix int) error {
+	if err := st.stopCarepath(); err != nil {
+		return err
+	}
+	m, k := o.rateLimit, o.rateLimit*o.rateSeconds
+	st.twilio.Limit(m)
+	if err := st.startCarepath(ctx, m); err != nil {
+		return err
+	}
+	cp := newAPI(st.carepath.base)
+	nums := numbersFrom(prefix, 2_000_000, k)
+	logf("outbound rate: registering %d patients; provider limit %d/s", k, m)
+	ids, err := cp.createPatients(ctx, nums)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if _, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids); err != nil {
+		return err
+	}
+	if _, err := st.arrivals.waitAll(ctx, nums, 1, time.Duration(3*o.rateSeconds)*time.Second+2*time.Minute); err != nil {
+		return fmt.Errorf("outbound rate: %w", err)
+	}
+	at := st.arrivals.from(carepathFrom, t0)
+	r := &outboundResult{LimitPerSecond: m, Messages: len(at), Rejected429: st.twilio.Rejected(), MaxInAnyWindow: maxInWindow(at, time.Second)}
+	r.MeasuredPerSecond = steadyRate(at)
+	r.ShareOfLimit = r.MeasuredPerSecond / float64(m)
+	res.Outbound = r
+	logf("outbound rate: %.2f/s against a limit of %d/s; 429s %d", r.MeasuredPerSecond, m, r.Rejected429)
+	return st.stopCarepath()
+}
+
+// steadyRate counts arrivals per second over the whole seconds from the
+// first arrival on (the last, partial second would flatter or punish the
+// figure by where it happens to cut).
+func steadyRate(at []time.Time) float64 {
+	if len(at) < 2 {
+		return 0
+	}
+	span := at[len(at)-1].Sub(at[0])
+	whole := span.Truncate(time.Second)
+	if whole == 0 {
+		return float64(len(at)-1) / span.Seconds()
+	}
+	n := 0
+	for _, t := range at {
+		if t.Sub(at[0]) < whole {
+			n++
+		}
+	}
+	return float64(n) / whole.Seconds()
+}
+
+// maxInWindow is the most arrivals within any window of the given length
+// (at is in order).
+func maxInWindow(at []time.Time, window time.Duration) int {
+	best, j := 0, 0
+	for i := range at {
+		for at[i].Sub(at[j]) >= window {
+			j++
+		}
+		best = max(best, i-j+1)
+	}
+	return best
+}
+
+// numbersFrom makes n E.164 numbers starting at index start of a block.
+func numbersFrom(block, start, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("+1%03d%07d", block, start+i)
+	}
+	return out
+}

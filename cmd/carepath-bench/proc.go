@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat CPU times: 100 on
+// every mainstream Linux build (reading it needs sysconf, i.e. cgo).
+const clockTicks = 100
+
+// procStat reads a process's parent and CPU time (user+system) from /proc.
+func procStat(pid int) (ppid int, cpu time.Duration, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name may hold spaces and parentheses: fields start after the last ')'.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: short", pid)
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return ppid, time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// treeCPU is the CPU time of a process and its direct children (a
+// PostgreSQL postmaster and its backends).
+func treeCPU(root int) (time.Duration, error) {
+	_, total, err := procStat(root)
+	if err != nil {
+		return 0, err
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil || pid == root {
+			continue
+		}
+		if ppid, cpu, err := procStat(pid); err == nil && ppid == root {
+			total += cpu
+		}
+	}
+	return total, nil
+}
+
+// rssMiB is a process's resident memory.
+func rssMiB(pid int) (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status: no VmRSS", pid)
+}
+
+// cpuMeter measures CPU use of a set of processes over a window.
+type cpuMeter struct {
+	read  func() (time.Duration, error)
+	start time.Duration
+	at    time.Time
+}
+
+func newMeter(read func() (time.Duration, error)) (*cpuMeter, error) {
+	c, err := read()
+	return &cpuMeter{read: read, start: c, at: time.Now()}, err
+}
+
+// percent is CPU used since the meter started, in percent of one core.
+func (m *cpuMeter) percent() (float64, error) {
+	c, err := m.read()
+	if err != nil {
+		return 0, err
+	}
+	return 100 * (c - m.start).Seconds() / time.Since(m.at).Seconds(), nil
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// result is every figure one run produced; it is written as JSON.
+type result struct {
+	Started   time.Time       `json:"started"`
+	Finished  time.Time       `json:"finished"`
+	N         int             `json:"n"`
+	ReplyRate float64         `json:"reply_rate_per_second"`
+	CPUs      int             `json:"cpus"`
+	GoVersion string          `json:"go_version"`
+	Embedded  map[string]bool `json:"embedded"` // services the bench started itself
+
+	Baseline side `json:"baseline"`
+	Carepath side `json:"carepath"`
+
+	LaunchRatio   float64 `json:"launch_ratio"`    // carepath launches per second / baseline's
+	ReplyP50Ratio float64 `json:"reply_p50_ratio"` // carepath p50 / baseline p50
+	ReplyP99Ratio float64 `json:"reply_p99_ratio"`
+
+	Outbound    *outboundResult `json:"outbound,omitempty"`
+	Idle        *idleResult     `json:"idle,omitempty"`
+	Rejected429 int             `json:"provider_429s"` // requests the fake provider refused for rate, whole run
+}
+
+// side is one contender's figures.
+type side struct {
+	LaunchSeconds   float64 `json:"launch_seconds"`
+	LaunchPerSecond float64 `json:"launch_per_second"`
+	ReplyP50Ms      float64 `json:"reply_p50_ms"`
+	ReplyP90Ms      float64 `json:"reply_p90_ms"`
+	ReplyP99Ms      float64 `json:"reply_p99_ms"`
+	ReplyMaxMs      float64 `json:"reply_max_ms"`
+	EventsPerRun    float64 `json:"history_events_per_run"` // mean over a sample of finished runs
+}
+
+// launched records a launch that started at t0 and whose first messages
+// arrived at the given times.
+func (s *side) launched(t0 time.Time, firsts []time.Time) {
+	last := slices.MaxFunc(firsts, func(a, b time.Time) int { return a.Compare(b) })
+	s.LaunchSeconds = last.Sub(t0).Seconds()
+	s.LaunchPerSecond = float64(len(firsts)) / s.LaunchSeconds
+}
+
+func (s *side) replied(lat []time.Duration) {
+	s.ReplyP50Ms = ms(percentile(lat, 50))
+	s.ReplyP90Ms = ms(percentile(lat, 90))
+	s.ReplyP99Ms = ms(percentile(lat, 99))
+	s.ReplyMaxMs = ms(percentile(lat, 100))
+}
+
+func (r *result) ratios() {
+	r.LaunchRatio = r.Carepath.LaunchPerSecond / r.Baseline.LaunchPerSecond
+	r.ReplyP50Ratio = r.Carepath.ReplyP50Ms / r.Baseline.ReplyP50Ms
+	r.ReplyP99Ratio = r.Carepath.ReplyP99Ms / r.Baseline.ReplyP99Ms
+}
+
+// percentile is the nearest-rank percentile (p in 1..100).
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	rank := (p*len(s) + 99) / 100 // ceil(p/100 * n)
+	return s[max(rank, 1)-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (r *result) print(w io.Writer, jsonPath string) {
+	fmt.Fprintf(w, "\ncarepath bench — n=%d, replies at %.0f/s, %d CPUs, %s\n\n", r.N, r.ReplyRate, r.CPUs, r.GoVersion)
+	if r.Baseline.LaunchPerSecond > 0 {
+		fmt.Fprintf(w, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
+		row := func(name string, b, c, ratio float64) {
+			fmt.Fprintf(w, "%-34s %12.1f %12.1f %8.2f\n", name, b, c, ratio)
+		}
+		row("launch (first messages/s)", r.Baseline.LaunchPerSecond, r.Carepath.LaunchPerSecond, r.LaunchRatio)
+		row("launch time (s)", r.Baseline.LaunchSeconds, r.Carepath.LaunchSeconds, r.Carepath.LaunchSeconds/r.Baseline.LaunchSeconds)
+		row("reply → next message p50 (ms)", r.Baseline.ReplyP50Ms, r.Carepath.ReplyP50Ms, r.ReplyP50Ratio)
+		row("reply → next message p90 (ms)", r.Baseline.ReplyP90Ms, r.Carepath.ReplyP90Ms, r.Carepath.ReplyP90Ms/r.Baseline.ReplyP90Ms)
+		row("reply → next message p99 (ms)", r.Baseline.ReplyP99Ms, r.Carepath.ReplyP99Ms, r.ReplyP99Ratio)
+		row("reply → next message max (ms)", r.Baseline.ReplyMaxMs, r.Carepath.ReplyMaxMs, r.Carepath.ReplyMaxMs/r.Baseline.ReplyMaxMs)
+		row("history events per run", r.Baseline.EventsPerRun, r.Carepath.EventsPerRun, r.Carepath.EventsPerRun/r.Baseline.EventsPerRun)
+		fmt.Fprintln(w)
+	}
+	if o := r.Outbound; o != nil {
+		fmt.Fprintf(w, "outbound rate: provider limit %d/s per number; %d messages; measured %.2f/s (%.1f%% of the limit); "+
+			"most in any 1s window %d; 429s %d\n\n", o.LimitPerSecond, o.Messages, o.MeasuredPerSecond, 100*o.ShareOfLimit, o.MaxInAnyWindow, o.Rejected429)
+	}
+	if i := r.Idle; i != nil {
+		fmt.Fprintf(w, "idle: %d patients enrolled and waiting (launched in %.1fs, %.0f/s)\n", i.Patients, i.LaunchSeconds, float64(i.Patients)/i.LaunchSeconds)
+		fmt.Fprintf(w, "  carepath RSS %.0f MiB · Temporal RSS %.0f MiB · PostgreSQL database %.0f MiB (+%.1f KiB per patient)\n",
+			i.CarepathRSSMiB, i.TemporalRSSMiB, i.PostgresMiB, i.PostgresKiBPerPatient)
+		fmt.Fprintf(w, "  history events per waiting enrollment %.1f · CPU while idle over %s: carepath %.2f%%, Temporal %.2f%%, PostgreSQL %.2f%% (of one core)\n\n",
+			i.EventsPerEnrollment, i.Window, i.CarepathCPUPercent, i.TemporalCPUPercent, i.PostgresCPUPercent)
+	}
+	fmt.Fprintf(w, "figures: %s\n", jsonPath)
+	if r.Baseline.LaunchPerSecond > 0 {
+		fmt.Fprintf(w, "bench: launch_ratio=%.2f reply_p50_ratio=%.2f reply_p99_ratio=%.2f n=%d\n", r.LaunchRatio, r.ReplyP50Ratio, r.ReplyP99Ratio, r.N)
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/carepath/carepath/internal/embedded"
+	"github.com/carepath/carepath/internal/faketwilio"
+)
+
+// Credentials the bench gives carepath and signs webhooks with.
+const (
+	benchAdminKey  = "cp_bench_admin_key_0123456789abcdef"
+	benchSID       = "ACbench0000000000000000000000000"
+	benchAuthToken = "benchauthtoken0123456789"
+	carepathFrom   = "+15550007777" // carepath's sending number
+	baselineFrom   = "+15550008888" // the baseline's, so the two never share a limit
+)
+
+// stack is what one bench run talks to: a Temporal server, a PostgreSQL
+// database, the fake SMS provider, and carepath itself as a child process
+// (`carepath dev` pointed at the first two), exactly as a deployment runs it.
+type stack struct {
+	dir             string
+	temporalAddress string
+	databaseURL     string
+	temporalPID     int // 0 when given TEMPORAL_ADDRESS
+	postgresPID     int // 0 when given DATABASE_URL
+	twilio          *faketwilio.Server
+	arrivals        *arrivals
+	carepathBin     string
+	pprofAddr       string
+
+	carepath *child
+	stops    []func() error
+}
+
+// startStack starts what TEMPORAL_ADDRESS and DATABASE_URL do not name.
+func startStack(ctx context.Context, dir, carepathBin string, logf func(string, ...any)) (*stack, error) {
+	s := &stack{dir: dir, carepathBin: carepathBin,
+		temporalAddress: os.Getenv("TEMPORAL_ADDRESS"), databaseURL: os.Getenv("DATABASE_URL")}
+	if s.temporalAddress == "" {
+		bin, err := embedded.FindTemporal(os.Getenv("CAREPATH_TEMPORAL_BIN"))
+		if err != nil {
+			return nil, err
+		}
+		port, err := embedded.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		logf("starting Temporal dev server")
+		t, err := embedded.StartTemporal(ctx, embedded.TemporalOptions{Bin: bin, DBFile: filepath.Join(dir, "temporal.db"),
+			Port: port, UIPort: -1, Namespace: "default", LogPath: filepath.Join(dir, "temporal.log")})
+		if err != nil {
+			return nil, err
+		}
+		s.stops = append(s.stops, t.Stop)
+		s.temporalAddress, s.temporalPID = t.Address, t.PID()
+	}
+	if s.databaseURL == "" {
+		logf("starting PostgreSQL")
+		pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Database: "carepath",
+			Log: func(f string, a ...any) { logf(f, a...) }})
+		if err != nil {
+			s.stop()
+			return nil, err
+		}
+		s.stops = append(s.stops, pg.Stop)
+		s.databaseURL, s.postgresPID = pg.URL, pg.PID()
+	}
+	s.arrivals = newArrivals()
+	s.twilio = faketwilio.New()
+	s.twilio.OnAccept = s.arrivals.record
+	s.stops = append(s.stops, func() error { s.twilio.Close(); return nil })
+	return s, nil
+}
+
+// stop stops carepath, then the services, last started first.
+func (s *stack) stop() error {
+	var err error
+	if s.carepath != nil {
+		err = s.carepath.stop()
+	}
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		err = errors.Join(err, s.stops[i]())
+	}
+	return err
+}
+
+// child is a running `carepath dev`.
+type child struct {
+	cmd  *exec.Cmd
+	base string // http://host:port of its API
+	done chan error
+}
+
+// startCarepath runs `carepath dev` with sendsPerSecond as its per-number
+// limit and waits until its API is healthy.
+func (s *stack) startCarepath(ctx context.Context, sendsPerSecond int) error {
+	port, err := embedded.FreePort()
+	if err != nil {
+		return err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	env := map[string]string{
+		"TEMPORAL_ADDRESS":           s.temporalAddress,
+		"DATABASE_URL":               s.databaseURL,
+		"CAREPATH_DATA_DIR":          filepath.Join(s.dir, "carepath"),
+		"CAREPATH_HTTP_ADDR":         addr,
+		"CAREPATH_PUBLIC_URL":        "http://" + addr,
+		"CAREPATH_BOOTSTRAP_API_KEY": benchAdminKey,
+		"CAREPATH_CODEC_ADDR":        "127.0.0.1:0",
+		"CAREPATH_LOG_LEVEL":         "warn",
+		"CAREPATH_SMS_PER_SECOND":    fmt.Sprint(sendsPerSecond),
+		"TWILIO_ACCOUNT_SID":         benchSID,
+		"TWILIO_AUTH_TOKEN":          benchAuthToken,
+		"TWILIO_FROM_NUMBER":         carepathFrom,
+		"TWILIO_API_URL":             s.twilio.URL,
+		"CAREPATH_PPROF_ADDR":        s.pprofAddr,
+	}
+	cmd := exec.CommandContext(ctx, s.carepathBin, "dev")
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); env[k] == "" && !strings.HasPrefix(k, "CAREPATH_") && !strings.HasPrefix(k, "TWILIO_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for k, v := range env {
+		if v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	logFile, err := os.OpenFile(filepath.Join(s.dir, "carepath.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("carepath log: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = time.Minute
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return fmt.Errorf("start carepath: %w", err)
+	}
+	c := &child{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
+	go func() { c.done <- cmd.Wait(); logFile.Close() }()
+	s.carepath = c
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		select {
+		case err := <-c.done:
+			s.carepath = nil
+			return fmt.Errorf("carepath exited during start-up (see %s): %v", filepath.Join(s.dir, "carepath.log"), err)
+		default:
+		}
+		if resp, err := http.Get(c.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return errors.New("carepath not healthy after 2 minutes")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop asks carepath to drain and stop, as Ctrl-C does.
+func (c *child) stop() error {
+	if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		return fmt.Errorf("stop carepath: %w", err)
+	}
+	select {
+	case err := <-c.done:
+		if err != nil {
+			return fmt.Errorf("carepath stopped with: %w", err)
+		}
+		return nil
+	case <-time.After(90 * time.Second):
+		_ = c.cmd.Process.Kill()
+		return errors.New("carepath did not stop within 90s of SIGINT")
+	}
+}
+
+// stopCarepath stops the running carepath.
+func (s *stack) stopCarepath() error {
+	if s.carepath == nil {
+		return nil
+	}
+	err := s.carepath.stop()
+	s.carepath = nil
+	return err
+}
