@@ -56,17 +56,21 @@ func EnrollmentWorkflowID(enrollmentID string) string { return "enrollment-" + e
 // Patient is the CRM record of one patient. Every field but ID and the
 // timestamps is PHI: it never goes into workflow IDs, logs or errors.
 type Patient struct {
-	ID               string    `json:"id"`
-	GivenName        string    `json:"given_name"`
-	FamilyName       string    `json:"family_name"`
-	BirthDate        string    `json:"birth_date"` // YYYY-MM-DD
-	Phone            string    `json:"phone,omitempty"`
-	Email            string    `json:"email,omitempty"`
-	Timezone         string    `json:"timezone"`
-	Locale           string    `json:"locale"`
-	PreferredChannel string    `json:"preferred_channel"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ID               string `json:"id"`
+	GivenName        string `json:"given_name"`
+	FamilyName       string `json:"family_name"`
+	BirthDate        string `json:"birth_date"` // YYYY-MM-DD
+	Phone            string `json:"phone,omitempty"`
+	Email            string `json:"email,omitempty"`
+	Timezone         string `json:"timezone"`
+	Locale           string `json:"locale"`
+	PreferredChannel string `json:"preferred_channel"`
+	// Tags are the care team's labels (e.g. "diabetes-panel") and
+	// Conditions ICD-10 codes (e.g. "E11.9"): both select bulk launches.
+	Tags       []string  `json:"tags"`
+	Conditions []string  `json:"conditions"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Enrollment is one run of a journey for one patient.

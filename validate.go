@@ -1,8 +1,10 @@
 package carepath
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,14 +37,16 @@ var locales = map[string]bool{"en": true, "es": true}
 
 // NewPatient is what a caller may send to create a patient.
 type NewPatient struct {
-	GivenName        string `json:"given_name"`
-	FamilyName       string `json:"family_name"`
-	BirthDate        string `json:"birth_date"`
-	Phone            string `json:"phone"`
-	Email            string `json:"email"`
-	Timezone         string `json:"timezone"`
-	Locale           string `json:"locale"`
-	PreferredChannel string `json:"preferred_channel"`
+	GivenName        string   `json:"given_name"`
+	FamilyName       string   `json:"family_name"`
+	BirthDate        string   `json:"birth_date"`
+	Phone            string   `json:"phone"`
+	Email            string   `json:"email"`
+	Timezone         string   `json:"timezone"`
+	Locale           string   `json:"locale"`
+	PreferredChannel string   `json:"preferred_channel"`
+	Tags             []string `json:"tags"`
+	Conditions       []string `json:"conditions"`
 }
 
 // Validate normalises defaults and returns the first problem, naming the field.
@@ -95,5 +99,56 @@ func (p *NewPatient) Validate() error {
 	default:
 		return Invalid("preferred_channel", "must be one of: sms, email")
 	}
-	return nil
+	if p.Tags, err = NormalizeTags(p.Tags); err != nil {
+		return err
+	}
+	p.Conditions, err = NormalizeConditions(p.Conditions)
+	return err
+}
+
+// Segment limits.
+const (
+	MaxTags       = 32
+	MaxConditions = 64
+)
+
+var (
+	tagPattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9._:-]{0,63}$`)
+	conditionPattern = regexp.MustCompile(`^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$`)
+)
+
+// ValidTag reports whether s is a tag: lower-case letters, digits and
+// ._:- (e.g. "diabetes-panel", "clinic:north"), at most 64 characters.
+func ValidTag(s string) bool { return tagPattern.MatchString(s) }
+
+// ValidCondition reports whether s is an ICD-10 code or category (E11, E11.9).
+func ValidCondition(s string) bool { return conditionPattern.MatchString(s) }
+
+// NormalizeTags lower-cases, sorts and de-duplicates tags and checks each.
+func NormalizeTags(tags []string) ([]string, error) {
+	return normalizeSet("tags", tags, MaxTags, strings.ToLower, ValidTag,
+		`must be lower-case letters, digits and ._:- (at most 64 characters), e.g. "diabetes-panel"`)
+}
+
+// NormalizeConditions upper-cases, sorts and de-duplicates ICD-10 codes
+// (e.g. "E11.9") and checks each.
+func NormalizeConditions(codes []string) ([]string, error) {
+	return normalizeSet("conditions", codes, MaxConditions, strings.ToUpper, conditionPattern.MatchString,
+		`must be an ICD-10 code such as "E11.9" or "I10"`)
+}
+
+func normalizeSet(field string, in []string, most int, norm func(string) string, valid func(string) bool, rule string) ([]string, error) {
+	if len(in) > most {
+		return nil, Invalid(field, "at most %d", most)
+	}
+	out := make([]string, 0, len(in))
+	for i, v := range in {
+		v = norm(strings.TrimSpace(v))
+		if !valid(v) {
+			return nil, Invalid(fmt.Sprintf("%s[%d]", field, i), "%s", rule)
+		}
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

@@ -29,6 +29,20 @@ func (s *Server) handlePatientGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+// handlePatientPatch changes what a patient can be selected by (tags,
+// conditions); the other fields cannot be changed through the API yet.
+func (s *Server) handlePatientPatch(c echo.Context) error {
+	var in engine.PatientSegments
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := s.engine.UpdatePatientSegments(c.Request().Context(), actor(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
 func (s *Server) handleMessageList(c echo.Context) error {
 	limit, err := pageSize(c, 100, engine.MaxPageSize)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -17,11 +18,45 @@ import (
 // MaxBatch is the most patients one bulk launch takes.
 const MaxBatch = 10000
 
-// BatchRequest launches one journey for many patients.
+// BatchRequest launches one journey for many patients: those listed, or
+// those in a segment.
 type BatchRequest struct {
 	Journey    string          `json:"journey"`
 	Params     json.RawMessage `json:"params"`
 	PatientIDs []string        `json:"patient_ids"`
+	Segment    *Segment        `json:"segment"`
+}
+
+// Segment selects patients by tag and/or condition code (both: patients
+// with both). A condition matches its code and every code under it: "E11"
+// is every type 2 diabetes code.
+type Segment struct {
+	Tag       string `json:"tag,omitempty"`
+	Condition string `json:"condition,omitempty"`
+}
+
+// resolve validates the segment and lists its patients, at most MaxBatch.
+func (s *Segment) resolve(ctx context.Context, q *store.Queries) ([]string, error) {
+	s.Tag, s.Condition = strings.ToLower(strings.TrimSpace(s.Tag)), strings.ToUpper(strings.TrimSpace(s.Condition))
+	switch {
+	case s.Tag == "" && s.Condition == "":
+		return nil, carepath.Invalid("segment", "needs a tag, a condition or both")
+	case s.Tag != "" && !carepath.ValidTag(s.Tag):
+		return nil, carepath.Invalid("segment.tag", "must be a tag (lower-case letters, digits and ._:-)")
+	case s.Condition != "" && !carepath.ValidCondition(s.Condition):
+		return nil, carepath.Invalid("segment.condition", `must be an ICD-10 code or category such as "E11" or "E11.9"`)
+	}
+	ids, err := q.PatientIDsInSegment(ctx, s.Tag, s.Condition, MaxBatch+1)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(ids) == 0:
+		return nil, carepath.Invalid("segment", "matches no patient")
+	case len(ids) > MaxBatch:
+		return nil, carepath.Invalid("segment", "matches more than %d patients: narrow it (tag and condition together)", MaxBatch)
+	}
+	return ids, nil
 }
 
 // CreateBatch validates a bulk launch, records it and starts its launcher.
@@ -35,24 +70,32 @@ func (e *Engine) CreateBatch(ctx context.Context, a carepath.Actor, r BatchReque
 	if err != nil {
 		return store.BatchJob{}, err
 	}
-	if len(r.PatientIDs) == 0 || len(r.PatientIDs) > MaxBatch {
-		return store.BatchJob{}, carepath.Invalid("patient_ids", "must list 1 to %d patient IDs", MaxBatch)
+	if (r.Segment == nil) == (len(r.PatientIDs) == 0) {
+		return store.BatchJob{}, carepath.Invalid("patient_ids", "give either patient_ids (1 to %d) or a segment", MaxBatch)
 	}
-	seen := make(map[string]bool, len(r.PatientIDs))
-	ids := make([]string, 0, len(r.PatientIDs))
-	for i, id := range r.PatientIDs {
-		u, err := uuid.Parse(id)
-		if err != nil {
-			return store.BatchJob{}, carepath.Invalid(fmt.Sprintf("patient_ids[%d]", i), "must be a patient ID")
-		}
-		if !seen[u.String()] {
-			seen[u.String()] = true
-			ids = append(ids, u.String())
+	var ids []string
+	if r.Segment == nil {
+		if ids, err = batchIDs(r.PatientIDs); err != nil {
+			return store.BatchJob{}, err
 		}
 	}
 	jobID := uuid.NewString()
+	count := 0
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
-		if err := q.BatchJobInsert(ctx, jobID, r.Journey, params, a.Name(), ids); err != nil {
+		var segment json.RawMessage
+		if r.Segment != nil {
+			// Resolved once, with the job: the launch is a snapshot of
+			// who was in the segment when the care team asked.
+			var err error
+			if ids, err = r.Segment.resolve(ctx, q); err != nil {
+				return err
+			}
+			if segment, err = json.Marshal(r.Segment); err != nil {
+				return fmt.Errorf("encode segment: %w", err)
+			}
+		}
+		count = len(ids)
+		if err := q.BatchJobInsert(ctx, jobID, r.Journey, params, segment, a.Name(), ids); err != nil {
 			return err
 		}
 		return audit(ctx, q, a, "enrollment.batch", "", "batch/"+jobID)
@@ -66,8 +109,28 @@ func (e *Engine) CreateBatch(ctx context.Context, a carepath.Actor, r BatchReque
 	}, workflows.BulkLaunchWorkflow, jobID); err != nil {
 		return store.BatchJob{}, fmt.Errorf("start bulk launch: %w", err)
 	}
-	e.Log.Info("bulk launch started", "job_id", jobID, "journey", r.Journey, "patients", len(ids))
+	e.Log.Info("bulk launch started", "job_id", jobID, "journey", r.Journey, "patients", count)
 	return e.Store.BatchJobGet(ctx, jobID)
+}
+
+// batchIDs validates an explicit list and drops duplicates.
+func batchIDs(list []string) ([]string, error) {
+	if len(list) > MaxBatch {
+		return nil, carepath.Invalid("patient_ids", "must list 1 to %d patient IDs", MaxBatch)
+	}
+	seen := make(map[string]bool, len(list))
+	ids := make([]string, 0, len(list))
+	for i, id := range list {
+		u, err := uuid.Parse(id)
+		if err != nil {
+			return nil, carepath.Invalid(fmt.Sprintf("patient_ids[%d]", i), "must be a patient ID")
+		}
+		if !seen[u.String()] {
+			seen[u.String()] = true
+			ids = append(ids, u.String())
+		}
+	}
+	return ids, nil
 }
 
 // GetBatch shows a bulk launch's progress.

@@ -25,6 +25,46 @@ func (e *Engine) CreatePatient(ctx context.Context, a carepath.Actor, np carepat
 	return p, err
 }
 
+// PatientSegments changes the tags and/or condition codes of a patient; a
+// field left out (nil) stays as it is, an empty list clears it.
+type PatientSegments struct {
+	Tags       *[]string `json:"tags"`
+	Conditions *[]string `json:"conditions"`
+}
+
+// UpdatePatientSegments replaces a patient's tags and/or conditions.
+func (e *Engine) UpdatePatientSegments(ctx context.Context, a carepath.Actor, id string, in PatientSegments) (carepath.Patient, error) {
+	if err := validID(id, "patient"); err != nil {
+		return carepath.Patient{}, err
+	}
+	if in.Tags == nil && in.Conditions == nil {
+		return carepath.Patient{}, carepath.Invalid("tags", "give tags, conditions or both")
+	}
+	var tags, conditions []string
+	var err error
+	if in.Tags != nil {
+		if tags, err = carepath.NormalizeTags(*in.Tags); err != nil {
+			return carepath.Patient{}, err
+		}
+	}
+	if in.Conditions != nil {
+		if conditions, err = carepath.NormalizeConditions(*in.Conditions); err != nil {
+			return carepath.Patient{}, err
+		}
+	}
+	var p store.PatientRecord
+	err = e.Store.Tx(ctx, func(q *store.Queries) error {
+		if p, err = q.PatientGet(ctx, id); err != nil {
+			return err
+		}
+		if p.Tags, p.Conditions, p.UpdatedAt, err = q.PatientSegmentsSet(ctx, id, tags, conditions); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "patient.update", id, "patient/"+id)
+	})
+	return p.Patient, err
+}
+
 // GetPatient returns a patient or ENOTFOUND.
 func (e *Engine) GetPatient(ctx context.Context, a carepath.Actor, id string) (carepath.Patient, error) {
 	if err := validID(id, "patient"); err != nil {

@@ -12,6 +12,7 @@ type BatchJob struct {
 	ID          string          `json:"id"`
 	Journey     string          `json:"journey"`
 	Params      json.RawMessage `json:"params"`
+	Segment     json.RawMessage `json:"segment,omitempty"` // the filter the patients came from, if any
 	Status      string          `json:"status"`
 	CreatedAt   time.Time       `json:"created_at"`
 	CompletedAt *time.Time      `json:"completed_at,omitempty"`
@@ -27,9 +28,10 @@ type BatchProblem struct {
 }
 
 // BatchJobInsert records a job and its patients, all pending.
-func (q *Queries) BatchJobInsert(ctx context.Context, id, journey string, params json.RawMessage, actor string, patientIDs []string) error {
+// segment is the filter that chose them (nil for an explicit list).
+func (q *Queries) BatchJobInsert(ctx context.Context, id, journey string, params, segment json.RawMessage, actor string, patientIDs []string) error {
 	var created time.Time
-	if err := q.db.QueryRow(ctx, stmt("BatchJobInsert"), id, journey, params, actor).Scan(&created); err != nil {
+	if err := q.db.QueryRow(ctx, stmt("BatchJobInsert"), id, journey, params, actor, segment).Scan(&created); err != nil {
 		return fmt.Errorf("insert batch job: %w", err)
 	}
 	_, err := q.db.Exec(ctx, stmt("BatchItemsInsert"), id, patientIDs)
@@ -39,7 +41,7 @@ func (q *Queries) BatchJobInsert(ctx context.Context, id, journey string, params
 // BatchJobGet returns a job with its progress and up to 100 problems.
 func (q *Queries) BatchJobGet(ctx context.Context, id string) (BatchJob, error) {
 	var j BatchJob
-	err := q.db.QueryRow(ctx, stmt("BatchJobGet"), id).Scan(&j.ID, &j.Journey, &j.Params, &j.Status, &j.CreatedAt, &j.CompletedAt)
+	err := q.db.QueryRow(ctx, stmt("BatchJobGet"), id).Scan(&j.ID, &j.Journey, &j.Params, &j.Status, &j.CreatedAt, &j.CompletedAt, &j.Segment)
 	if err != nil {
 		return j, wrapErr("get batch job", notFound(err, "batch job"))
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/carepath/carepath"
 )
@@ -22,9 +23,10 @@ func (q *Queries) PatientInsert(ctx context.Context, id string, p carepath.NewPa
 	out := carepath.Patient{
 		ID: id, GivenName: p.GivenName, FamilyName: p.FamilyName, BirthDate: p.BirthDate,
 		Phone: p.Phone, Email: p.Email, Locale: p.Locale, Timezone: p.Timezone, PreferredChannel: p.PreferredChannel,
+		Tags: nonNil(p.Tags), Conditions: nonNil(p.Conditions),
 	}
 	err := q.db.QueryRow(ctx, stmt("PatientInsert"), id, p.GivenName, p.FamilyName, p.BirthDate, p.Phone, p.Email,
-		p.Locale, p.Timezone, p.PreferredChannel).Scan(&out.CreatedAt, &out.UpdatedAt)
+		p.Locale, p.Timezone, p.PreferredChannel, out.Tags, out.Conditions).Scan(&out.CreatedAt, &out.UpdatedAt)
 	if err != nil {
 		return carepath.Patient{}, fmt.Errorf("insert patient: %w", err)
 	}
@@ -36,11 +38,34 @@ func (q *Queries) PatientGet(ctx context.Context, id string) (PatientRecord, err
 	var p PatientRecord
 	err := q.db.QueryRow(ctx, stmt("PatientGet"), id).Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.BirthDate,
 		&p.Phone, &p.Email, &p.Locale, &p.Timezone, &p.PreferredChannel, &p.PhoneStatus, &p.EmailStatus,
-		&p.CreatedAt, &p.UpdatedAt, &p.OutreachPerWeek)
+		&p.CreatedAt, &p.UpdatedAt, &p.OutreachPerWeek, &p.Tags, &p.Conditions)
 	if err != nil {
 		return PatientRecord{}, fmt.Errorf("get patient: %w", notFound(err, "patient"))
 	}
 	return p, nil
+}
+
+// PatientSegmentsSet replaces a patient's tags and/or conditions (nil
+// leaves one as it is) and returns both as stored.
+func (q *Queries) PatientSegmentsSet(ctx context.Context, id string, tags, conditions []string) (t, c []string, updated time.Time, err error) {
+	err = q.db.QueryRow(ctx, stmt("PatientSegmentsSet"), id, tags, conditions).Scan(&t, &c, &updated)
+	if err != nil {
+		return nil, nil, updated, fmt.Errorf("set patient segments: %w", notFound(err, "patient"))
+	}
+	return t, c, updated, nil
+}
+
+// PatientIDsInSegment returns up to limit patients with the tag and a
+// condition under the code (either may be empty: no filter), by ID.
+func (q *Queries) PatientIDsInSegment(ctx context.Context, tag, condition string, limit int) ([]string, error) {
+	return collectStrings(ctx, q.db, stmt("PatientIDsInSegment"), tag, condition, limit)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // PatientIDsByPhone returns the patients using a phone number (families

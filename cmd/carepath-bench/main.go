@@ -51,7 +51,7 @@ type options struct {
 func main() {
 	var o options
 	flag.IntVar(&o.n, "n", 1000, "patients (and baseline workflows) in the launch and reply phases")
-	flag.Float64Var(&o.replyRate, "reply-rate", 50, "replies per second in the reply phase (open loop, the same for both)")
+	flag.Float64Var(&o.replyRate, "reply-rate", 20, "replies per second in the reply phase (open loop, the same for both)")
 	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent workflow starts for the baseline launch")
 	flag.IntVar(&o.rateLimit, "rate", 20, "the fake provider's messages per second per number in the outbound-rate phase")
 	flag.IntVar(&o.rateSeconds, "rate-seconds", 15, "how many seconds of sends the outbound-rate phase asks for")
@@ -179,11 +179,11 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, res *r
 	}
 	res.Baseline.launched(t0, first)
 	logf("baseline: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Baseline.LaunchSeconds, o.replyRate)
-	lat, err := replies(ctx, st.arrivals, baseNumbers, o.replyRate, func(ctx context.Context, i int) error { return b.reply(ctx, i) })
+	lat, acks, err := replies(ctx, st.arrivals, baseNumbers, o.replyRate, func(ctx context.Context, i int) error { return b.reply(ctx, i) })
 	if err != nil {
 		return fmt.Errorf("baseline replies: %w", err)
 	}
-	res.Baseline.replied(lat)
+	res.Baseline.replied(lat, acks)
 	res.Baseline.EventsPerRun, err = historyEvents(ctx, tc, sample(o.n, 20, b.workflowID))
 	if err != nil {
 		return err
@@ -224,14 +224,14 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, res *r
 	if o.profile {
 		prof = startProfile(ctx, st.pprofAddr, filepath.Join(o.dir, "carepath-reply.pprof"))
 	}
-	lat, err = replies(ctx, st.arrivals, cpNumbers, o.replyRate, func(ctx context.Context, i int) error {
+	lat, acks, err = replies(ctx, st.arrivals, cpNumbers, o.replyRate, func(ctx context.Context, i int) error {
 		return cp.reply(ctx, fmt.Sprintf("SMbench%s%07d", runID, i), cpNumbers[i], "3")
 	})
 	if err != nil {
 		return fmt.Errorf("carepath replies: %w", err)
 	}
 	prof.wait()
-	res.Carepath.replied(lat)
+	res.Carepath.replied(lat, acks)
 	wfIDs, err := enrollmentWorkflows(ctx, st.databaseURL, ids, 20)
 	if err != nil {
 		return err
@@ -246,8 +246,9 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, res *r
 // replies sends one reply per number at a steady rate (open loop: the
 // schedule does not wait for answers) and returns, per number, the time
 // from sending the reply to the next message reaching the provider.
-func replies(ctx context.Context, arr *arrivals, nums []string, perSecond float64, send func(context.Context, int) error) ([]time.Duration, error) {
+func replies(ctx context.Context, arr *arrivals, nums []string, perSecond float64, send func(context.Context, int) error) (lat, acks []time.Duration, err error) {
 	sent := make([]time.Time, len(nums))
+	acks = make([]time.Duration, len(nums))
 	errc := make(chan error, len(nums))
 	start := time.Now()
 	for i := range nums {
@@ -256,26 +257,30 @@ func replies(ctx context.Context, arr *arrivals, nums []string, perSecond float6
 			select {
 			case <-time.After(d):
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 		}
 		sent[i] = time.Now()
-		go func() { errc <- send(ctx, i) }()
+		go func() {
+			err := send(ctx, i)
+			acks[i] = time.Since(sent[i])
+			errc <- err
+		}()
 	}
 	for range nums {
 		if err := <-errc; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	next, err := arr.waitAll(ctx, nums, 2, 5*time.Minute)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	lat := make([]time.Duration, len(nums))
+	lat = make([]time.Duration, len(nums))
 	for i := range nums {
 		lat[i] = next[i].Sub(sent[i])
 	}
-	return lat, nil
+	return lat, acks, nil
 }
 
 func writeJSON(path string, v any) error {

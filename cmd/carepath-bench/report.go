@@ -37,7 +37,11 @@ type side struct {
 	ReplyP90Ms      float64 `json:"reply_p90_ms"`
 	ReplyP99Ms      float64 `json:"reply_p99_ms"`
 	ReplyMaxMs      float64 `json:"reply_max_ms"`
-	EventsPerRun    float64 `json:"history_events_per_run"` // mean over a sample of finished runs
+	// AckP50Ms is how long the reply itself took to be accepted: the
+	// signal call for the baseline, the webhook's 200 for carepath.
+	AckP50Ms     float64 `json:"reply_ack_p50_ms"`
+	AckP99Ms     float64 `json:"reply_ack_p99_ms"`
+	EventsPerRun float64 `json:"history_events_per_run"` // mean over a sample of finished runs
 }
 
 // launched records a launch that started at t0 and whose first messages
@@ -48,7 +52,9 @@ func (s *side) launched(t0 time.Time, firsts []time.Time) {
 	s.LaunchPerSecond = float64(len(firsts)) / s.LaunchSeconds
 }
 
-func (s *side) replied(lat []time.Duration) {
+func (s *side) replied(lat, acks []time.Duration) {
+	s.AckP50Ms = ms(percentile(acks, 50))
+	s.AckP99Ms = ms(percentile(acks, 99))
 	s.ReplyP50Ms = ms(percentile(lat, 50))
 	s.ReplyP90Ms = ms(percentile(lat, 90))
 	s.ReplyP99Ms = ms(percentile(lat, 99))
@@ -87,6 +93,8 @@ func (r *result) print(w io.Writer, jsonPath string) {
 		row("reply → next message p90 (ms)", r.Baseline.ReplyP90Ms, r.Carepath.ReplyP90Ms, r.Carepath.ReplyP90Ms/r.Baseline.ReplyP90Ms)
 		row("reply → next message p99 (ms)", r.Baseline.ReplyP99Ms, r.Carepath.ReplyP99Ms, r.ReplyP99Ratio)
 		row("reply → next message max (ms)", r.Baseline.ReplyMaxMs, r.Carepath.ReplyMaxMs, r.Carepath.ReplyMaxMs/r.Baseline.ReplyMaxMs)
+		row("reply accepted p50 (ms)", r.Baseline.AckP50Ms, r.Carepath.AckP50Ms, r.Carepath.AckP50Ms/r.Baseline.AckP50Ms)
+		row("reply accepted p99 (ms)", r.Baseline.AckP99Ms, r.Carepath.AckP99Ms, r.Carepath.AckP99Ms/r.Baseline.AckP99Ms)
 		row("history events per run", r.Baseline.EventsPerRun, r.Carepath.EventsPerRun, r.Carepath.EventsPerRun/r.Baseline.EventsPerRun)
 		fmt.Fprintln(w)
 	}

@@ -751,4 +751,36 @@ func TestEndToEndBulkLaunch(t *testing.T) {
 			t.Errorf("%s: %d %q, want 400 naming %s", body, resp.StatusCode, e.Error.Field, field)
 		}
 	}
+
+	// A segment: the patients tagged panel-a with a type 2 diabetes code.
+	in.call("PATCH", "/v1/patients/"+ids[1], item{"tags": []string{"panel-a"}}, nil)
+	if st := in.call("PATCH", "/v1/patients/"+ids[2], item{"tags": []string{"panel-a"}, "conditions": []string{"E11.9"}}, nil); st != http.StatusOK {
+		t.Fatalf("tag patient: %d", st)
+	}
+	var seg item
+	if st := in.call("POST", "/v1/enrollments/batch", item{"journey": "reengagement",
+		"segment": item{"tag": "panel-a", "condition": "E11"}}, &seg); st != http.StatusAccepted {
+		t.Fatalf("segment batch: %d %v", st, seg)
+	}
+	eventually(t, "segment batch completed", func() bool {
+		in.call("GET", "/v1/enrollments/batch/"+seg["id"].(string), nil, &seg)
+		return seg["status"] == "completed"
+	})
+	if c := seg["counts"].(map[string]any); c["launched"] != 1.0 || c["skipped"] != 0.0 || c["failed"] != 0.0 {
+		t.Fatalf("segment batch: %v", seg)
+	}
+	if s := seg["segment"].(map[string]any); s["tag"] != "panel-a" || s["condition"] != "E11" {
+		t.Fatalf("job does not record its segment: %v", seg)
+	}
+	// The patient it launched is now in the journey: the same segment again skips them.
+	var again2 item
+	in.call("POST", "/v1/enrollments/batch", item{"journey": "reengagement", "segment": item{"tag": "panel-a", "condition": "E11.9"}}, &again2)
+	eventually(t, "second segment batch completed", func() bool {
+		in.call("GET", "/v1/enrollments/batch/"+again2["id"].(string), nil, &again2)
+		return again2["status"] == "completed"
+	})
+	if p := again2["problems"].([]any); len(p) != 1 || p[0].(map[string]any)["patient_id"] != ids[2] ||
+		p[0].(map[string]any)["reason"] != "already active in this journey" {
+		t.Fatalf("second segment batch: %v", again2)
+	}
 }

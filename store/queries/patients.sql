@@ -1,11 +1,11 @@
 -- name: PatientInsert
-INSERT INTO patients (id, given_name, family_name, birth_date, phone, email, locale, timezone, preferred_channel)
-VALUES ($1, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7, $8, $9)
+INSERT INTO patients (id, given_name, family_name, birth_date, phone, email, locale, timezone, preferred_channel, tags, conditions)
+VALUES ($1, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7, $8, $9, $10, $11)
 RETURNING created_at, updated_at;
 
 -- name: PatientGet
 SELECT id, given_name, family_name, to_char(birth_date, 'YYYY-MM-DD'), coalesce(phone, ''), coalesce(email, ''),
-       locale, timezone, preferred_channel, phone_status, email_status, created_at, updated_at, outreach_per_week
+       locale, timezone, preferred_channel, phone_status, email_status, created_at, updated_at, outreach_per_week, tags, conditions
 FROM patients WHERE id = $1;
 
 -- name: PatientIDsByPhone
@@ -13,3 +13,16 @@ SELECT id FROM patients WHERE phone = $1 ORDER BY created_at LIMIT 10;
 
 -- name: PatientLessOften
 UPDATE patients SET outreach_per_week = 1, updated_at = now() WHERE id = $1;
+
+-- name: PatientSegmentsSet
+UPDATE patients SET tags = coalesce($2, tags), conditions = coalesce($3, conditions), updated_at = now()
+WHERE id = $1
+RETURNING tags, conditions, updated_at;
+
+-- name: PatientIDsInSegment
+-- A condition filter matches the code and every code under it (E11 matches E11.9).
+SELECT id FROM patients
+WHERE ($1::text = '' OR tags @> ARRAY[$1::text])
+  AND ($2::text = '' OR EXISTS (SELECT 1 FROM unnest(conditions) c WHERE c LIKE $2::text || '%'))
+ORDER BY id
+LIMIT $3;
