@@ -104,6 +104,15 @@ type CreateTaskRequest struct {
 	MessageID    string `json:"message_id,omitempty"`
 	Priority     string `json:"priority"`
 	Reason       string `json:"reason"`
+	// Swept puts the task under the deployment's task sweeper. Journeys
+	// that start a watcher of their own (before escalate-in-task) leave it
+	// false.
+	Swept bool `json:"swept,omitempty"`
+}
+
+// SweepTasksResult counts the tasks a sweep escalated.
+type SweepTasksResult struct {
+	Escalated int `json:"escalated"`
 }
 
 // CreateTaskResult names the task (an existing one, on a retry).

@@ -7,8 +7,10 @@ import (
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/store"
 )
 
 // Enroller launches a journey for a patient under a given enrollment ID
@@ -17,6 +19,9 @@ type Enroller func(ctx context.Context, patientID, journey string, params json.R
 
 // batchSpace namespaces the enrollment IDs a bulk launch derives.
 var batchSpace = uuid.MustParse("5a1d3c0e-6b2f-4f8e-9c7a-3e2d1b0a9f8c")
+
+// launchParallelism is how many patients of a chunk launch at once.
+const launchParallelism = 16
 
 // LaunchBatch launches up to Limit pending patients of a bulk launch. Each
 // enrollment ID is derived from the job and the patient, so a retried or
@@ -33,23 +38,15 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 	if err != nil {
 		return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err)
 	}
+	// Patients launch in parallel: each launch waits on PostgreSQL and
+	// Temporal round trips, not on CPU.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(launchParallelism)
 	for _, pid := range pending {
-		want := uuid.NewSHA1(batchSpace, []byte(req.JobID+"/"+pid)).String()
-		id, created, err := a.Enroll(ctx, pid, job.Journey, job.Params, want)
-		status, reason := "launched", ""
-		switch {
-		case carepath.ErrorCode(err) == carepath.ENOTFOUND:
-			status, reason, id = "skipped", "unknown patient", ""
-		case err != nil && carepath.ErrorCode(err) != carepath.EINTERNAL:
-			status, reason, id = "failed", carepath.ErrorCode(err), ""
-		case err != nil:
-			return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err) // retried: the chunk resumes
-		case !created && id != want:
-			status, reason = "skipped", "already active in this journey"
-		}
-		if err := a.Store.BatchItemDone(ctx, req.JobID, pid, status, reason, id); err != nil {
-			return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err)
-		}
+		g.Go(func() error { return a.launchOne(gctx, req.JobID, job, pid) })
+	}
+	if err := g.Wait(); err != nil {
+		return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err) // retried: the chunk resumes
 	}
 	left, err := a.Store.BatchPending(ctx, req.JobID, 1)
 	if err != nil {
@@ -61,4 +58,24 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 		}
 	}
 	return LaunchBatchResult{Processed: len(pending), Done: len(left) == 0}, nil
+}
+
+// launchOne enrolls one patient of a job and records how it went. An
+// internal error is returned (the chunk is retried); anything the patient
+// or journey caused is recorded as skipped or failed.
+func (a *Activities) launchOne(ctx context.Context, jobID string, job store.BatchJob, pid string) error {
+	want := uuid.NewSHA1(batchSpace, []byte(jobID+"/"+pid)).String()
+	id, created, err := a.Enroll(ctx, pid, job.Journey, job.Params, want)
+	status, reason := "launched", ""
+	switch {
+	case carepath.ErrorCode(err) == carepath.ENOTFOUND:
+		status, reason, id = "skipped", "unknown patient", ""
+	case err != nil && carepath.ErrorCode(err) != carepath.EINTERNAL:
+		status, reason, id = "failed", carepath.ErrorCode(err), ""
+	case err != nil:
+		return err
+	case !created && id != want:
+		status, reason = "skipped", "already active in this journey"
+	}
+	return a.Store.BatchItemDone(ctx, jobID, pid, status, reason, id)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -18,12 +19,15 @@ func TestLaunchBatchResumesWithoutDoubleEnrolling(t *testing.T) {
 		ids = append(ids, f.patient(12, false).ID)
 	}
 	job := uuid.NewString()
-	if err := f.store.BatchJobInsert(ctx, job, "post_visit_checkin", json.RawMessage(`{}`), "test", ids); err != nil {
+	if err := f.store.BatchJobInsert(ctx, job, "post_visit_checkin", json.RawMessage(`{}`), nil, "test", ids); err != nil {
 		t.Fatal(err)
 	}
 	enrolled := map[string]int{} // enrollment ID → times created
 	calls := 0
+	var mu sync.Mutex // a chunk launches its patients in parallel
 	f.acts.Enroll = func(_ context.Context, patientID, journey string, _ json.RawMessage, id string) (string, bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		calls++
 		if calls == 3 {
 			return "", false, errors.New("temporal unavailable") // the crash

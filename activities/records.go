@@ -25,7 +25,7 @@ func (a *Activities) CloseQuestion(ctx context.Context, req CloseQuestionRequest
 // CreateTask raises a care-team task once per dedupe key.
 func (a *Activities) CreateTask(ctx context.Context, req CreateTaskRequest) (CreateTaskResult, error) {
 	id, err := a.Store.TaskInsert(ctx, store.NewTask{ID: req.TaskID, PatientID: req.PatientID, EnrollmentID: req.EnrollmentID,
-		MessageID: req.MessageID, Priority: req.Priority, Reason: req.Reason, DedupeKey: req.DedupeKey})
+		MessageID: req.MessageID, Priority: req.Priority, Reason: req.Reason, DedupeKey: req.DedupeKey, Swept: req.Swept})
 	if err != nil {
 		return CreateTaskResult{}, fmt.Errorf("create task: %w", err)
 	}
@@ -69,6 +69,30 @@ func (a *Activities) EscalateTask(ctx context.Context, req EscalateTaskRequest) 
 		a.Log.Warn("task not acknowledged in time: escalated", "task_id", req.TaskID, "level", level)
 	}
 	return EscalateTaskResult{Escalated: ok, Level: level}, nil
+}
+
+// sweepBatch bounds one sweep; a backlog drains over the next sweeps.
+const sweepBatch = 500
+
+// SweepTasks escalates every swept task past its acknowledgement deadline
+// one level, with that priority's deadline again from now.
+func (a *Activities) SweepTasks(ctx context.Context) (SweepTasksResult, error) {
+	overdue, err := a.Store.TasksOverdue(ctx, carepath.MaxEscalationLevel, sweepBatch)
+	if err != nil {
+		return SweepTasksResult{}, fmt.Errorf("sweep tasks: %w", err)
+	}
+	var res SweepTasksResult
+	for _, t := range overdue {
+		level, ok, err := a.Store.TaskEscalate(ctx, t.ID, a.now().Add(carepath.AckDeadline[t.Priority]))
+		if err != nil {
+			return res, fmt.Errorf("sweep tasks: %w", err)
+		}
+		if ok {
+			res.Escalated++
+			a.Log.Warn("task not acknowledged in time: escalated", "task_id", t.ID, "level", level)
+		}
+	}
+	return res, nil
 }
 
 // PatientContext returns the patient's time zone and locale, read fresh so

@@ -117,7 +117,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 			reason = ReasonSharedSender
 		}
 		if _, err := q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: patientID, MessageID: id,
-			Priority: carepath.PriorityNormal, Reason: reason, DedupeKey: "reply/" + id}); err != nil {
+			Priority: carepath.PriorityNormal, Reason: reason, DedupeKey: "reply/" + id, Swept: true}); err != nil {
 			return err
 		}
 		return q.MessageRouted(ctx, id, "")
@@ -145,7 +145,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		// The journey ended under us: the reply goes to the inbox instead.
 		if _, err := e.Store.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: target.PatientID,
 			EnrollmentID: target.EnrollmentID, MessageID: msgID, Priority: carepath.PriorityNormal,
-			Reason: ReasonUnmatched, DedupeKey: "reply/" + msgID}); err != nil {
+			Reason: ReasonUnmatched, DedupeKey: "reply/" + msgID, Swept: true}); err != nil {
 			return fmt.Errorf("receive message: raise task: %w", err)
 		}
 	}

@@ -189,6 +189,6 @@ func (q *Queries) ContactUnreachable(ctx context.Context, patientID, channel, ad
 		return err
 	}
 	_, err := q.TaskInsert(ctx, NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address})
+		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address, Swept: true})
 	return err
 }

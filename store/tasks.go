@@ -22,6 +22,10 @@ type NewTask struct {
 	Note         string
 	DedupeKey    string // same key, same task: retries never raise a second one
 	DueAt        *time.Time
+	// Swept tasks are watched by the deployment's task sweeper; the others
+	// by a watcher workflow of their own (raised before the sweeper), or
+	// not at all.
+	Swept bool
 }
 
 // TaskInsert raises t, or returns the ID of the task already raised under
@@ -33,7 +37,7 @@ func (q *Queries) TaskInsert(ctx context.Context, t NewTask) (string, error) {
 		t.DueAt = &due
 	}
 	tag, err := q.db.Exec(ctx, stmt("TaskInsert"), t.ID, t.PatientID, t.EnrollmentID, t.MessageID, t.Priority,
-		t.Reason, t.Note, t.DedupeKey, t.DueAt)
+		t.Reason, t.Note, t.DedupeKey, t.DueAt, t.Swept)
 	if err != nil {
 		return "", fmt.Errorf("insert task: %w", err)
 	}
@@ -92,6 +96,20 @@ func (q *Queries) TaskAcknowledge(ctx context.Context, id string) (bool, error) 
 func (q *Queries) TaskResolve(ctx context.Context, id, note string) (bool, error) {
 	tag, err := q.db.Exec(ctx, stmt("TaskResolve"), id, note)
 	return tag.RowsAffected() == 1, wrapErr("resolve task", err)
+}
+
+// OverdueTask is a swept task past its acknowledgement deadline.
+type OverdueTask struct{ ID, Priority string }
+
+// TasksOverdue returns up to limit swept, open tasks past their deadline
+// and below maxLevel, most overdue first.
+func (q *Queries) TasksOverdue(ctx context.Context, maxLevel, limit int) ([]OverdueTask, error) {
+	rows, err := q.db.Query(ctx, stmt("TasksOverdue"), maxLevel, limit)
+	if err != nil {
+		return nil, fmt.Errorf("overdue tasks: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[OverdueTask])
+	return out, wrapErr("overdue tasks", err)
 }
 
 // TaskEscalate raises a still-open task one level with a new deadline; ok

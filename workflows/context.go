@@ -70,7 +70,6 @@ type J struct {
 	seenObs      map[string]bool
 	detail       string
 	askedOn      string // the channel the open question went out on
-	watchers     []workflow.ChildWorkflowFuture
 	log          log.Logger
 }
 
@@ -210,27 +209,22 @@ func (j *J) Escalate(t Task) (string, error) {
 	id := j.nextID("task")
 	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: "journey/" + id, PatientID: j.in.PatientID,
 		EnrollmentID: j.in.EnrollmentID, MessageID: t.MessageID, Priority: t.Priority, Reason: t.Reason}
-	// Version 1 raises the task in the workflow task and does not wait for
-	// the watcher to start before the journey's next step (it is awaited
-	// before the journey ends): a worried patient's reply reaches the nurse
-	// and the patient's next message two round trips sooner. Journeys that
-	// escalated before it replay the old way.
-	inTask := workflow.GetVersion(j.ctx, "escalate-in-task", workflow.DefaultVersion, 1) == 1
-	var raised workflow.Future
-	if inTask {
-		raised = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(j.ctx, localRecordOptions), acts.CreateTask, req)
-	} else {
-		raised = workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req)
+	// Version 1 raises the task inside the workflow task (a local
+	// activity) and leaves its deadline to the deployment's task sweeper:
+	// the nurse's task and the patient's next message are each one server
+	// round trip away from the reply, and no watcher workflow is started
+	// per task. Journeys that escalated before it replay the old way.
+	if workflow.GetVersion(j.ctx, "escalate-in-task", workflow.DefaultVersion, 1) == 1 {
+		req.Swept = true
+		var res activities.CreateTaskResult
+		if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(j.ctx, localRecordOptions), acts.CreateTask, req).Get(j.ctx, &res); err != nil {
+			return "", fmt.Errorf("escalate: %w", err)
+		}
+		return res.TaskID, nil
 	}
 	var res activities.CreateTaskResult
-	if err := raised.Get(j.ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req).Get(j.ctx, &res); err != nil {
 		return "", fmt.Errorf("escalate: %w", err)
-	}
-	if inTask {
-		// The watcher is part of escalate-in-task: no second version check
-		// (each costs a marker and a visibility update).
-		j.watchers = append(j.watchers, j.startWatcher(res.TaskID, t.Priority))
-		return res.TaskID, nil
 	}
 	// Version 1 watches the acknowledgement deadline; journeys that raised
 	// tasks before it existed replay without the watcher.
@@ -251,19 +245,6 @@ func (j *J) startWatcher(taskID, priority string) workflow.ChildWorkflowFuture {
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
 	return workflow.ExecuteChildWorkflow(ctx, TaskEscalationWorkflow, TaskEscalationInput{TaskID: taskID, Priority: priority})
-}
-
-// awaitWatchers waits until every escalation watcher this run started is
-// running: a run must not end (or continue as new) before its watchers
-// exist, or a task could go unwatched.
-func (j *J) awaitWatchers(ctx workflow.Context) error {
-	for _, w := range j.watchers {
-		if err := w.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-			return fmt.Errorf("escalate: watch task: %w", err)
-		}
-	}
-	j.watchers = nil
-	return nil
 }
 
 // RecordFeedback stores a survey score (e.g. satisfaction 0–10).
@@ -288,9 +269,6 @@ func (j *J) finish(outcome string, runErr error) (Result, error) {
 		}
 		// Record the end even though the journey's own context is done.
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
-	}
-	if err := j.awaitWatchers(ctx); err != nil {
-		return Result{}, fmt.Errorf("finish: %w", err)
 	}
 	req := activities.FinishEnrollmentRequest{EnrollmentID: j.in.EnrollmentID, Status: status, Outcome: outcome, Detail: j.detail}
 	// Version 1 records the end inside the workflow task (a local
@@ -330,7 +308,7 @@ func (j *J) drainReplies(ctx workflow.Context) error {
 
 // unmatched raises a task for a reply no open question took.
 func (j *J) unmatched(ctx workflow.Context, r Reply) error {
-	req := activities.CreateTaskRequest{TaskID: j.nextID("task"), DedupeKey: "reply/" + r.MessageID,
+	req := activities.CreateTaskRequest{TaskID: j.nextID("task"), DedupeKey: "reply/" + r.MessageID, Swept: true,
 		PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID, MessageID: r.MessageID,
 		Priority: carepath.PriorityNormal, Reason: "patient reply needs review (it answered no open question)"}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.CreateTask, req).Get(ctx, nil); err != nil {

@@ -105,9 +105,6 @@ func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, e
 	}
 	outcome, runErr := d.Run(j, in.Params)
 	if c, ok := asContinue(runErr); ok {
-		if err := j.awaitWatchers(ctx); err != nil {
-			return Result{}, err
-		}
 		next, err := j.nextRun(c)
 		if err != nil {
 			return Result{}, err
@@ -201,6 +198,7 @@ func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ComplianceReply, workflow.RegisterOptions{Name: ComplianceReplyWorkflow})
 	w.RegisterWorkflowWithOptions(TaskEscalation, workflow.RegisterOptions{Name: TaskEscalationWorkflow})
 	w.RegisterWorkflowWithOptions(BulkLaunch, workflow.RegisterOptions{Name: BulkLaunchWorkflow})
+	w.RegisterWorkflowWithOptions(TaskSweeper, workflow.RegisterOptions{Name: TaskSweeperWorkflow})
 	for _, d := range r.All() {
 		w.RegisterWorkflowWithOptions(d.WorkflowFunc(), workflow.RegisterOptions{Name: d.JourneyName()})
 	}

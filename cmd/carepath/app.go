@@ -158,6 +158,12 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 	if err := w.Start(); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := workflows.EnsureTaskSweeper(ctx, a.temporal); err != nil {
+		w.Stop()
+		return nil, err
+	}
 	return w, nil
 }
 

@@ -1,6 +1,6 @@
 -- name: TaskInsert
-INSERT INTO tasks (id, patient_id, enrollment_id, message_id, priority, status, reason, note, dedupe_key, due_at)
-VALUES ($1, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, $5, 'open', $6, $7, NULLIF($8, ''), $9)
+INSERT INTO tasks (id, patient_id, enrollment_id, message_id, priority, status, reason, note, dedupe_key, due_at, swept)
+VALUES ($1, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, $5, 'open', $6, $7, NULLIF($8, ''), $9, $10)
 ON CONFLICT (dedupe_key) DO NOTHING;
 
 -- name: TaskIDByDedupeKey
@@ -33,3 +33,10 @@ WHERE id = $1 AND status <> 'resolved';
 -- Raise an unacknowledged task one level, with a new deadline.
 UPDATE tasks SET escalation_level = escalation_level + 1, due_at = $2
 WHERE id = $1 AND status = 'open' RETURNING escalation_level;
+
+-- name: TasksOverdue
+-- Swept tasks past their acknowledgement deadline that can still escalate.
+SELECT id, priority FROM tasks
+WHERE status = 'open' AND swept AND due_at <= now() AND escalation_level < $1
+ORDER BY due_at
+LIMIT $2;
