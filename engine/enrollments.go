@@ -111,6 +111,10 @@ func (e *Engine) start(ctx context.Context, enr carepath.Enrollment) error {
 		ID:                    enr.WorkflowID,
 		TaskQueue:             workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// When this process also runs the journeys worker (bulk launches,
+		// `dev`), the first workflow task comes back with the start
+		// instead of through the matching service.
+		EnableEagerStart: true,
 	}, enr.Journey, workflows.Input{EnrollmentID: enr.ID, PatientID: enr.PatientID, Journey: enr.Journey, Params: params})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {

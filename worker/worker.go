@@ -3,6 +3,7 @@ package worker
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -31,8 +32,8 @@ type Worker struct {
 // queueHeadroom lets Temporal dispatch sends a little faster than the
 // provider takes them: its task-queue limiter under-delivers by about 10%
 // on its own, and the pacer in front of the provider is what keeps the
-// limit exact (measured by `make bench`, docs/performance.md).
-const queueHeadroom = 1.25
+// limit exact; the worker's concurrency bounds the backlog (measured by `make bench`, docs/performance.md).
+const queueHeadroom = 1.5
 
 // New registers every journey and activity. Start it with Start.
 func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, o Options) *Worker {
@@ -42,10 +43,15 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 	j := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: stop})
 	reg.RegisterWorkflows(j)
 	j.RegisterActivity(acts)
-	s := sdkworker.New(c, workflows.SendTaskQueue, sdkworker.Options{
-		WorkerStopTimeout:            stop,
-		TaskQueueActivitiesPerSecond: o.SendsPerSecond * queueHeadroom,
-	})
+	so := sdkworker.Options{WorkerStopTimeout: stop}
+	if o.SendsPerSecond > 0 {
+		so.TaskQueueActivitiesPerSecond = o.SendsPerSecond * queueHeadroom
+		// Take only a few seconds of sends at a time: the rest wait on the
+		// server's queue, not in the pacer, where they would run down
+		// their start-to-close timeout.
+		so.MaxConcurrentActivityExecutionSize = max(10, int(math.Ceil(2*o.SendsPerSecond)))
+	}
+	s := sdkworker.New(c, workflows.SendTaskQueue, so)
 	s.RegisterActivity(acts.SendMessage)
 	s.RegisterActivity(acts.NotifyCaregivers)
 	return &Worker{journeys: j, sends: s}

@@ -117,7 +117,10 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		st.pprofAddr = port
 	}
-	tc, err := client.Dial(client.Options{HostPort: st.temporalAddress, Logger: tlog.NewStructuredLogger(quietLogger())})
+	// The baseline connects as carepath does (no gRPC compression), so the
+	// comparison measures carepath's work, not a transport setting.
+	tc, err := client.Dial(client.Options{HostPort: st.temporalAddress, Logger: tlog.NewStructuredLogger(quietLogger()),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
 	if err != nil {
 		return fmt.Errorf("dial Temporal: %w", err)
 	}
