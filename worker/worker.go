@@ -46,10 +46,12 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 	so := sdkworker.Options{WorkerStopTimeout: stop}
 	if o.SendsPerSecond > 0 {
 		so.TaskQueueActivitiesPerSecond = o.SendsPerSecond * queueHeadroom
-		// Take only a few seconds of sends at a time: the rest wait on the
-		// server's queue, not in the pacer, where they would run down
-		// their start-to-close timeout.
-		so.MaxConcurrentActivityExecutionSize = max(10, int(math.Ceil(2*o.SendsPerSecond)))
+		// Hold about ten seconds of sends: enough to ride out a pause in
+		// dispatch (a busy server), few enough that the rest wait on the
+		// server's queue, not in the pacer against their start-to-close
+		// timeout (a minute).
+		so.MaxConcurrentActivityExecutionSize = max(20, int(math.Ceil(10*o.SendsPerSecond)))
+		so.MaxConcurrentActivityTaskPollers = 4
 	}
 	s := sdkworker.New(c, workflows.SendTaskQueue, so)
 	s.RegisterActivity(acts.SendMessage)

@@ -81,8 +81,9 @@ func percentile(d []time.Duration, p int) time.Duration {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func (r *result) print(w io.Writer, jsonPath string) {
-	fmt.Fprintf(w, "\ncarepath bench — n=%d, replies at %.0f/s, %d CPUs, %s\n\n", r.N, r.ReplyRate, r.CPUs, r.GoVersion)
+	fmt.Fprintf(w, "\ncarepath bench — %d CPUs, %s\n\n", r.CPUs, r.GoVersion)
 	if r.Baseline.LaunchPerSecond > 0 {
+		fmt.Fprintf(w, "n=%d, replies at %.0f/s\n", r.N, r.ReplyRate)
 		fmt.Fprintf(w, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
 		row := func(name string, b, c, ratio float64) {
 			fmt.Fprintf(w, "%-34s %12.1f %12.1f %8.2f\n", name, b, c, ratio)
