@@ -51,21 +51,22 @@ func outboundRate(ctx context.Context, o options, st *stack, res *result, prefix
 	return st.stopCarepath()
 }
 
-// steadyRate counts arrivals per second over the whole seconds from the
-// first arrival on (the last, partial second would flatter or punish the
-// figure by where it happens to cut).
+// steadyRate counts arrivals per second over the whole seconds after the
+// first one: the first second measures how fast the bulk launch fills the
+// queue, not the send rate, and the last, partial second would flatter or
+// punish the figure by where it happens to cut.
 func steadyRate(at []time.Time) float64 {
 	if len(at) < 2 {
 		return 0
 	}
-	span := at[len(at)-1].Sub(at[0])
-	whole := span.Truncate(time.Second)
-	if whole == 0 {
-		return float64(len(at)-1) / span.Seconds()
+	from := at[0].Add(time.Second)
+	whole := at[len(at)-1].Sub(from).Truncate(time.Second)
+	if whole <= 0 {
+		return float64(len(at)-1) / at[len(at)-1].Sub(at[0]).Seconds()
 	}
 	n := 0
 	for _, t := range at {
-		if t.Sub(at[0]) < whole {
+		if !t.Before(from) && t.Sub(from) < whole {
 			n++
 		}
 	}

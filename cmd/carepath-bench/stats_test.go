@@ -35,4 +35,9 @@ func TestMaxInWindowAndSteadyRate(t *testing.T) {
 	if got := steadyRate(at[:20]); got != 5 {
 		t.Errorf("steady rate = %v, want 5 per second", got)
 	}
+	// A slow first second (the launch filling the queue) does not count.
+	slowStart := append([]time.Time{t0.Add(-900 * time.Millisecond)}, at[:20]...)
+	if got := steadyRate(slowStart); got != 5 {
+		t.Errorf("steady rate after a slow start = %v, want 5 per second", got)
+	}
 }
