@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -18,15 +20,32 @@ const maxBody = "1M"
 // decodeJSON reads exactly one JSON object into v, rejecting unknown
 // fields, wrong types and trailing data with an error naming the field.
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body) // bounded by the body limit
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if name, ok := unknownField(err); ok && name != "" {
+			return carepath.Invalid(unknownFieldPath(body, reflect.TypeOf(v), name), "is not a known field")
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return carepath.Invalid("body", "must hold a single JSON object")
 	}
 	return nil
+}
+
+// unknownField returns the name in encoding/json's unknown-field error.
+func unknownField(err error) (string, bool) {
+	rest, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	name, _ := strconv.Unquote(rest)
+	return name, true
 }
 
 func jsonError(err error) error {
@@ -44,7 +63,7 @@ func jsonError(err error) error {
 	case errors.Is(err, io.EOF):
 		return carepath.Invalid("body", "is required")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		name, _ := unknownField(err)
 		if name == "" {
 			return carepath.Invalid("body", "has a field with an empty name")
 		}

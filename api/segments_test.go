@@ -70,7 +70,7 @@ func TestPatientSegments(t *testing.T) {
 		`{"journey":"post_visit_checkin","segment":{"condition":"diabetes"}}`:                          "segment.condition",
 		`{"journey":"post_visit_checkin","segment":{"tag":"nobody-has-this"}}`:                         "segment",
 		`{"journey":"post_visit_checkin","segment":{"tag":"copd-panel","condition":"J44"}}`:            "segment",
-		`{"journey":"post_visit_checkin","segment":{"tag":"copd-panel","extra":1}}`:                    "extra", // encoding/json names no path
+		`{"journey":"post_visit_checkin","segment":{"tag":"copd-panel","extra":1}}`:                    "segment.extra",
 	} {
 		if st, e := do(t, srv, "POST", "/v1/enrollments/batch", adminKey, body); st != http.StatusBadRequest || errField(e) != field {
 			t.Errorf("batch %s: %d %q, want 400 naming %s", body, st, errField(e), field)
