@@ -47,9 +47,9 @@ var (
 			MaximumInterval:    time.Minute,
 		},
 	}
-	// Raising a task runs inside the workflow task (a local activity): the
-	// nurse's task exists, and the journey's next step is scheduled, one
-	// server round trip sooner than through the activity queue.
+	// Raising a task and recording an enrollment's end run inside the
+	// workflow task (local activities): one server round trip sooner than
+	// through the activity queue.
 	localRecordOptions = workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
@@ -214,37 +214,42 @@ func (j *J) Escalate(t Task) (string, error) {
 	// the nurse's task and the patient's next message are each one server
 	// round trip away from the reply, and no watcher workflow is started
 	// per task. Journeys that escalated before it replay the old way.
-	if workflow.GetVersion(j.ctx, "escalate-in-task", workflow.DefaultVersion, 1) == 1 {
+	inTask := workflow.GetVersion(j.ctx, "escalate-in-task", workflow.DefaultVersion, 1) == 1
+	var raised workflow.Future
+	if inTask {
 		req.Swept = true
-		var res activities.CreateTaskResult
-		if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(j.ctx, localRecordOptions), acts.CreateTask, req).Get(j.ctx, &res); err != nil {
-			return "", fmt.Errorf("escalate: %w", err)
-		}
-		return res.TaskID, nil
+		raised = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(j.ctx, localRecordOptions), acts.CreateTask, req)
+	} else {
+		raised = workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req)
 	}
 	var res activities.CreateTaskResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req).Get(j.ctx, &res); err != nil {
+	if err := raised.Get(j.ctx, &res); err != nil {
 		return "", fmt.Errorf("escalate: %w", err)
 	}
-	// Version 1 watches the acknowledgement deadline; journeys that raised
-	// tasks before it existed replay without the watcher.
-	if workflow.GetVersion(j.ctx, "task-escalation", workflow.DefaultVersion, 1) == 1 {
-		child := j.startWatcher(res.TaskID, t.Priority)
-		if err := child.GetChildWorkflowExecution().Get(j.ctx, nil); err != nil {
-			return "", fmt.Errorf("escalate: watch task: %w", err)
+	// Version 1 of task-escalation (before escalate-in-task) watches the
+	// deadline with a workflow per task; journeys that raised tasks before
+	// it replay without the watcher.
+	if !inTask && workflow.GetVersion(j.ctx, "task-escalation", workflow.DefaultVersion, 1) == 1 {
+		if err := j.watchTask(res.TaskID, t.Priority); err != nil {
+			return "", err
 		}
 	}
 	return res.TaskID, nil
 }
 
-// startWatcher starts the task's escalation watcher, which outlives the journey.
-func (j *J) startWatcher(taskID, priority string) workflow.ChildWorkflowFuture {
+// watchTask starts the task's escalation watcher, which outlives the journey.
+func (j *J) watchTask(taskID, priority string) error {
 	ctx := workflow.WithChildOptions(j.ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        TaskEscalationWorkflowID(taskID),
 		TaskQueue:         TaskQueue,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	return workflow.ExecuteChildWorkflow(ctx, TaskEscalationWorkflow, TaskEscalationInput{TaskID: taskID, Priority: priority})
+	child := workflow.ExecuteChildWorkflow(ctx, TaskEscalationWorkflow, TaskEscalationInput{TaskID: taskID, Priority: priority})
+	// Wait only until it has started: it runs on by itself.
+	if err := child.GetChildWorkflowExecution().Get(j.ctx, nil); err != nil {
+		return fmt.Errorf("escalate: watch task: %w", err)
+	}
+	return nil
 }
 
 // RecordFeedback stores a survey score (e.g. satisfaction 0–10).
