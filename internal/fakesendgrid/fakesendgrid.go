@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -15,6 +16,7 @@ import (
 // Mail is one accepted email.
 type Mail struct {
 	ID, To, Subject, Text, CarepathID string
+	At                                time.Time // when the fake accepted it
 }
 
 // Server records every mail send.
@@ -22,6 +24,13 @@ type Server struct {
 	*httptest.Server
 	mu    sync.Mutex
 	mails []Mail
+	// Chaos, if set, plans the misbehaviour for each send (see Plan).
+	Chaos func(m Mail) Plan
+	// BeforeAnswer, if set, is called synchronously once a mail is accepted
+	// and before the answer is written: an event posted from it arrives
+	// before the send's response.
+	BeforeAnswer func(m Mail)
+	faults       map[Fault]int
 }
 
 // New starts a fake SendGrid on a loopback port.
@@ -55,9 +64,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			m.Text = c.Value
 		}
 	}
+	var plan Plan
+	if s.Chaos != nil {
+		plan = s.Chaos(m)
+	}
+	if plan.Fault == FaultStallThenUnavailable {
+		plan.Latency += plan.Stall
+	}
+	if plan.Latency > 0 {
+		time.Sleep(plan.Latency)
+	}
+	if plan.refuses() {
+		s.count(plan.Fault)
+		writeError(w, plan.Fault)
+		return
+	}
 	s.mu.Lock()
+	m.At = time.Now()
 	s.mails = append(s.mails, m)
 	s.mu.Unlock()
+	if s.BeforeAnswer != nil {
+		s.BeforeAnswer(m)
+	}
+	if plan.Fault != FaultNone {
+		s.count(plan.Fault)
+		if plan.Fault == FaultAcceptThenStall {
+			time.Sleep(plan.Stall)
+		}
+		writeError(w, plan.Fault)
+		return
+	}
 	w.Header().Set("X-Message-Id", m.ID)
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -73,4 +109,11 @@ func (s *Server) To(addr string) []Mail {
 		}
 	}
 	return out
+}
+
+// Mails returns a copy of every accepted mail, in order.
+func (s *Server) Mails() []Mail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Mail(nil), s.mails...)
 }

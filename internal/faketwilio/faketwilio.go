@@ -37,10 +37,18 @@ type Server struct {
 	// OnAccept, if set, is called with each accepted message (benchmarks
 	// time arrivals with it). It must not block.
 	OnAccept func(m Message)
+	// Chaos, if set, plans the misbehaviour for each create request (see
+	// Plan); it runs before Fail and the rate limit.
+	Chaos func(m Message) Plan
+	// BeforeAnswer, if set, is called synchronously once a message is
+	// accepted and before the answer is written: a status callback sent from
+	// it reaches the caller before the create response does.
+	BeforeAnswer func(m Message)
 
 	limit    int                    // accepted messages per sending number per second; 0: unlimited
 	recent   map[string][]time.Time // per sending number, acceptances in the last second
 	rejected int                    // requests refused with 429 by the limit
+	faults   map[Fault]int          // injected by Chaos
 }
 
 // Limit makes the fake enforce Twilio's per-number throughput: at most
@@ -111,6 +119,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	m := Message{AccountSID: parts[2], To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
 		Body: r.PostForm.Get("Body"), StatusCallback: r.PostForm.Get("StatusCallback"), At: time.Now()}
+	var plan Plan
+	if s.Chaos != nil {
+		plan = s.Chaos(m)
+	}
+	if plan.Fault == FaultStallThenUnavailable {
+		plan.Latency += plan.Stall
+	}
+	if plan.Latency > 0 {
+		time.Sleep(plan.Latency)
+	}
+	if plan.refuses() {
+		s.count(plan.Fault)
+		writeError(w, plan.Fault)
+		return
+	}
 	if s.Fail != nil {
 		if status, code := s.Fail(m); status != 0 {
 			w.Header().Set("Content-Type", "application/json")
@@ -134,6 +157,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if onAccept != nil {
 		onAccept(m)
+	}
+	if s.BeforeAnswer != nil {
+		s.BeforeAnswer(m)
+	}
+	if plan.Fault != FaultNone {
+		s.count(plan.Fault)
+		if plan.Fault == FaultAcceptThenStall {
+			time.Sleep(plan.Stall)
+		}
+		writeError(w, plan.Fault)
+		return
 	}
 	if s.DropAfterAccept != nil && s.DropAfterAccept(m) {
 		if hj, ok := w.(http.Hijacker); ok {
