@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/messaging"
@@ -72,6 +73,10 @@ type Config struct {
 	OutreachPerWeek int              // CAREPATH_OUTREACH_PER_WEEK, default 3
 	SMSPerSecond    float64          // CAREPATH_SMS_PER_SECOND: provider rate per sending number, default 1
 
+	// The outbox's timing for ambiguous provider outcomes (docs/reliability.md).
+	// Production defaults; the chaos suite shortens them.
+	Send SendTiming
+
 	// SandboxMessaging lets `worker` use the sandbox for a channel without
 	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
 	SandboxMessaging bool
@@ -81,6 +86,30 @@ type Config struct {
 	DevTemporalUIPort int    // CAREPATH_DEV_TEMPORAL_UI_PORT (default 8233; -1 disables the UI)
 	TemporalBin       string // CAREPATH_TEMPORAL_BIN: path to the temporal CLI, else PATH, else ./bin/temporal
 }
+
+// SendTiming bounds each provider call and says how long an unknown
+// outcome waits before it is settled.
+type SendTiming struct {
+	// ProviderTimeout is the HTTP client timeout of a provider call
+	// (CAREPATH_SEND_PROVIDER_TIMEOUT, default 15s).
+	ProviderTimeout time.Duration
+	// LeaseMargin is added to ProviderTimeout for an attempt's lease: no
+	// other attempt of the message may call the provider until it ends
+	// (CAREPATH_SEND_LEASE_MARGIN, default 30s).
+	LeaseMargin time.Duration
+	// SettleDelay is waited after a lease ends before a provider lookup's
+	// "not found" is trusted and the message sent again
+	// (CAREPATH_SEND_SETTLE_DELAY, default 30s).
+	SettleDelay time.Duration
+	// HoldWait is how long an email whose outcome is unknown waits for
+	// SendGrid's "processed" event before it is held for the care team
+	// (CAREPATH_SEND_HOLD_WAIT, default 10m; unused without the event webhook).
+	HoldWait time.Duration
+}
+
+// DefaultSendTiming is the production timing.
+var DefaultSendTiming = SendTiming{ProviderTimeout: 15 * time.Second, LeaseMargin: 30 * time.Second,
+	SettleDelay: 30 * time.Second, HoldWait: 10 * time.Minute}
 
 // Defaults.
 const (
@@ -156,6 +185,21 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if _, err := fmt.Sscanf(get("CAREPATH_SMS_PER_SECOND", "1"), "%g", &c.SMSPerSecond); err != nil || c.SMSPerSecond <= 0 || c.SMSPerSecond > 1000 {
 		bad("CAREPATH_SMS_PER_SECOND", "must be a number above 0 and at most 1000")
+	}
+	for _, d := range []struct {
+		key      string
+		into     *time.Duration
+		def      time.Duration
+		min, max time.Duration
+	}{
+		{"CAREPATH_SEND_PROVIDER_TIMEOUT", &c.Send.ProviderTimeout, DefaultSendTiming.ProviderTimeout, 100 * time.Millisecond, 2 * time.Minute},
+		{"CAREPATH_SEND_LEASE_MARGIN", &c.Send.LeaseMargin, DefaultSendTiming.LeaseMargin, 100 * time.Millisecond, 10 * time.Minute},
+		{"CAREPATH_SEND_SETTLE_DELAY", &c.Send.SettleDelay, DefaultSendTiming.SettleDelay, 0, time.Hour},
+		{"CAREPATH_SEND_HOLD_WAIT", &c.Send.HoldWait, DefaultSendTiming.HoldWait, 0, 24 * time.Hour},
+	} {
+		if *d.into, err = boundedDuration(get(d.key, d.def.String()), d.min, d.max); err != nil {
+			bad(d.key, "%v", err)
+		}
 	}
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
 		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
@@ -275,6 +319,14 @@ func port(s string, def int, allowDisable bool) (int, error) {
 		return 0, errors.New("must be between 0 and 65535")
 	}
 	return p, nil
+}
+
+func boundedDuration(s string, lo, hi time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < lo || d > hi {
+		return 0, fmt.Errorf("must be a duration such as 30s from %s to %s", lo, hi)
+	}
+	return d, nil
 }
 
 func boundedInt(s string, lo, hi int) (int, error) {

@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/carepath/carepath/internal/config"
 )
@@ -65,5 +66,22 @@ func TestTwilioConfigured(t *testing.T) {
 	}
 	if !c.TwilioEnabled() || c.PublicURL != "https://care.example.org" {
 		t.Fatalf("%+v", c)
+	}
+}
+
+func TestSendTiming(t *testing.T) {
+	c, err := config.FromEnv(env(nil))
+	if err != nil || c.Send != config.DefaultSendTiming {
+		t.Fatalf("default send timing: %+v %v", c.Send, err)
+	}
+	c, err = config.FromEnv(env(map[string]string{"CAREPATH_SEND_PROVIDER_TIMEOUT": "2s", "CAREPATH_SEND_LEASE_MARGIN": "1s",
+		"CAREPATH_SEND_SETTLE_DELAY": "500ms", "CAREPATH_SEND_HOLD_WAIT": "5s"}))
+	if err != nil || c.Send != (config.SendTiming{ProviderTimeout: 2 * time.Second, LeaseMargin: time.Second,
+		SettleDelay: 500 * time.Millisecond, HoldWait: 5 * time.Second}) {
+		t.Fatalf("shortened send timing: %+v %v", c.Send, err)
+	}
+	_, err = config.FromEnv(env(map[string]string{"CAREPATH_SEND_LEASE_MARGIN": "soon", "CAREPATH_SEND_SETTLE_DELAY": "-1s"}))
+	if err == nil || !strings.Contains(err.Error(), "CAREPATH_SEND_LEASE_MARGIN:") || !strings.Contains(err.Error(), "CAREPATH_SEND_SETTLE_DELAY:") {
+		t.Fatalf("bad send timing: %v", err)
 	}
 }
