@@ -36,6 +36,12 @@ type PostgresOptions struct {
 type Postgres struct {
 	URL  string // postgres:// URL of the database
 	proc *process
+	// What Restart needs to start the same cluster again.
+	cmd     func() *exec.Cmd
+	name    string
+	logPath string
+	cred    *syscall.Credential
+	ready   func(ctx context.Context) error
 }
 
 const pgUser = "carepath"
@@ -96,24 +102,20 @@ func StartPostgres(ctx context.Context, o PostgresOptions) (*Postgres, error) {
 	if o.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	// The log file is opened by us (root may own it); postgres only writes to our pipe.
-	proc, err := startProcess("postgres ("+owner+")", exec.Command(filepath.Join(bin, "postgres"), args...), logPath, cred)
-	if err != nil {
-		return nil, err
-	}
 	base := fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/", pgUser, url.QueryEscape(password), port)
-	err = waitFor(proc, 60*time.Second, logPath, func() error {
-		c, err := pgx.Connect(ctx, base+"postgres?sslmode=disable&connect_timeout=2")
-		if err != nil {
-			return err
-		}
-		return c.Close(ctx)
-	})
-	if err != nil {
-		_ = proc.stop(syscall.SIGKILL, 5*time.Second)
+	pg := &Postgres{URL: base + o.Database + "?sslmode=disable",
+		cmd:  func() *exec.Cmd { return exec.Command(filepath.Join(bin, "postgres"), args...) },
+		name: "postgres (" + owner + ")", logPath: logPath, cred: cred,
+		ready: func(ctx context.Context) error {
+			c, err := pgx.Connect(ctx, base+"postgres?sslmode=disable&connect_timeout=2")
+			if err != nil {
+				return err
+			}
+			return c.Close(ctx)
+		}}
+	if err := pg.start(ctx); err != nil {
 		return nil, err
 	}
-	pg := &Postgres{URL: base + o.Database + "?sslmode=disable", proc: proc}
 	if err := createDatabase(ctx, base+"postgres?sslmode=disable", o.Database); err != nil {
 		_ = pg.Stop()
 		return nil, err
@@ -121,8 +123,37 @@ func StartPostgres(ctx context.Context, o PostgresOptions) (*Postgres, error) {
 	return pg, nil
 }
 
+// start runs the postmaster and waits until it accepts connections.
+func (p *Postgres) start(ctx context.Context) error {
+	// The log file is opened by us (root may own it); postgres only writes to our pipe.
+	proc, err := startProcess(p.name, p.cmd(), p.logPath, p.cred)
+	if err != nil {
+		return err
+	}
+	if err := waitFor(proc, 60*time.Second, p.logPath, func() error { return p.ready(ctx) }); err != nil {
+		_ = proc.kill()
+		return err
+	}
+	p.proc = proc
+	return nil
+}
+
 // Stop asks for a fast shutdown (abort open transactions, checkpoint, exit).
 func (p *Postgres) Stop() error { return p.proc.stop(syscall.SIGINT, 30*time.Second) }
+
+// Kill crashes the cluster: SIGKILL to the postmaster and every backend at
+// once, as a machine losing power would. Restart recovers it from its WAL.
+func (p *Postgres) Kill() error { return p.proc.kill() }
+
+// Restart starts the cluster again on the same directory and port, after
+// a fast shutdown if it is still running (Stop or Kill first to keep it
+// down for a while). The URL does not change.
+func (p *Postgres) Restart(ctx context.Context) error {
+	if err := p.Stop(); err != nil {
+		return err
+	}
+	return p.start(ctx)
+}
 
 func initdb(bin, dir, password string, cred *syscall.Credential, logPath string) error {
 	// initdb needs an empty directory, so the password goes to a private

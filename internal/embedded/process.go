@@ -76,6 +76,19 @@ func (p *process) stop(sig os.Signal, grace time.Duration) error {
 	}
 }
 
+// kill sends SIGKILL to the process's whole group (Setpgid made it the
+// leader), so children it forked die with it, and waits for it to exit.
+func (p *process) kill() error {
+	if p.exited() {
+		return nil
+	}
+	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("kill %s: %w", p.name, err)
+	}
+	<-p.done
+	return nil
+}
+
 // FreePort asks the kernel for a free TCP port on the loopback interface.
 func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

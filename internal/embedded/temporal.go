@@ -37,6 +37,11 @@ type Temporal struct {
 	Address string
 	UIURL   string // empty when headless
 	proc    *process
+	// What Restart needs to start the same server again.
+	bin       string
+	args      []string
+	logPath   string
+	namespace string
 }
 
 // FindTemporal returns the temporal CLI to use: explicit, then PATH, then
@@ -121,12 +126,21 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 			return nil, fmt.Errorf("create temporal data dir: %w", err)
 		}
 	}
-	t.proc, err = startProcess("temporal dev server", exec.Command(bin, args...), o.LogPath, nil)
-	if err != nil {
+	t.bin, t.args, t.logPath, t.namespace = bin, args, o.LogPath, o.Namespace
+	if err := t.start(ctx); err != nil {
 		return nil, err
 	}
-	err = waitFor(t.proc, 90*time.Second, o.LogPath, func() error {
-		c, err := client.Dial(client.Options{HostPort: t.Address, Namespace: o.Namespace, Logger: quietLogger{}})
+	return t, nil
+}
+
+// start runs the dev server and waits until its frontend answers.
+func (t *Temporal) start(ctx context.Context) error {
+	proc, err := startProcess("temporal dev server", exec.Command(t.bin, t.args...), t.logPath, nil)
+	if err != nil {
+		return err
+	}
+	err = waitFor(proc, 90*time.Second, t.logPath, func() error {
+		c, err := client.Dial(client.Options{HostPort: t.Address, Namespace: t.namespace, Logger: quietLogger{}})
 		if err != nil {
 			return err
 		}
@@ -137,10 +151,24 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		return err
 	})
 	if err != nil {
-		_ = t.proc.stop(syscall.SIGKILL, 5*time.Second)
-		return nil, err
+		_ = proc.kill()
+		return err
 	}
-	return t, nil
+	t.proc = proc
+	return nil
+}
+
+// Kill crashes the server (SIGKILL to it and its children).
+func (t *Temporal) Kill() error { return t.proc.kill() }
+
+// Restart starts the server again on the same port and database file,
+// after stopping it if it still runs (Stop or Kill first to keep it down
+// for a while). Without a database file its state starts empty.
+func (t *Temporal) Restart(ctx context.Context) error {
+	if err := t.Stop(); err != nil {
+		return err
+	}
+	return t.start(ctx)
 }
 
 // Stop asks the server to shut down and waits for its SQLite file to close.
