@@ -5,8 +5,42 @@ RETURNING created_at, authorized_at;
 
 -- name: CaregiverList
 SELECT id, patient_id, given_name, family_name, relationship, coalesce(phone, ''), coalesce(email, ''),
-       preferred_channel, locale, authorized_at, sms_consent, email_consent, created_at
+       preferred_channel, locale, authorized_at, phone_status, email_status, created_at
 FROM caregivers WHERE patient_id = $1 ORDER BY created_at, id;
+
+-- name: CaregiverGet
+SELECT id, patient_id, given_name, family_name, relationship, coalesce(phone, ''), coalesce(email, ''),
+       preferred_channel, locale, authorized_at, phone_status, email_status, created_at
+FROM caregivers WHERE id = $1;
+
+-- name: CaregiversByPhone
+SELECT id, patient_id, given_name, family_name, relationship, coalesce(phone, ''), coalesce(email, ''),
+       preferred_channel, locale, authorized_at, phone_status, email_status, created_at
+FROM caregivers WHERE phone = $1 ORDER BY created_at, id;
+
+-- name: CaregiversByEmail
+SELECT id, patient_id, given_name, family_name, relationship, coalesce(phone, ''), coalesce(email, ''),
+       preferred_channel, locale, authorized_at, phone_status, email_status, created_at
+FROM caregivers WHERE lower(email) = lower($1) ORDER BY created_at, id;
+
+-- name: CaregiverPatient
+SELECT patient_id FROM caregivers WHERE id = $1;
+
+-- name: CaregiverPhoneInvalid
+UPDATE caregivers SET phone_status = 'invalid' WHERE id = $1 AND phone = $2;
+
+-- name: CaregiverEmailInvalid
+UPDATE caregivers SET email_status = 'invalid' WHERE id = $1 AND lower(email) = lower($2);
+
+-- name: CaregiverPhoneUnreachable
+UPDATE caregivers SET phone_unreachable_count = phone_unreachable_count + 1
+WHERE id = $1 AND phone = $2 RETURNING phone_unreachable_count;
+
+-- name: CaregiverPhoneDelivered
+UPDATE caregivers SET phone_status = 'valid', phone_unreachable_count = 0 WHERE id = $1 AND phone = $2 AND phone_status <> 'invalid';
+
+-- name: CaregiverEmailDelivered
+UPDATE caregivers SET email_status = 'valid' WHERE id = $1 AND lower(email) = lower($2) AND email_status <> 'invalid';
 
 -- name: CaregiverAuthorize
 UPDATE caregivers SET authorized_at = CASE WHEN $2 THEN coalesce(authorized_at, now()) END

@@ -9,7 +9,7 @@ SELECT id, given_name, family_name, to_char(birth_date, 'YYYY-MM-DD'), coalesce(
 FROM patients WHERE id = $1;
 
 -- name: PatientIDsByPhone
-SELECT id FROM patients WHERE phone = $1 ORDER BY created_at LIMIT 10;
+SELECT id FROM patients WHERE phone = $1 ORDER BY created_at, id;
 
 -- name: PatientLessOften
 UPDATE patients SET outreach_per_week = 1, updated_at = now() WHERE id = $1;
