@@ -168,6 +168,10 @@ type RecordConsentRequest struct {
 	Purpose   string `json:"purpose"` // care, outreach
 	Granted   bool   `json:"granted"`
 	Source    string `json:"source"` // e.g. journey:onboarding
+	// ReplyMessageID is the patient's reply that carried the decision:
+	// the decision takes effect when that reply was received, so a STOP
+	// the patient sent after it wins even if recorded first.
+	ReplyMessageID string `json:"reply_message_id,omitempty"`
 }
 
 // UpdatePreferencesRequest changes how the patient wants to be reached;

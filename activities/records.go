@@ -105,9 +105,19 @@ func (a *Activities) PatientContext(ctx context.Context, req PatientContextReque
 	return PatientContextResult{Timezone: p.Timezone, Locale: p.Locale}, nil
 }
 
-// RecordConsent appends a patient's decision to the consent ledger.
+// RecordConsent appends a patient's decision to the consent ledger,
+// effective when the reply that carried it was received (a retry appends
+// an identical row: the state is the same).
 func (a *Activities) RecordConsent(ctx context.Context, req RecordConsentRequest) error {
-	if err := a.Store.ConsentRecord(ctx, req.PatientID, req.Channel, req.Purpose, req.Granted, req.Source); err != nil {
+	change := store.ConsentChange{Channel: req.Channel, Purpose: req.Purpose, Granted: req.Granted, Source: req.Source}
+	if req.ReplyMessageID != "" {
+		at, err := a.Store.InboundReceivedAt(ctx, req.ReplyMessageID)
+		if err != nil {
+			return fmt.Errorf("record consent: %w", err)
+		}
+		change.EffectiveAt, change.Reason = at, "reply "+req.ReplyMessageID
+	}
+	if err := a.Store.ConsentAppend(ctx, store.Recipient{PatientID: req.PatientID}, change); err != nil {
 		return fmt.Errorf("record consent: %w", err)
 	}
 	return nil

@@ -112,10 +112,12 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 	if !consent.Answered() {
 		return onboardingEnds(j, OutcomeNoResponse, "")
 	}
-	if err := j.RecordConsent(carepath.ChannelSMS, activities.PurposeOutreach, consent.Choice == "yes"); err != nil {
+	// Effective when the reply arrived: a STOP sent after it wins. (Only
+	// the activity's input changes: replay-safe.)
+	if err := j.RecordReplyConsent(carepath.ChannelSMS, activities.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
 		return "", err
 	}
-	if err := j.RecordConsent(carepath.ChannelEmail, activities.PurposeOutreach, consent.Choice == "yes"); err != nil {
+	if err := j.RecordReplyConsent(carepath.ChannelEmail, activities.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
 		return "", err
 	}
 	if consent.Choice == "no" {

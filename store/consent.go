@@ -300,3 +300,11 @@ func (q *Queries) ContactUnreachable(ctx context.Context, patientID, channel, ad
 		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address, Swept: true})
 	return err
 }
+
+// InboundReceivedAt is when carepath received an inbound message: the
+// moment a decision carried by that reply takes effect.
+func (q *Queries) InboundReceivedAt(ctx context.Context, messageID string) (time.Time, error) {
+	var at time.Time
+	err := q.db.QueryRow(ctx, stmt("InboundReceivedAt"), messageID).Scan(&at)
+	return at, wrapErr("reply receipt time", notFound(err, "message"))
+}

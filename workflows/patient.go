@@ -22,6 +22,18 @@ func (j *J) RecordConsent(channel, purpose string, granted bool) error {
 	return nil
 }
 
+// RecordReplyConsent records a consent decision the patient gave this
+// journey in a reply: it takes effect when that reply was received, so a
+// STOP sent after the reply wins even if it is recorded first.
+func (j *J) RecordReplyConsent(channel, purpose string, granted bool, replyMessageID string) error {
+	req := activities.RecordConsentRequest{PatientID: j.in.PatientID, Channel: channel, Purpose: purpose,
+		Granted: granted, Source: "journey:" + j.in.Journey, ReplyMessageID: replyMessageID}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordConsent, req).Get(j.ctx, nil); err != nil {
+		return fmt.Errorf("record consent: %w", err)
+	}
+	return nil
+}
+
 // UpdatePreferences changes the patient's language and/or preferred
 // channel ("" keeps it); every journey honours it from the next message.
 func (j *J) UpdatePreferences(locale, channel string) error {

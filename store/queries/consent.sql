@@ -105,3 +105,6 @@ LIMIT $1;
 
 -- name: ProviderEventSeen
 INSERT INTO provider_events (provider, event_key) VALUES ($1, $2) ON CONFLICT DO NOTHING;
+
+-- name: InboundReceivedAt
+SELECT created_at FROM messages WHERE id = $1 AND direction = 'inbound';
