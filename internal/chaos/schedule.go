@@ -1,0 +1,45 @@
+package chaos
+
+import "time"
+
+// Schedule is a run's size: its traffic, its faults and its time limits.
+type Schedule struct {
+	Name    string
+	Mix     Mix
+	Window  time.Duration // traffic starts and faults happen within it
+	Drain   time.Duration // after the faults, time for every enrollment to finish
+	Workers int
+
+	WorkerKills     int
+	APIKills        int
+	TemporalOutages int
+	TemporalDown    time.Duration // each outage lasts at least this
+	PGRestarts      int
+	PGDown          time.Duration
+	// ProviderFaultRate is the share of provider requests that misbehave
+	// while faults are on.
+	ProviderFaultRate float64
+	// ProviderTimeout is carepath's provider call timeout for the run
+	// (CAREPATH_SEND_PROVIDER_TIMEOUT); stalls last longer.
+	ProviderTimeout time.Duration
+}
+
+// Short fits `make test`: about three minutes on two cores.
+var Short = Schedule{
+	Name: "short",
+	Mix: Mix{Checkins: 8, EmailCheckins: 2, Families: 2, Stops: 2, Onboardings: 2, Treatments: 2,
+		Caregivers: 2},
+	Window: 95 * time.Second, Drain: 100 * time.Second, Workers: 2,
+	WorkerKills: 9, APIKills: 1, TemporalOutages: 1, TemporalDown: 21 * time.Second, PGRestarts: 1, PGDown: 4 * time.Second,
+	ProviderFaultRate: 0.25, ProviderTimeout: 4 * time.Second,
+}
+
+// Full is `make chaos`.
+var Full = Schedule{
+	Name: "full",
+	Mix: Mix{Checkins: 30, EmailCheckins: 6, Families: 4, Stops: 4, Onboardings: 6, Treatments: 5,
+		Caregivers: 4},
+	Window: 9 * time.Minute, Drain: 5 * time.Minute, Workers: 2,
+	WorkerKills: 34, APIKills: 2, TemporalOutages: 2, TemporalDown: 25 * time.Second, PGRestarts: 2, PGDown: 6 * time.Second,
+	ProviderFaultRate: 0.2, ProviderTimeout: 4 * time.Second,
+}
