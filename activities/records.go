@@ -152,8 +152,13 @@ func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentR
 	_, err = a.Store.EnrollmentInsert(ctx, enr)
 	if carepath.ErrorCode(err) == carepath.ECONFLICT {
 		existing, gerr := a.Store.EnrollmentGet(ctx, req.EnrollmentID)
-		if gerr == nil && existing.Status == carepath.EnrollmentActive {
+		switch {
+		case gerr == nil && existing.Status == carepath.EnrollmentActive:
 			return CreateEnrollmentResult{Start: true, Params: norm}, nil // our own row, from a retry
+		case gerr != nil && carepath.ErrorCode(gerr) != carepath.ENOTFOUND:
+			// Retried: answering "already in that journey" here would drop
+			// the hand-off for good.
+			return CreateEnrollmentResult{}, fmt.Errorf("create enrollment: find existing: %w", gerr)
 		}
 		return CreateEnrollmentResult{Start: false}, nil // already in that journey
 	}
