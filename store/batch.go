@@ -13,7 +13,8 @@ type BatchJob struct {
 	Journey     string          `json:"journey"`
 	Params      json.RawMessage `json:"params"`
 	Segment     json.RawMessage `json:"segment,omitempty"` // the filter the patients came from, if any
-	Status      string          `json:"status"`
+	Status      string          `json:"status"`            // running, completed or failed
+	Failure     string          `json:"failure,omitempty"` // why a failed job's launcher never ran
 	CreatedAt   time.Time       `json:"created_at"`
 	CompletedAt *time.Time      `json:"completed_at,omitempty"`
 	Counts      map[string]int  `json:"counts"` // pending, launched, skipped, failed
@@ -41,7 +42,7 @@ func (q *Queries) BatchJobInsert(ctx context.Context, id, journey string, params
 // BatchJobGet returns a job with its progress and up to 100 problems.
 func (q *Queries) BatchJobGet(ctx context.Context, id string) (BatchJob, error) {
 	var j BatchJob
-	err := q.db.QueryRow(ctx, stmt("BatchJobGet"), id).Scan(&j.ID, &j.Journey, &j.Params, &j.Status, &j.CreatedAt, &j.CompletedAt, &j.Segment)
+	err := q.db.QueryRow(ctx, stmt("BatchJobGet"), id).Scan(&j.ID, &j.Journey, &j.Params, &j.Status, &j.CreatedAt, &j.CompletedAt, &j.Segment, &j.Failure)
 	if err != nil {
 		return j, wrapErr("get batch job", notFound(err, "batch job"))
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -35,22 +36,46 @@ type Queries struct{ db DBTX }
 // NewQueries binds the queries to db (a pool or a transaction).
 func NewQueries(db DBTX) *Queries { return &Queries{db: db} }
 
-// Open connects to PostgreSQL and checks the connection.
-func Open(ctx context.Context, url string) (*Store, error) {
+// Open connects to PostgreSQL with DefaultOptions and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) { return OpenWith(ctx, url, DefaultOptions) }
+
+// OpenWith connects to PostgreSQL with o and checks the connection,
+// waiting up to o.ConnectWait for a server that is still starting.
+func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse error can echo the URL, password included.
 		return nil, errors.New("store: DATABASE_URL could not be parsed")
 	}
+	o.apply(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: create pool: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	if err := pingUntil(ctx, pool, o.ConnectWait); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
 	return &Store{Pool: pool, Queries: NewQueries(pool)}, nil
+}
+
+// pingUntil pings until the server answers or wait has passed, backing
+// off from a quarter second to five seconds between tries.
+func pingUntil(ctx context.Context, pool *pgxpool.Pool, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	delay := 250 * time.Millisecond
+	for {
+		err := pool.Ping(ctx)
+		if err == nil || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
 }
 
 // Close releases the pool.

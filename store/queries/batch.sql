@@ -5,7 +5,7 @@ INSERT INTO batch_jobs (id, journey, params, status, actor, segment) VALUES ($1,
 INSERT INTO batch_items (job_id, patient_id, status) SELECT $1, unnest($2::uuid[]), 'pending' ON CONFLICT DO NOTHING;
 
 -- name: BatchJobGet
-SELECT id, journey, params, status, created_at, completed_at, segment FROM batch_jobs WHERE id = $1;
+SELECT id, journey, params, status, created_at, completed_at, segment, failure FROM batch_jobs WHERE id = $1;
 
 -- name: BatchCounts
 SELECT status, count(*) FROM batch_items WHERE job_id = $1 GROUP BY status;
