@@ -25,6 +25,7 @@ const (
 	MessageSuppressed  = "suppressed"  // carepath decided not to send it (reason recorded)
 	MessageDeferred    = "deferred"    // held until a time (quiet hours, frequency cap)
 	MessageUndelivered = "undelivered" // the provider accepted it but could not deliver it
+	MessageHeld        = "held"        // outcome unknown and not provable (email without events): a care-team task decides
 	MessageReceived    = "received"    // inbound, stored but not yet routed
 	MessageRouted      = "routed"      // inbound, handed to a journey or turned into a task
 )

@@ -5,8 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/telemetry"
@@ -24,8 +23,16 @@ type Activities struct {
 	// NormalizeParams validates a journey's params and fills in its
 	// defaults (the journey catalogue's), for journeys started by journeys.
 	NormalizeParams func(journey string, raw json.RawMessage) (json.RawMessage, error)
-	// StatusCallbackURL, when set, is where Twilio reports delivery.
+	// StatusCallbackURL, when set, is where Twilio reports delivery; each
+	// message adds ?message_id=<carepath message ID>.
 	StatusCallbackURL string
+	// EmailEvents says SendGrid's event webhook is configured: its
+	// "processed" event settles an email whose send outcome is unknown.
+	// Without it such an email is held at once.
+	EmailEvents bool
+	// Timing bounds provider calls and says how long unknown outcomes wait
+	// (CAREPATH_SEND_*); zero means the production defaults.
+	Timing config.SendTiming
 	// Enroll launches journeys for bulk launches.
 	Enroll Enroller
 	// Metrics counts message outcomes; nil records nothing.
@@ -40,18 +47,16 @@ type Activities struct {
 type Policy struct {
 	Window messaging.Window
 	Caps   messaging.Caps
-	// Conversation is how long after a patient's own message a reply counts
-	// as conversation: exempt from quiet hours and caps.
+	// Conversation is how long after a patient answers a journey's question
+	// that journey's reply (its next message) is exempt from quiet hours
+	// and caps.
 	Conversation time.Duration
-	// UnreachableLimit is how many "unreachable" (30003) failures in a row
-	// mark a phone invalid.
-	UnreachableLimit int
 }
 
 // DefaultPolicy is 08:00–21:00, 1 outreach a day and 3 a week, 10-minute
-// conversations, 3 unreachable failures.
+// conversations.
 var DefaultPolicy = Policy{Window: messaging.DefaultWindow, Caps: messaging.DefaultCaps,
-	Conversation: 10 * time.Minute, UnreachableLimit: 3}
+	Conversation: 10 * time.Minute}
 
 func (a *Activities) now() time.Time {
 	if a.Now != nil {
@@ -59,5 +64,3 @@ func (a *Activities) now() time.Time {
 	}
 	return time.Now()
 }
-
-func newID() string { return uuid.NewString() }

@@ -28,6 +28,10 @@ const (
 	OutcomeDeferred   = "deferred" // held until DeferredUntil: call again then, with the same MessageID
 	OutcomeSuppressed = "suppressed"
 	OutcomeFailed     = "failed"
+	// OutcomeHeld: the provider may or may not have the message and it
+	// cannot be proven (email without events). It is not resent; a
+	// care-team task holds it.
+	OutcomeHeld = "held"
 )
 
 // Reasons recorded with suppressed or failed messages.
@@ -40,6 +44,9 @@ const (
 	ReasonCapped         = "capped"
 	ReasonQuietHours     = "quiet_hours"
 	ReasonUnreachable    = "unreachable"
+	// ReasonOutcomeUnknown: a held message's provider call ended without
+	// an answer and nothing could settle it.
+	ReasonOutcomeUnknown = "outcome_unknown"
 )
 
 // Cap behaviours.
@@ -217,6 +224,9 @@ type NotifyCaregiversResult struct {
 	Notified      int        `json:"notified"`
 	Skipped       int        `json:"skipped"` // not authorised, no consent or no usable contact
 	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
+	// Held counts messages whose outcome is unknown and not provable
+	// (care-team task raised); they are not resent.
+	Held int `json:"held,omitempty"`
 }
 
 // LaunchBatchRequest launches the next chunk of a bulk launch.

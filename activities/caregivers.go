@@ -14,13 +14,14 @@ import (
 
 // NotifyCaregivers sends a message to each caregiver the patient has
 // authorised, on the caregiver's own consent, channel and language,
-// through the outbox (one derived ID per caregiver: a retry notifies no one
-// twice). Quiet hours follow the patient's zone.
+// through the outbox like every send (one derived ID per caregiver: a
+// retry notifies no one twice; an unknown outcome is reconciled, never
+// resent blindly). Quiet hours follow the patient's zone.
 func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversRequest) (NotifyCaregiversResult, error) {
 	var res NotifyCaregiversResult
 	p, err := a.Store.PatientGet(ctx, req.PatientID)
 	if err != nil {
-		return res, fmt.Errorf("notify caregivers: %w", err)
+		return res, fmt.Errorf("notify caregivers: %w", notFoundIsConfig(err, "patient"))
 	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {
@@ -45,13 +46,25 @@ func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversR
 			res.Skipped++
 			continue
 		}
-		sent, err := a.notifyOne(ctx, req, p, cg, channel, to, uuid.NewSHA1(base, []byte(cg.ID)).String())
+		job, err := a.caregiverJob(req, p, cg, channel, to, uuid.NewSHA1(base, []byte(cg.ID)).String())
 		if err != nil {
 			return res, err
 		}
-		if sent {
+		out, err := a.deliver(ctx, job)
+		if err != nil {
+			return res, err
+		}
+		switch out.Outcome {
+		case OutcomeSent:
 			res.Notified++
-		} else {
+		case OutcomeHeld:
+			res.Held++
+		case OutcomeDeferred:
+			// The window closed meanwhile: the journey calls again then;
+			// those already told find their rows sent.
+			res.DeferredUntil = out.DeferredUntil
+			return res, nil
+		default:
 			res.Skipped++
 		}
 	}
@@ -59,10 +72,10 @@ func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversR
 }
 
 // caregiverChannel picks the caregiver's preferred channel they consented
-// to, else the other.
+// to and can be reached on, else the other.
 func caregiverChannel(cg store.Caregiver) (channel, to string) {
-	sms := cg.Phone != "" && cg.SMSConsent
-	email := cg.Email != "" && cg.EmailConsent
+	sms := cg.Phone != "" && cg.SMSConsent && cg.PhoneStatus != contactInvalid
+	email := cg.Email != "" && cg.EmailConsent && cg.EmailStatus != contactInvalid
 	switch {
 	case cg.PreferredChannel == carepath.ChannelSMS && sms, !email && sms:
 		return carepath.ChannelSMS, cg.Phone
@@ -72,53 +85,86 @@ func caregiverChannel(cg store.Caregiver) (channel, to string) {
 	return cg.PreferredChannel, ""
 }
 
-// notifyOne sends one caregiver's message exactly once: the outbox row is
-// decided under lock, an unknown outcome is reconciled first.
-func (a *Activities) notifyOne(ctx context.Context, req NotifyCaregiversRequest, p store.PatientRecord, cg store.Caregiver, channel, to, id string) (bool, error) {
+// caregiverJob renders one caregiver's message (in their language).
+func (a *Activities) caregiverJob(req NotifyCaregiversRequest, p store.PatientRecord, cg store.Caregiver, channel, to, id string) (*caregiverJob, error) {
 	vars := map[string]string{"given_name": p.GivenName, "caregiver_name": cg.GivenName}
 	for k, v := range req.Vars {
 		vars[k] = v
 	}
 	subject, body, _, err := a.Templates.Render(req.Template, cg.Locale, vars)
 	if err != nil {
-		return false, temporal.NewNonRetryableApplicationError("render failed", ErrTypeSendConfig, err)
+		return nil, temporal.NewNonRetryableApplicationError("render failed", ErrTypeSendConfig, err)
 	}
-	d := decision{patientID: p.ID, channel: channel, to: to, subject: subject, body: body, sender: a.senderFor(channel), caregiver: true}
-	var st store.OutboxState
-	err = a.Store.Tx(ctx, func(q *store.Queries) error {
-		if err := q.CaregiverOutboxInsert(ctx, store.OutboxMessage{ID: id, PatientID: p.ID, EnrollmentID: req.EnrollmentID,
-			Channel: channel, Template: req.Template, Body: body, To: to, Status: carepath.MessageQueued,
-			Provider: d.sender.Provider()}, cg.ID); err != nil {
-			return err
-		}
-		if st, err = q.MessageOutboxLock(ctx, id); err != nil {
-			return err
-		}
-		if st.Status == carepath.MessageQueued {
-			return q.MessageStart(ctx, id, channel, to, d.sender.Provider(), body, false)
-		}
-		return nil
-	})
+	return &caregiverJob{a: a, req: req, id: id, p: p, cgID: cg.ID, channel: channel, to: to, subject: subject, body: body}, nil
+}
+
+// caregiverJob is a message to one caregiver. Its failures go to the
+// caregiver's own consent and contact points, never the patient's.
+type caregiverJob struct {
+	a                          *Activities
+	req                        NotifyCaregiversRequest
+	id, cgID                   string
+	p                          store.PatientRecord
+	channel, to, subject, body string
+}
+
+func (j *caregiverJob) key() jobKey {
+	return jobKey{messageID: j.id, enrollmentID: j.req.EnrollmentID,
+		recipient: store.Recipient{PatientID: j.p.ID, CaregiverID: j.cgID}}
+}
+
+// fallback: a caregiver's message is not moved to another channel after a
+// contact failure; it fails with the reason.
+func (j *caregiverJob) fallback() bool { return false }
+
+func (j *caregiverJob) insert(ctx context.Context, q *store.Queries) error {
+	return q.CaregiverOutboxInsert(ctx, store.OutboxMessage{ID: j.id, PatientID: j.p.ID, EnrollmentID: j.req.EnrollmentID,
+		Channel: j.channel, Template: j.req.Template, Body: j.body, To: j.to, Status: carepath.MessageQueued,
+		Provider: j.a.senderFor(j.channel).Provider()}, j.cgID)
+}
+
+func (j *caregiverJob) claimed(context.Context, *store.Queries) error { return nil }
+
+// evaluate reads the caregiver again (the patient's authorisation, the
+// caregiver's own consent including a STOP kept for their address, their
+// contact point) and the window in the patient's zone: it runs again when
+// the attempt is claimed, after the pacer's wait.
+func (j *caregiverJob) evaluate(ctx context.Context, q *store.Queries) (verdict, error) {
+	a := j.a
+	suppress := func(reason string) (verdict, error) {
+		res := &SendMessageResult{Outcome: OutcomeSuppressed, Reason: reason, Channel: j.channel}
+		return verdict{result: res}, q.MessageMarkFailed(ctx, j.id, carepath.MessageSuppressed, reason)
+	}
+	cg, err := q.CaregiverGet(ctx, j.cgID)
 	if err != nil {
-		return false, fmt.Errorf("notify caregiver: outbox: %w", err)
+		return verdict{}, err
 	}
-	switch st.Status {
-	case carepath.MessageSent, carepath.MessageDelivered, carepath.MessageUndelivered:
-		return true, nil
-	case carepath.MessageFailed, carepath.MessageSuppressed:
-		return false, nil
-	case carepath.MessageSending:
-		if st.SendingAt != nil {
-			d.sendingAt = *st.SendingAt
-		}
-		res, resend, err := a.reconcile(ctx, id, d)
-		if err != nil || !resend {
-			return res.Outcome == OutcomeSent, err
-		}
+	if cg.AuthorizedAt == nil {
+		return suppress(ReasonNoConsent)
 	}
-	res, _, err := a.callProvider(ctx, SendMessageRequest{MessageID: id, PatientID: p.ID, Template: req.Template}, d)
+	granted, err := q.CaregiverConsentGranted(ctx, cg.ID, j.channel)
 	if err != nil {
-		return false, err
+		return verdict{}, err
 	}
-	return res.Outcome == OutcomeSent, nil
+	if !granted {
+		return suppress(ReasonOptedOut)
+	}
+	status := cg.PhoneStatus
+	if j.channel == carepath.ChannelEmail {
+		status = cg.EmailStatus
+	}
+	if status == contactInvalid {
+		return suppress(ReasonInvalidContact)
+	}
+	loc, err := time.LoadLocation(j.p.Timezone)
+	if err != nil {
+		return verdict{}, temporal.NewNonRetryableApplicationError("patient time zone unknown", ErrTypeSendConfig, err)
+	}
+	if now := a.now(); !a.Policy.Window.Contains(now, loc) {
+		open := a.Policy.Window.NextOpen(now, loc)
+		res := &SendMessageResult{Outcome: OutcomeDeferred, Reason: ReasonQuietHours, Channel: j.channel, DeferredUntil: &open}
+		return verdict{result: res}, q.MessageDefer(ctx, j.id, ReasonQuietHours, open)
+	}
+	return verdict{plan: sendPlan{channel: j.channel, to: j.to, subject: j.subject, body: j.body,
+		sender: a.senderFor(j.channel)}}, nil
 }

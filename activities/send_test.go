@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/internal/faketwilio"
 	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/messaging"
@@ -26,14 +26,24 @@ import (
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m, testenv.Needs{Postgres: true})) }
 
 // fixture is the send activity wired to the test database, the real
-// twilio-go client pointed at a fake Twilio, and the email sandbox.
+// twilio-go client pointed at a fake Twilio (through a fault injector),
+// and the email sandbox. Its outbox timing is short, so unknown outcomes
+// settle within seconds.
 type fixture struct {
 	t      *testing.T
 	acts   *Activities
 	twilio *faketwilio.Server
+	faults *faultProxy // in front of twilio
 	store  *store.Store
 	offset atomic.Int64 // added to the real clock
 }
+
+// testTiming keeps leases short: a provider call is bounded by the
+// client's timeout (testClientTimeout) plus the margin.
+var testTiming = config.SendTiming{ProviderTimeout: testClientTimeout, LeaseMargin: time.Second,
+	SettleDelay: 200 * time.Millisecond, HoldWait: time.Second}
+
+const testClientTimeout = 2 * time.Second
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
@@ -45,17 +55,20 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(st.Close)
 	tw := faketwilio.New()
 	t.Cleanup(tw.Close)
+	faults := newFaultProxy(t, tw.URL)
 	sms, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: "ACtest", AuthToken: "token", From: "+15550000000",
-		APIURL: tw.URL, Timeout: 5 * time.Second})
+		APIURL: faults.URL, Timeout: testClientTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cat := messaging.NewCatalog()
 	cat.MustAdd("t.msg", map[string]messaging.Text{"en": {Subject: "s", Body: "Hello {{.given_name}} #{{.n}}"}})
-	f := &fixture{t: t, twilio: tw, store: st}
+	cat.MustAdd("t.same", map[string]messaging.Text{"en": {Subject: "s", Body: "Your care team has a new message for you."}})
+	f := &fixture{t: t, twilio: tw, faults: faults, store: st}
 	f.acts = &Activities{Store: st, SMS: sms, Email: messaging.Sandbox{}, Templates: cat,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Policy: DefaultPolicy,
-		Now: func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Policy: DefaultPolicy, Timing: testTiming,
+		StatusCallbackURL: "https://carepath.example/webhooks/twilio/status",
+		Now:               func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }}
 	return f
 }
 
@@ -122,28 +135,6 @@ func TestQuietHoursDeferThenRelease(t *testing.T) {
 	res, err = f.acts.SendMessage(context.Background(), req)
 	if err != nil || res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
 		t.Fatalf("after the window opened: %+v %v (%d sent)", res, err, len(f.twilio.To(p.Phone)))
-	}
-}
-
-func TestConversationReplyGoesAtNight(t *testing.T) {
-	f := newFixture(t)
-	p := f.patient(23, false)
-	if _, _, _, err := f.store.MessageInboundInsert(context.Background(), store.InboundMessage{ID: uuid.NewString(),
-		PatientID: p.ID, Channel: "sms", Body: "3", From: p.Phone, Provider: "twilio", ProviderMessageID: "SM" + uuid.NewString()}); err != nil {
-		t.Fatal(err)
-	}
-	if res, err := f.send(p, PurposeCare, 1); err != nil || res.Outcome != OutcomeSent {
-		t.Fatalf("reply in a conversation at 11 p.m.: %+v %v", res, err)
-	}
-	// Conversation outreach goes at once and does not count against caps.
-	for i := range 3 {
-		if res, err := f.send(p, PurposeOutreach, 10+i); err != nil || res.Outcome != OutcomeSent {
-			t.Fatalf("conversation outreach %d: %+v %v", i, res, err)
-		}
-	}
-	n, _, err := f.store.OutreachSince(context.Background(), p.ID, time.Now().Add(-time.Hour), uuid.NewString())
-	if err != nil || n != 0 {
-		t.Fatalf("%d conversation messages counted against caps (%v)", n, err)
 	}
 }
 
@@ -250,7 +241,7 @@ func TestInvalidNumberFallsBackWithOneHygieneTask(t *testing.T) {
 	}
 	hygiene := 0
 	for _, tk := range f.tasks(p.ID) {
-		if tk.Reason == HygieneReason {
+		if tk.Reason == store.HygieneReason {
 			hygiene++
 		}
 	}
@@ -319,97 +310,6 @@ func TestRateLimitedSendRetries(t *testing.T) {
 	}
 }
 
-// TestOutboxExactlyOnceUnderCrashes fails the send before the provider
-// call, during it (Twilio accepts, the connection breaks), and after it
-// (accepted, not recorded), many times, retrying like Temporal does, and
-// checks each logical message reached Twilio exactly once.
-func TestOutboxExactlyOnceUnderCrashes(t *testing.T) {
-	f := newFixture(t)
-	rng := rand.New(rand.NewPCG(7, 11))
-	var mu sync.Mutex
-	// message ID → failures still to inject, in order. Once Twilio has a
-	// message, reconciliation means it is never called again for it, so
-	// later planned failures of that message rightly never happen.
-	plan := map[string][]string{}
-	injected := map[string]int{}
-	take := func(id, point string) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(plan[id]) > 0 && plan[id][0] == point {
-			plan[id] = plan[id][1:]
-			injected[point]++
-			return true
-		}
-		return false
-	}
-	crash := errors.New("worker crashed")
-	f.acts.hooks = &sendHooks{
-		beforeProvider: func(id string) error {
-			if take(id, "before") {
-				return crash
-			}
-			return nil
-		},
-		afterProvider: func(id string) error {
-			if take(id, "after") {
-				return crash
-			}
-			return nil
-		},
-	}
-	var current atomic.Value
-	f.twilio.DropAfterAccept = func(faketwilio.Message) bool { return take(current.Load().(string), "during") }
-
-	p := f.patient(12, false)
-	const messages = 60
-	points := []string{"before", "during", "after"}
-	for i := range messages {
-		id := uuid.NewString()
-		var failures []string
-		for range rng.IntN(4) {
-			failures = append(failures, points[rng.IntN(len(points))])
-		}
-		mu.Lock()
-		plan[id] = failures
-		mu.Unlock()
-		current.Store(id)
-		req := SendMessageRequest{MessageID: id, PatientID: p.ID, Template: "t.msg", Purpose: PurposeCare,
-			Vars: map[string]string{"n": fmt.Sprint(i)}}
-		for attempt := 1; ; attempt++ {
-			res, err := f.acts.SendMessage(context.Background(), req)
-			if err == nil {
-				if res.Outcome != OutcomeSent {
-					t.Fatalf("message %d: %+v", i, res)
-				}
-				break
-			}
-			if attempt > 12 {
-				t.Fatalf("message %d not sent after %d attempts: %v", i, attempt, err)
-			}
-			// Temporal retries after a backoff; let the reconciliation
-			// window pass so an unknown outcome is settled.
-			f.offset.Add(int64(2 * time.Minute))
-		}
-	}
-	got := map[string]int{}
-	for _, m := range f.twilio.To(p.Phone) {
-		got[m.Body]++
-	}
-	for i := range messages {
-		body := fmt.Sprintf("Hello Pat #%d", i)
-		if got[body] != 1 {
-			t.Errorf("message %d reached Twilio %d times", i, got[body])
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, point := range points {
-		if injected[point] < 5 {
-			t.Errorf("only %d crashes %s the provider call were injected; the test did not exercise it", injected[point], point)
-		}
-	}
-}
-
 func TestLessOftenLowersThePatientsWeeklyCap(t *testing.T) {
 	f := newFixture(t)
 	normal, less := f.patient(12, false), f.patient(12, false)
@@ -448,7 +348,8 @@ func TestNotifyCaregiversOnlyAuthorisedOnTheirOwnTerms(t *testing.T) {
 	smsCG := add("Rosa", "+15557770001", "", "sms", "es", true)
 	add("Nobody", "+15557770002", "", "sms", "en", false) // not authorised by the patient
 	emailCG := add("Eli", "+15557770003", "eli@example.org", "sms", "en", true)
-	if _, err := f.store.Pool.Exec(ctx, `UPDATE caregivers SET sms_consent = false WHERE id = $1`, emailCG.ID); err != nil {
+	if err := f.store.ConsentAppend(ctx, store.Recipient{PatientID: p.ID, CaregiverID: emailCG.ID},
+		store.ConsentChange{Channel: "sms", Purpose: store.PurposeAll, Granted: false, Source: "sms:STOP"}); err != nil {
 		t.Fatal(err)
 	}
 	req := NotifyCaregiversRequest{PatientID: p.ID, Template: "t.cg", MessageIDBase: uuid.NewString()}

@@ -1,12 +1,13 @@
 package messaging
 
 // twilioCodes classifies Twilio error codes. Codes not listed fall back to
-// the HTTP status: 429 and 5xx retry, other 4xx are permanent.
+// the HTTP status: 429 is a refusal, 5xx an unknown outcome (Twilio may
+// have accepted the message before failing), other 4xx are permanent.
 // https://www.twilio.com/docs/api/errors
 var twilioCodes = map[int]ErrorKind{
-	20429: KindRetryable,      // too many requests
-	20500: KindRetryable,      // internal server error
-	20503: KindRetryable,      // service unavailable
+	20429: KindRateLimited,    // too many requests
+	20500: KindUnknown,        // internal server error
+	20503: KindUnknown,        // service unavailable
 	21211: KindInvalidContact, // invalid 'To' phone number
 	21214: KindInvalidContact, // 'To' number cannot be reached
 	21408: KindPermanent,      // permission to send to region not enabled
@@ -35,8 +36,10 @@ func ClassifySendGrid(httpStatus int) ErrorKind { return classifyHTTP(httpStatus
 
 func classifyHTTP(status int) ErrorKind {
 	switch {
-	case status == 429, status >= 500, status == 0:
-		return KindRetryable
+	case status == 429:
+		return KindRateLimited
+	case status >= 500, status == 0:
+		return KindUnknown
 	default:
 		return KindPermanent
 	}

@@ -11,11 +11,11 @@ func TestClassifyTwilio(t *testing.T) {
 		status, code int
 		want         messaging.ErrorKind
 	}{
-		{429, 20429, messaging.KindRetryable},
-		{429, 0, messaging.KindRetryable},
-		{500, 20500, messaging.KindRetryable},
-		{503, 0, messaging.KindRetryable},
-		{0, 0, messaging.KindRetryable}, // no response at all
+		{429, 20429, messaging.KindRateLimited},
+		{429, 0, messaging.KindRateLimited},
+		{500, 20500, messaging.KindUnknown}, // may have been accepted first
+		{503, 0, messaging.KindUnknown},
+		{0, 0, messaging.KindUnknown}, // no response at all
 		{400, 21211, messaging.KindInvalidContact},
 		{400, 21214, messaging.KindInvalidContact},
 		{400, 21612, messaging.KindInvalidContact},
@@ -34,7 +34,7 @@ func TestClassifyTwilio(t *testing.T) {
 			t.Errorf("ClassifyTwilio(%d, %d) = %s, want %s", c.status, c.code, got, c.want)
 		}
 	}
-	for status, want := range map[int]messaging.ErrorKind{429: messaging.KindRetryable, 502: messaging.KindRetryable,
+	for status, want := range map[int]messaging.ErrorKind{429: messaging.KindRateLimited, 502: messaging.KindUnknown, 500: messaging.KindUnknown,
 		400: messaging.KindPermanent, 401: messaging.KindPermanent, 413: messaging.KindPermanent} {
 		if got := messaging.ClassifySendGrid(status); got != want {
 			t.Errorf("ClassifySendGrid(%d) = %s, want %s", status, got, want)

@@ -45,9 +45,13 @@ type Sender interface {
 type ErrorKind string
 
 const (
-	// KindRetryable failures (rate limits, provider outages, network) are
-	// retried with backoff.
-	KindRetryable ErrorKind = "retryable"
+	// KindRateLimited is a refusal that surely accepted nothing (HTTP 429,
+	// Twilio 20429): the message may be sent again after a backoff.
+	KindRateLimited ErrorKind = "rate_limited"
+	// KindUnknown means the provider may or may not have accepted the
+	// message: a 5xx, a timeout, a broken connection. Nothing may be sent
+	// again before the provider has been asked.
+	KindUnknown ErrorKind = "unknown"
 	// KindInvalidContact means the phone or address cannot receive messages.
 	KindInvalidContact ErrorKind = "invalid_contact"
 	// KindOptedOut means the recipient opted out at the provider.
@@ -75,12 +79,35 @@ func (e *Error) Error() string {
 // Unwrap exposes the transport error, if any, but never the provider's text.
 func (e *Error) Unwrap() error { return e.cause }
 
-// Retryable reports whether the send may be retried.
-func (e *Error) Retryable() bool { return e.Kind == KindRetryable }
+// Retryable reports whether the activity may be retried: after a refusal,
+// or to reconcile an unknown outcome (never to send blindly).
+func (e *Error) Retryable() bool { return e.Kind == KindRateLimited || e.Kind == KindUnknown }
 
-// Looker finds a message a provider accepted, for a send whose outcome is
-// unknown (the connection broke after the request left). Providers without
-// a lookup are reconciled by their delivery events instead.
+// Looker lists what a provider accepted for one recipient, from carepath's
+// sending address, created in a time window: the candidates for a call
+// whose outcome is unknown. Choosing among them is the outbox's job (it
+// knows which provider IDs other messages already own). Providers without
+// a lookup are reconciled by their events instead.
 type Looker interface {
-	Lookup(ctx context.Context, m Outbound, since time.Time) (Receipt, bool, error)
+	Lookup(ctx context.Context, q LookupQuery) ([]Accepted, error)
+}
+
+// LookupQuery asks for the messages to To created within [Since, Until].
+type LookupQuery struct {
+	To           string
+	Since, Until time.Time
+}
+
+// Accepted is one message a provider holds.
+type Accepted struct {
+	ProviderMessageID string
+	Body              string
+	CreatedAt         time.Time
+}
+
+// Timed is a sender whose calls are bounded by an HTTP client timeout: once
+// it has passed since a call started, that call can no longer reach the
+// provider from carepath's side. The outbox's attempt lease covers it.
+type Timed interface {
+	CallTimeout() time.Duration
 }

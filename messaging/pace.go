@@ -54,13 +54,26 @@ func newPaced(next Sender, n int, window time.Duration) *Paced {
 // Provider names the wrapped provider.
 func (p *Paced) Provider() string { return p.next.Provider() }
 
-// Send waits for a free slot, then sends.
-func (p *Paced) Send(ctx context.Context, m Outbound) (Receipt, error) {
+// Direct is the wrapped sender, to call while holding a slot.
+func (p *Paced) Direct() Sender { return p.next }
+
+// Slot is the right to make one request now. Release it once the request
+// is answered (or given up on); Return it if no request was made.
+type Slot struct {
+	p    *Paced
+	free time.Time
+	done bool
+}
+
+// Acquire waits for a free slot. The outbox takes a slot first and only
+// then claims its attempt, so the time a message is handed to the provider
+// is the time it records, and no consent change during the wait is missed.
+func (p *Paced) Acquire(ctx context.Context) (*Slot, error) {
 	var free time.Time
 	select {
 	case free = <-p.slots:
 	case <-ctx.Done():
-		return Receipt{}, &Error{Provider: p.next.Provider(), Kind: KindRetryable, cause: ctx.Err()}
+		return nil, &Error{Provider: p.next.Provider(), Kind: KindRateLimited, cause: ctx.Err()}
 	}
 	if wait := time.Until(free); wait > 0 {
 		t := time.NewTimer(wait)
@@ -69,13 +82,40 @@ func (p *Paced) Send(ctx context.Context, m Outbound) (Receipt, error) {
 		case <-ctx.Done():
 			t.Stop()
 			p.slots <- free // unused: give it back as it was
-			return Receipt{}, &Error{Provider: p.next.Provider(), Kind: KindRetryable, cause: ctx.Err()}
+			return nil, &Error{Provider: p.next.Provider(), Kind: KindRateLimited, cause: ctx.Err()}
 		}
 	}
-	// Freed one window after the answer. (If ctx ends first, Twilio's
-	// Send returns while its request may still be in flight; the slot is
-	// then freed early. Activities end that way only on timeout or shutdown.)
-	defer func() { p.slots <- time.Now().Add(p.window) }()
+	return &Slot{p: p, free: free}, nil
+}
+
+// Release frees a used slot one window after now (the request's answer).
+// Twilio's Send can return on a cancelled context while its request is
+// still in flight; the slot is then freed early. Activities end that way
+// only on timeout or shutdown.
+func (s *Slot) Release() {
+	if s == nil || s.done {
+		return
+	}
+	s.done = true
+	s.p.slots <- time.Now().Add(s.p.window)
+}
+
+// Return gives back a slot no request was made with, as it was.
+func (s *Slot) Return() {
+	if s == nil || s.done {
+		return
+	}
+	s.done = true
+	s.p.slots <- s.free
+}
+
+// Send waits for a free slot, then sends: for callers with no outbox.
+func (p *Paced) Send(ctx context.Context, m Outbound) (Receipt, error) {
+	slot, err := p.Acquire(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	defer slot.Release()
 	return p.next.Send(ctx, m)
 }
 
@@ -84,4 +124,12 @@ func (p *Paced) Send(ctx context.Context, m Outbound) (Receipt, error) {
 type pacedLooker struct {
 	*Paced
 	Looker
+}
+
+// Gated is a sender whose requests must each hold a slot: take one with
+// Acquire, then call Direct().Send.
+type Gated interface {
+	Sender
+	Acquire(ctx context.Context) (*Slot, error)
+	Direct() Sender
 }

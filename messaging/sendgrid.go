@@ -4,23 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"time"
 
+	"github.com/sendgrid/rest"
 	"github.com/sendgrid/sendgrid-go"
 	"github.com/sendgrid/sendgrid-go/helpers/mail"
 )
 
 // SendGridConfig configures the email sender.
 type SendGridConfig struct {
-	APIKey string
-	From   string
-	APIURL string // e.g. https://api.sendgrid.com, or a local fake in tests
+	APIKey  string
+	From    string
+	APIURL  string        // e.g. https://api.sendgrid.com, or a local fake in tests
+	Timeout time.Duration // per request; default 15 s
 }
 
 // SendGrid sends email with sendgrid-go's v3 mail send.
 type SendGrid struct {
 	key, host string
 	from      *mail.Email
+	client    *rest.Client
+	timeout   time.Duration
 }
 
 // NewSendGrid builds the email sender.
@@ -29,11 +35,22 @@ func NewSendGrid(c SendGridConfig) (*SendGrid, error) {
 	if err != nil || u.Host == "" {
 		return nil, errors.New("sendgrid: invalid API URL")
 	}
-	return &SendGrid{key: c.APIKey, host: u.Scheme + "://" + u.Host, from: mail.NewEmail("", c.From)}, nil
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = 15 * time.Second
+	}
+	// sendgrid-go's default client has no timeout: a stalled request would
+	// leave the outbox unable to bound when it can still reach SendGrid.
+	client := &rest.Client{HTTPClient: &http.Client{Timeout: timeout}}
+	return &SendGrid{key: c.APIKey, host: u.Scheme + "://" + u.Host, from: mail.NewEmail("", c.From),
+		client: client, timeout: timeout}, nil
 }
 
 // Provider names the provider.
 func (s *SendGrid) Provider() string { return ProviderSendGrid }
+
+// CallTimeout is the HTTP client's timeout: no request outlives it.
+func (s *SendGrid) CallTimeout() time.Duration { return s.timeout }
 
 // Send posts one email; the message ID rides along as a custom argument so
 // event webhooks can be tied back to the outbox row.
@@ -53,9 +70,10 @@ func (s *SendGrid) Send(ctx context.Context, m Outbound) (Receipt, error) {
 	req := sendgrid.GetRequest(s.key, "/v3/mail/send", s.host)
 	req.Method = "POST"
 	req.Body = mail.GetRequestBody(msg)
-	resp, err := sendgrid.MakeRequestWithContext(ctx, req)
+	resp, err := s.client.SendWithContext(ctx, req)
 	if err != nil {
-		return Receipt{}, &Error{Provider: ProviderSendGrid, Kind: KindRetryable, cause: errors.New("sendgrid request failed before a response")}
+		// The request may have reached SendGrid.
+		return Receipt{}, &Error{Provider: ProviderSendGrid, Kind: KindUnknown, cause: errors.New("sendgrid request failed before a response")}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return Receipt{}, &Error{Provider: ProviderSendGrid, HTTPStatus: resp.StatusCode, Kind: ClassifySendGrid(resp.StatusCode)}

@@ -24,8 +24,9 @@ type TwilioConfig struct {
 
 // Twilio sends SMS with twilio-go.
 type Twilio struct {
-	rest *twilio.RestClient
-	from string
+	rest    *twilio.RestClient
+	from    string
+	timeout time.Duration
 }
 
 // NewTwilio builds a sender on the real twilio-go client. When APIURL is not
@@ -51,14 +52,19 @@ func NewTwilio(c TwilioConfig) (*Twilio, error) {
 	}
 	tc := &twclient.Client{Credentials: twclient.NewCredentials(c.AccountSID, c.AuthToken), HTTPClient: httpClient}
 	tc.SetAccountSid(c.AccountSID)
-	return &Twilio{rest: twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}), from: c.From}, nil
+	return &Twilio{rest: twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}), from: c.From, timeout: timeout}, nil
 }
 
 // Provider names the provider.
 func (t *Twilio) Provider() string { return ProviderTwilio }
 
+// CallTimeout is the HTTP client's timeout: no request outlives it.
+func (t *Twilio) CallTimeout() time.Duration { return t.timeout }
+
 // Send creates a Twilio message. twilio-go has no context support, so ctx
 // bounds nothing but our wait; the HTTP client's timeout bounds the call.
+// Any failure without a Twilio answer is KindUnknown: the request may have
+// reached Twilio.
 func (t *Twilio) Send(ctx context.Context, m Outbound) (Receipt, error) {
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(m.To)
@@ -78,13 +84,13 @@ func (t *Twilio) Send(ctx context.Context, m Outbound) (Receipt, error) {
 	}()
 	select {
 	case <-ctx.Done():
-		return Receipt{}, &Error{Provider: ProviderTwilio, Kind: KindRetryable, cause: ctx.Err()}
+		return Receipt{}, &Error{Provider: ProviderTwilio, Kind: KindUnknown, cause: ctx.Err()}
 	case r := <-done:
 		if r.err != nil {
 			return Receipt{}, twilioError(r.err)
 		}
 		if r.msg == nil || r.msg.Sid == nil {
-			return Receipt{}, &Error{Provider: ProviderTwilio, Kind: KindRetryable, cause: errors.New("response without a message SID")}
+			return Receipt{}, &Error{Provider: ProviderTwilio, Kind: KindUnknown, cause: errors.New("response without a message SID")}
 		}
 		return Receipt{Provider: ProviderTwilio, ProviderMessageID: *r.msg.Sid}, nil
 	}
@@ -96,7 +102,7 @@ func twilioError(err error) error {
 		return &Error{Provider: ProviderTwilio, HTTPStatus: rest.Status, Code: rest.Code, Kind: ClassifyTwilio(rest.Status, rest.Code)}
 	}
 	// Transport failures: the request may or may not have reached Twilio.
-	return &Error{Provider: ProviderTwilio, Kind: KindRetryable, cause: errors.New("twilio request failed before a response")}
+	return &Error{Provider: ProviderTwilio, Kind: KindUnknown, cause: errors.New("twilio request failed before a response")}
 }
 
 // rewriteHost sends every request to base's scheme and host instead.
@@ -113,12 +119,15 @@ func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.next.RoundTrip(out)
 }
 
-// Lookup finds a message Twilio accepted: the most recent messages to the
-// same number, matched on body and creation time. twilio-go's list call is
-// synchronous like Send.
-func (t *Twilio) Lookup(ctx context.Context, m Outbound, since time.Time) (Receipt, bool, error) {
+// Lookup lists the messages Twilio holds from carepath's number to q.To
+// created within [q.Since, q.Until], newest first. The date is filtered
+// here, not with Twilio's DateSent filter: a message Twilio accepted but
+// has not sent yet has no date_sent, and it is exactly the one sought.
+// twilio-go's list call is synchronous like Send.
+func (t *Twilio) Lookup(ctx context.Context, q LookupQuery) ([]Accepted, error) {
 	params := &openapi.ListMessageParams{}
-	params.SetTo(m.To)
+	params.SetTo(q.To)
+	params.SetFrom(t.from)
 	params.SetPageSize(50)
 	params.SetLimit(200)
 	type result struct {
@@ -132,22 +141,30 @@ func (t *Twilio) Lookup(ctx context.Context, m Outbound, since time.Time) (Recei
 	}()
 	select {
 	case <-ctx.Done():
-		return Receipt{}, false, &Error{Provider: ProviderTwilio, Kind: KindRetryable, cause: ctx.Err()}
+		return nil, &Error{Provider: ProviderTwilio, Kind: KindUnknown, cause: ctx.Err()}
 	case r := <-done:
 		if r.err != nil {
-			return Receipt{}, false, twilioError(r.err)
+			return nil, twilioError(r.err)
 		}
+		var out []Accepted
 		for _, msg := range r.msgs {
-			if msg.Sid == nil || msg.Body == nil || *msg.Body != m.Text {
+			if msg.Sid == nil || msg.DateCreated == nil || (msg.From != nil && *msg.From != t.from) || (msg.To != nil && *msg.To != q.To) {
 				continue
 			}
-			if msg.DateCreated != nil {
-				if created, err := time.Parse(time.RFC1123Z, *msg.DateCreated); err == nil && created.Before(since.Add(-time.Minute)) {
-					continue
-				}
+			created, err := time.Parse(time.RFC1123Z, *msg.DateCreated)
+			if err != nil {
+				return nil, fmt.Errorf("twilio: lookup: unreadable date_created: %w", err)
 			}
-			return Receipt{Provider: ProviderTwilio, ProviderMessageID: *msg.Sid}, true, nil
+			// date_created has whole seconds.
+			if created.Before(q.Since.Truncate(time.Second)) || created.After(q.Until) {
+				continue
+			}
+			a := Accepted{ProviderMessageID: *msg.Sid, CreatedAt: created}
+			if msg.Body != nil {
+				a.Body = *msg.Body
+			}
+			out = append(out, a)
 		}
-		return Receipt{}, false, nil
+		return out, nil
 	}
 }

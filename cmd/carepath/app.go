@@ -111,7 +111,8 @@ func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
 	switch {
 	case a.cfg.TwilioEnabled():
 		tw, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: a.cfg.TwilioAccountSID,
-			AuthToken: a.cfg.TwilioAuthToken, From: a.cfg.TwilioFromNumber, APIURL: a.cfg.TwilioAPIURL})
+			AuthToken: a.cfg.TwilioAuthToken, From: a.cfg.TwilioFromNumber, APIURL: a.cfg.TwilioAPIURL,
+			Timeout: a.cfg.Send.ProviderTimeout})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -123,7 +124,7 @@ func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
 	switch {
 	case a.cfg.SendGridEnabled():
 		if email, err = messaging.NewSendGrid(messaging.SendGridConfig{APIKey: a.cfg.SendGridAPIKey,
-			From: a.cfg.SendGridFromEmail, APIURL: a.cfg.SendGridAPIURL}); err != nil {
+			From: a.cfg.SendGridFromEmail, APIURL: a.cfg.SendGridAPIURL, Timeout: a.cfg.Send.ProviderTimeout}); err != nil {
 			return nil, nil, err
 		}
 	case sandbox:
@@ -146,11 +147,13 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 		Metrics:         a.metrics,
 		Enroll:          a.engine.EnrollFor(carepath.Actor{Kind: carepath.ActorSystem, ID: "bulk-launch"}),
 		Policy: activities.Policy{
-			Window:           a.cfg.SendWindow,
-			Caps:             messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
-			Conversation:     activities.DefaultPolicy.Conversation,
-			UnreachableLimit: activities.DefaultPolicy.UnreachableLimit,
-		}}
+			Window:       a.cfg.SendWindow,
+			Caps:         messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
+			Conversation: activities.DefaultPolicy.Conversation,
+		},
+		Timing:      a.cfg.Send,
+		EmailEvents: a.cfg.SendGridWebhookKey != "",
+	}
 	if a.cfg.TwilioEnabled() {
 		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
 	}

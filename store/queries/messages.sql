@@ -13,8 +13,12 @@ FROM messages WHERE id = $1 FOR UPDATE;
 UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1;
 
 -- name: MessageMarkSent
-UPDATE messages SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = now(), updated_at = now()
-WHERE id = $1;
+-- The provider has the message (its answer, a lookup, a callback or an
+-- event). A delivery already reported is kept, and a row that owns another
+-- provider message is never re-pointed.
+UPDATE messages SET status = CASE WHEN status IN ('delivered', 'undelivered') THEN status ELSE 'sent' END,
+    provider = $2, provider_message_id = $3, sent_at = coalesce(sent_at, now()), updated_at = now()
+WHERE id = $1 AND (provider_message_id IS NULL OR provider_message_id = $3);
 
 -- name: MessageMarkFailed
 UPDATE messages SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1;

@@ -1,0 +1,137 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/config"
+	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/store"
+)
+
+// attempt makes one provider call for a message the rules let go: take a
+// pacer slot, claim the attempt (the rules are applied again: the wait may
+// have been long), call the provider, record the answer. again=true asks
+// deliver to decide once more (a contact failure, or the rules now choose
+// another channel).
+func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) (res SendMessageResult, again bool, err error) {
+	id := job.key().messageID
+	slot, direct, err := takeSlot(ctx, plan.sender)
+	if err != nil {
+		// Nothing was claimed or sent: a retry decides afresh.
+		return SendMessageResult{}, false, fmt.Errorf("send message: wait for the provider: %w", err)
+	}
+	s, err := a.outboxStep(ctx, job, &claimFor{channel: plan.channel, lease: a.lease(direct)})
+	claimedAt := time.Now() // monotonic: how long the hand-off took
+	if err != nil || s.claimed == nil {
+		slot.Return()
+		switch {
+		case err != nil:
+			return SendMessageResult{}, false, err
+		case s.result != nil:
+			return *s.result, false, nil
+		case s.pending != nil:
+			// Another attempt claimed it while this one waited for a slot.
+			return SendMessageResult{}, false, a.outcomePending(id, s.pending)
+		}
+		return SendMessageResult{}, true, nil // the rules now pick another channel
+	}
+	at := *s.claimed
+	if a.hooks != nil && a.hooks.beforeProvider != nil {
+		if err := a.hooks.beforeProvider(id); err != nil {
+			slot.Return()
+			return SendMessageResult{}, false, err
+		}
+	}
+	// A process stalled between claim and call must not call late: the
+	// lease, not this process, decides when another attempt may start.
+	if time.Since(claimedAt) > a.timing().LeaseMargin/2 {
+		slot.Return()
+		err := a.Store.Tx(ctx, func(q *store.Queries) error {
+			return a.settle(ctx, q, id, at.Token, carepath.MessageQueued, "retrying: attempt stalled before the provider call")
+		})
+		if err != nil {
+			return SendMessageResult{}, false, fmt.Errorf("send message: release stalled attempt: %w", err)
+		}
+		return SendMessageResult{}, true, nil
+	}
+	out := messaging.Outbound{MessageID: id, To: at.To, Subject: s.plan.subject, Text: at.Body,
+		StatusCallback: a.statusCallback(id, at.Channel)}
+	receipt, sendErr := direct.Send(ctx, out)
+	slot.Release()
+	if sendErr != nil {
+		return a.sendFailed(ctx, job, at, sendErr)
+	}
+	if a.hooks != nil && a.hooks.afterProvider != nil {
+		if err := a.hooks.afterProvider(id); err != nil {
+			return SendMessageResult{}, false, err
+		}
+	}
+	ok, err := a.Store.OutboxAttemptSent(ctx, id, at.Token, receipt.Provider, receipt.ProviderMessageID)
+	if err != nil {
+		// The provider has it; the retry finds the row "sending" and
+		// reconciles instead of sending again.
+		return SendMessageResult{}, false, fmt.Errorf("send message: record acceptance: %w", err)
+	}
+	if !ok {
+		a.Log.Info("acceptance already recorded (callback or event first)", "message_id", id)
+	}
+	return SendMessageResult{Outcome: OutcomeSent, Channel: at.Channel}, false, nil
+}
+
+// takeSlot waits for the sender's pacer, if it has one, and returns the
+// sender to call while holding the slot. A nil slot is a no-op.
+func takeSlot(ctx context.Context, s messaging.Sender) (*messaging.Slot, messaging.Sender, error) {
+	g, ok := s.(messaging.Gated)
+	if !ok {
+		return nil, s, nil
+	}
+	slot, err := g.Acquire(ctx)
+	return slot, g.Direct(), err
+}
+
+// lease is how long an attempt owns its message: the sender's client
+// timeout (after which its request can no longer reach the provider from
+// carepath's side) plus the margin.
+func (a *Activities) lease(direct messaging.Sender) time.Duration {
+	t := a.timing()
+	timeout := t.ProviderTimeout
+	if tm, ok := direct.(messaging.Timed); ok {
+		timeout = tm.CallTimeout()
+	}
+	return timeout + t.LeaseMargin
+}
+
+// timing is the configured outbox timing; unset, the production defaults.
+func (a *Activities) timing() config.SendTiming {
+	t, d := a.Timing, config.DefaultSendTiming
+	if t == (config.SendTiming{}) {
+		return d
+	}
+	if t.ProviderTimeout <= 0 {
+		t.ProviderTimeout = d.ProviderTimeout
+	}
+	if t.LeaseMargin <= 0 {
+		t.LeaseMargin = d.LeaseMargin
+	}
+	if t.SettleDelay < 0 {
+		t.SettleDelay = 0
+	}
+	if t.HoldWait < 0 {
+		t.HoldWait = 0
+	}
+	return t
+}
+
+// statusCallback is the per-message delivery callback: the carepath
+// message ID in the URL ties every report (and an early one, before the
+// send is recorded) to its row without relying on the provider's ID.
+func (a *Activities) statusCallback(id, channel string) string {
+	if channel != carepath.ChannelSMS || a.StatusCallbackURL == "" {
+		return ""
+	}
+	return a.StatusCallbackURL + "?" + url.Values{"message_id": {id}}.Encode()
+}
