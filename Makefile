@@ -12,7 +12,7 @@ WORKFLOWCHECK        := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 TEMPORAL_BIN         := $(or $(shell command -v temporal 2>/dev/null),$(CURDIR)/bin/temporal)
 export CAREPATH_TEMPORAL_BIN := $(TEMPORAL_BIN)
 
-.PHONY: help run test test-short build lint fmt compose-check clean temporal-cli record-histories bench bench-scale
+.PHONY: help run test test-short build lint fmt compose-check clean temporal-cli record-histories bench bench-scale chaos
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/.-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,9 @@ test: temporal-cli ## run every test (unit, journey, replay, integration against
 	$(GO) vet ./...
 	$(GO) run $(WORKFLOWCHECK) ./...
 	$(GO) test -count=1 -timeout 15m ./...
+
+chaos: temporal-cli ## the full chaos suite: api + 2 workers as processes, SIGKILLs, Temporal and PostgreSQL outages, faulty providers (CHAOS_SEED=n replays)
+	$(GO) test -count=1 -v -timeout 45m -run TestChaosFull ./internal/chaos -chaos.full
 
 bench: build temporal-cli ## measure carepath against bare Temporal on one server (BENCH_FLAGS="-n 1000 ..."; see docs/performance.md)
 	$(GO) run ./cmd/carepath-bench $(BENCH_FLAGS)

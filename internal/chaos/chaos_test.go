@@ -28,7 +28,7 @@ func runChaos(t *testing.T, s Schedule) {
 	t.Logf("chaos %s run, seed %d (CHAOS_SEED=%d replays its choices)", s.Name, sd, sd)
 	start := time.Now()
 	logf := func(format string, args ...any) {
-		t.Logf("[%6.1fs] %s", time.Since(start).Seconds(), sprintf(format, args...))
+		t.Logf("[%s +%5.1fs] %s", time.Now().Format(time.TimeOnly), time.Since(start).Seconds(), sprintf(format, args...))
 	}
 	res, err := Run(context.Background(), s, sd, logf)
 	if err != nil {

@@ -19,6 +19,7 @@ type Send struct {
 	Body       string
 	CarepathID string // from the per-message callback URL or custom arg; "" if the send carried none
 	At         time.Time
+	Answer     string // how the fake answered: "none" (normally) or the fault injected after accepting
 }
 
 // Reply is one inbound webhook carepath acknowledged with a 2xx.
@@ -161,18 +162,20 @@ type addrBody struct{ addr, body string }
 func checkDuplicates(o Observed, rows []row, r *Report) {
 	byID := map[addrBody]int{}
 	byBody := map[addrBody]int{}
+	answers := map[addrBody][]string{} // evidence: when each send arrived and how it was answered
 	for _, s := range o.Sends {
+		k := addrBody{s.To, s.Body}
 		if s.CarepathID != "" {
-			byID[addrBody{s.To, s.CarepathID}]++
+			k = addrBody{s.To, s.CarepathID}
+			byID[k]++
 		} else {
-			byBody[addrBody{s.To, s.Body}]++
+			byBody[k]++
 		}
+		answers[k] = append(answers[k], s.At.Format("15:04:05.000")+" "+s.Answer)
 	}
 	for k, n := range byID {
-		if n > 1 {
-			for range n - 1 {
-				r.add("duplicate", "message %s reached its recipient %d times", k.body, n)
-			}
+		for range n - 1 {
+			r.add("duplicate", "message %s reached its recipient %d times (sends answered: %v)", k.body, n, answers[k])
 		}
 	}
 	// Sends without an ID: more identical bodies at an address than rows
@@ -187,10 +190,9 @@ func checkDuplicates(o Observed, rows []row, r *Report) {
 		}
 	}
 	for k, n := range byBody {
-		if extra := n - could[k]; extra > 0 {
-			for range extra {
-				r.add("duplicate", "%d identical sends to one recipient for %d message row(s) %v", n, could[k], ids[k])
-			}
+		for range n - could[k] {
+			r.add("duplicate", "%d identical sends to one recipient for %d message row(s) %v (sends answered: %v)",
+				n, could[k], ids[k], answers[k])
 		}
 	}
 }

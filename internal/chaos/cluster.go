@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -45,6 +46,9 @@ type Cluster struct {
 	bin        string
 	env        []string
 	workerURLs []string // each worker's /metrics
+	// metricsServed: the workers answered on /metrics at start (a build
+	// that ignores CAREPATH_METRICS_ADDR is checked by liveness only).
+	metricsServed bool
 
 	pgMu    sync.Mutex
 	pgDir   string
@@ -57,8 +61,9 @@ type Cluster struct {
 	tempPrt int
 	temp    *embedded.Temporal
 
-	crashMu sync.Mutex
-	crashes []string // processes that exited without being killed
+	crashMu    sync.Mutex
+	crashes    map[string]*crash // by process name
+	crashOrder []string
 }
 
 // ClusterOptions says where the fakes are and what else to set.
@@ -179,6 +184,14 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	if err := c.WaitHealthy(ctx, 2*time.Minute); err != nil {
 		return nil, err
 	}
+	time.Sleep(2 * time.Second) // the workers' metrics listeners, if any
+	c.metricsServed = true
+	for _, u := range c.workerURLs {
+		c.metricsServed = c.metricsServed && httpOK(u)
+	}
+	if !c.metricsServed {
+		o.Log("workers do not serve /metrics (CAREPATH_METRICS_ADDR ignored): checking them by liveness")
+	}
 	o.Log("api and %d workers healthy", len(c.Workers))
 	ok = true
 	return c, nil
@@ -189,17 +202,60 @@ func (c *Cluster) newService(name string, extraEnv []string) *service {
 		logPath: filepath.Join(c.Dir, name+".log"), onCrash: c.crashed}
 }
 
-func (c *Cluster) crashed(name string, err error) {
-	c.crashMu.Lock()
-	defer c.crashMu.Unlock()
-	c.crashes = append(c.crashes, fmt.Sprintf("%s exited without being killed (%v) at %s", name, err, time.Now().Format(time.TimeOnly)))
+// crash is a process's exits that the harness did not cause.
+type crash struct {
+	n           int
+	first, last time.Time
+	why         string // the last "carepath: ..." line of its log (carepath's logs carry no PHI)
 }
 
-// Crashes lists the processes that exited on their own.
+func (c *Cluster) crashed(name string, err error) {
+	why := lastErrorLine(filepath.Join(c.Dir, name+".log"))
+	if why == "" {
+		why = fmt.Sprint(err)
+	}
+	now := time.Now()
+	c.crashMu.Lock()
+	defer c.crashMu.Unlock()
+	if c.crashes == nil {
+		c.crashes = map[string]*crash{}
+	}
+	k := c.crashes[name]
+	if k == nil {
+		k = &crash{first: now}
+		c.crashes[name] = k
+		c.crashOrder = append(c.crashOrder, name)
+	}
+	k.n++
+	k.last, k.why = now, why
+}
+
+// Crashes describes the processes that exited on their own.
 func (c *Cluster) Crashes() []string {
 	c.crashMu.Lock()
 	defer c.crashMu.Unlock()
-	return append([]string(nil), c.crashes...)
+	var out []string
+	for _, name := range c.crashOrder {
+		k := c.crashes[name]
+		out = append(out, fmt.Sprintf("%s exited on its own %d time(s) between %s and %s (supervisor restarted it); last: %s",
+			name, k.n, k.first.Format(time.TimeOnly), k.last.Format(time.TimeOnly), truncate(k.why, 240)))
+	}
+	return out
+}
+
+// lastErrorLine is the last line carepath printed before exiting.
+func lastErrorLine(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := len(lines) - 1; i >= 0 && i >= len(lines)-20; i-- {
+		if strings.HasPrefix(lines[i], "carepath:") {
+			return lines[i]
+		}
+	}
+	return ""
 }
 
 func (c *Cluster) command(ctx context.Context, args ...string) *exec.Cmd {
@@ -208,8 +264,12 @@ func (c *Cluster) command(ctx context.Context, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// buildCarepath builds ./cmd/carepath once into dir.
+// buildCarepath builds ./cmd/carepath once into dir, or uses the binary
+// CHAOS_CAREPATH_BIN names (another build under test).
 func buildCarepath(ctx context.Context, dir string) (string, error) {
+	if bin := os.Getenv("CHAOS_CAREPATH_BIN"); bin != "" {
+		return bin, nil
+	}
 	root, err := testenv.ModuleRoot()
 	if err != nil {
 		return "", err
@@ -319,9 +379,10 @@ func (c *Cluster) unhealthy() []string {
 	if !httpOK(c.APIBase + "/healthz") {
 		bad = append(bad, "api /healthz")
 	}
-	for i, u := range c.workerURLs {
-		if !c.Workers[i].alive() || !httpOK(u) {
-			bad = append(bad, c.Workers[i].name)
+	for i, w := range c.Workers {
+		// /metrics only when this build serves it (it reads CAREPATH_METRICS_ADDR).
+		if !w.alive() || (c.metricsServed && !httpOK(c.workerURLs[i])) {
+			bad = append(bad, w.name)
 		}
 	}
 	return bad

@@ -161,10 +161,12 @@ func (p *providers) sendgridEvents(m fakesendgrid.Mail) {
 func (p *providers) sends() []Send {
 	var out []Send
 	for _, m := range p.tw.Messages() {
-		out = append(out, Send{Channel: "sms", To: m.To, Body: m.Body, CarepathID: m.CarepathID(), At: m.At})
+		out = append(out, Send{Channel: "sms", To: m.To, Body: m.Body, CarepathID: m.CarepathID(), At: m.At,
+			Answer: p.tw.FaultOf(m.SID).String()})
 	}
 	for _, m := range p.sg.Mails() {
-		out = append(out, Send{Channel: "email", To: m.To, Body: m.Text, CarepathID: m.CarepathID, At: m.At})
+		out = append(out, Send{Channel: "email", To: m.To, Body: m.Text, CarepathID: m.CarepathID, At: m.At,
+			Answer: p.sg.FaultOf(m.ID).String()})
 	}
 	return out
 }

@@ -73,6 +73,23 @@ func (s *Server) Faults() map[Fault]int {
 	return out
 }
 
+func (s *Server) remember(id string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faultOf == nil {
+		s.faultOf = map[string]Fault{}
+	}
+	s.faultOf[id] = f
+}
+
+// FaultOf is the fault an accepted mail was answered with (FaultNone: a
+// normal answer).
+func (s *Server) FaultOf(id string) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faultOf[id]
+}
+
 func writeError(w http.ResponseWriter, f Fault) {
 	status := http.StatusInternalServerError
 	switch f {

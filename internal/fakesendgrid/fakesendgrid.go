@@ -31,6 +31,7 @@ type Server struct {
 	// before the send's response.
 	BeforeAnswer func(m Mail)
 	faults       map[Fault]int
+	faultOf      map[string]Fault // accepted mails answered with a fault, by ID
 }
 
 // New starts a fake SendGrid on a loopback port.
@@ -88,6 +89,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if plan.Fault != FaultNone {
 		s.count(plan.Fault)
+		s.remember(m.ID, plan.Fault)
 		if plan.Fault == FaultAcceptThenStall {
 			time.Sleep(plan.Stall)
 		}

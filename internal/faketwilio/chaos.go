@@ -76,6 +76,23 @@ func (s *Server) Faults() map[Fault]int {
 	return out
 }
 
+func (s *Server) remember(sid string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faultOf == nil {
+		s.faultOf = map[string]Fault{}
+	}
+	s.faultOf[sid] = f
+}
+
+// FaultOf is the fault an accepted message was answered with (FaultNone:
+// a normal answer).
+func (s *Server) FaultOf(sid string) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faultOf[sid]
+}
+
 func writeError(w http.ResponseWriter, f Fault) {
 	status, code := http.StatusInternalServerError, 20500
 	switch f {

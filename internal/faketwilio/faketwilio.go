@@ -49,6 +49,7 @@ type Server struct {
 	recent   map[string][]time.Time // per sending number, acceptances in the last second
 	rejected int                    // requests refused with 429 by the limit
 	faults   map[Fault]int          // injected by Chaos
+	faultOf  map[string]Fault       // accepted messages answered with a fault, by SID
 }
 
 // Limit makes the fake enforce Twilio's per-number throughput: at most
@@ -163,6 +164,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if plan.Fault != FaultNone {
 		s.count(plan.Fault)
+		s.remember(m.SID, plan.Fault)
 		if plan.Fault == FaultAcceptThenStall {
 			time.Sleep(plan.Stall)
 		}
