@@ -3,11 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
@@ -103,14 +105,28 @@ func (e *Engine) CreateBatch(ctx context.Context, a carepath.Actor, r BatchReque
 	if err != nil {
 		return store.BatchJob{}, err
 	}
-	if _, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	// The job is accepted once recorded; a failed start is finished by the
+	// reconciler (reconcile.go).
+	if err := e.startBulkLaunch(ctx, jobID); err != nil {
+		e.Log.Warn("bulk launch not started yet; the reconciler will start it", "job_id", jobID, "error", err)
+	} else if err := e.Store.BatchJobStarted(ctx, jobID); err != nil {
+		e.Log.Warn("could not record bulk launch start", "job_id", jobID, "error", err)
+	}
+	e.Log.Info("bulk launch accepted", "job_id", jobID, "journey", r.Journey, "patients", count)
+	return e.Store.BatchJobGet(ctx, jobID)
+}
+
+// startBulkLaunch starts a job's launcher; one per job, never twice.
+func (e *Engine) startBulkLaunch(ctx context.Context, jobID string) error {
+	_, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.BulkLaunchWorkflowID(jobID), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.BulkLaunchWorkflow, jobID); err != nil {
-		return store.BatchJob{}, fmt.Errorf("start bulk launch: %w", err)
+	}, workflows.BulkLaunchWorkflow, jobID)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("start bulk launch: %w", err)
 	}
-	e.Log.Info("bulk launch started", "job_id", jobID, "journey", r.Journey, "patients", count)
-	return e.Store.BatchJobGet(ctx, jobID)
+	return nil
 }
 
 // batchIDs validates an explicit list and drops duplicates.

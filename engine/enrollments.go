@@ -69,9 +69,7 @@ func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) 
 		// Make sure its journey runs: an earlier launch may have stored the
 		// row and then failed to reach Temporal.
 		if existing.Status == carepath.EnrollmentActive {
-			if err := e.start(ctx, existing); err != nil {
-				return existing, false, err
-			}
+			e.start(ctx, existing)
 		}
 		return existing, false, nil
 	}
@@ -79,10 +77,9 @@ func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) 
 		return enr, false, err
 	}
 	// The row exists before the workflow, so the journey's first activity
-	// always finds it; a failed start is completed by the next launch.
-	if err := e.start(ctx, enr); err != nil {
-		return enr, false, err
-	}
+	// always finds it. The enrollment is accepted once it is recorded: a
+	// failed start is finished by the reconciler (reconcile.go).
+	e.start(ctx, enr)
 	e.Log.Info("journey launched", "enrollment_id", id, "journey", r.Journey, "patient_id", r.PatientID)
 	return enr, true, nil
 }
@@ -100,9 +97,23 @@ func (e *Engine) existingEnrollment(ctx context.Context, id string, r EnrollRequ
 	return e.Store.EnrollmentActiveGet(ctx, r.PatientID, r.Journey, r.Key)
 }
 
-// start starts an enrollment's journey. The workflow ID is the
+// start starts an enrollment's journey and records that it runs. A
+// failure is logged, not returned: the row stays unconfirmed and the
+// reconciler starts it after its grace.
+func (e *Engine) start(ctx context.Context, enr carepath.Enrollment) {
+	if err := e.startJourney(ctx, enr); err != nil {
+		e.Log.Warn("journey not started yet; the reconciler will start it", "enrollment_id", enr.ID, "error", err)
+		return
+	}
+	if err := e.Store.EnrollmentStarted(ctx, enr.ID); err != nil {
+		// The reconciler finds the workflow running and records it then.
+		e.Log.Warn("could not record journey start", "enrollment_id", enr.ID, "error", err)
+	}
+}
+
+// startJourney starts an enrollment's workflow. The workflow ID is the
 // enrollment's and duplicates are rejected, so it never runs twice.
-func (e *Engine) start(ctx context.Context, enr carepath.Enrollment) error {
+func (e *Engine) startJourney(ctx context.Context, enr carepath.Enrollment) error {
 	params, err := json.Marshal(enr.Params)
 	if err != nil {
 		return fmt.Errorf("enroll: encode params: %w", err)
@@ -175,7 +186,7 @@ func (e *Engine) GetEnrollment(ctx context.Context, a carepath.Actor, id string)
 
 // errNotFound reports Temporal's "no such workflow".
 func errNotFound(err error) bool {
-	var nf interface{ NotFound() }
+	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
 }
 
@@ -200,9 +211,27 @@ func (e *Engine) CancelEnrollment(ctx context.Context, a carepath.Actor, id stri
 	if err != nil {
 		return enr, err
 	}
-	if err := e.Temporal.CancelWorkflow(ctx, enr.WorkflowID, ""); err != nil && !errNotFound(err) {
+	err = e.Temporal.CancelWorkflow(ctx, enr.WorkflowID, "")
+	if errNotFound(err) {
+		err = e.cancelUnstarted(ctx, enr)
+	}
+	if err != nil {
 		return enr, fmt.Errorf("cancel enrollment: %w", err)
 	}
 	e.Log.Info("journey cancel requested", "enrollment_id", id)
 	return enr, nil
+}
+
+// cancelUnstarted ends an enrollment whose journey never started, which
+// no workflow would otherwise record. Finishing the row waits for a
+// reconciler holding it mid-start and stops any later start; a journey
+// that reconciler did start is then cancelled like any other.
+func (e *Engine) cancelUnstarted(ctx context.Context, enr carepath.Enrollment) error {
+	if err := e.Store.EnrollmentFinish(ctx, enr.ID, carepath.EnrollmentCancelled, "cancelled"); err != nil {
+		return err
+	}
+	if err := e.Temporal.CancelWorkflow(ctx, enr.WorkflowID, ""); err != nil && !errNotFound(err) {
+		return err
+	}
+	return nil
 }

@@ -52,27 +52,6 @@ func (q *Queries) MessageOutboxInsert(ctx context.Context, m OutboxMessage) erro
 	return wrapErr("insert outbox message", err)
 }
 
-// MessageOutboxLock locks an outbox row for the rest of the transaction.
-func (q *Queries) MessageOutboxLock(ctx context.Context, id string) (OutboxState, error) {
-	var s OutboxState
-	err := q.db.QueryRow(ctx, stmt("MessageOutboxGetForUpdate"), id).Scan(&s.Status, &s.StatusReason, &s.Provider,
-		&s.ProviderMessageID, &s.Attempts, &s.Channel, &s.To, &s.Body, &s.SendingAt, &s.DeferredUntil)
-	return s, wrapErr("lock outbox message", notFound(err, "message"))
-}
-
-// MessageMarkSending notes that a provider call is about to be made.
-func (q *Queries) MessageMarkSending(ctx context.Context, id string) error {
-	_, err := q.db.Exec(ctx, stmt("MessageMarkSending"), id)
-	return wrapErr("mark message sending", err)
-}
-
-// MessageStart records the decision to send now, on this channel, to this
-// address, with this body.
-func (q *Queries) MessageStart(ctx context.Context, id, channel, to, provider, body string, conversational bool) error {
-	_, err := q.db.Exec(ctx, stmt("MessageStart"), id, channel, to, provider, body, conversational)
-	return wrapErr("start message", err)
-}
-
 // MessageDefer holds a message until a time (quiet hours, caps).
 func (q *Queries) MessageDefer(ctx context.Context, id, reason string, until time.Time) error {
 	_, err := q.db.Exec(ctx, stmt("MessageDefer"), id, reason, until)

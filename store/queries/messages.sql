@@ -4,14 +4,6 @@ INSERT INTO messages (id, patient_id, enrollment_id, direction, channel, templat
 VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (id) DO NOTHING;
 
--- name: MessageOutboxGetForUpdate
-SELECT status, status_reason, provider, coalesce(provider_message_id, ''), attempts, channel, to_address, body,
-       sending_at, deferred_until
-FROM messages WHERE id = $1 FOR UPDATE;
-
--- name: MessageMarkSending
-UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1;
-
 -- name: MessageMarkSent
 -- The provider has the message (its answer, a lookup, a callback or an
 -- event). A delivery already reported is kept, and a row that owns another
@@ -47,15 +39,6 @@ LIMIT $2;
 -- name: MessageDefer
 UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3, updated_at = now() WHERE id = $1;
 
--- name: MessageStart
--- The decision to send: channel and address may change on a re-evaluated
--- (deferred) message, e.g. after a fallback.
-UPDATE messages SET status = 'sending', channel = $2, to_address = $3, provider = $4, body = $5,
-    conversational = $6, attempts = attempts + 1, sending_at = now(), deferred_until = NULL, status_reason = '', updated_at = now()
-WHERE id = $1;
-
--- name: MessageOutboxSendingSince
-SELECT sending_at, to_address, body FROM messages WHERE id = $1;
 
 -- name: MessageByProviderIDForUpdate
 SELECT id, coalesce(patient_id::text, ''), status, channel, to_address FROM messages
