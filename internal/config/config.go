@@ -77,6 +77,10 @@ type Config struct {
 	// Production defaults; the chaos suite shortens them.
 	Send SendTiming
 
+	// Recovery: pool limits, session timeouts, start-up wait, reconciler
+	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
+	Recovery Recovery
+
 	// SandboxMessaging lets `worker` use the sandbox for a channel without
 	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
 	SandboxMessaging bool
@@ -201,6 +205,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			bad(d.key, "%v", err)
 		}
 	}
+	c.Recovery = recoveryFromEnv(get, bad)
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
 		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
 	}
