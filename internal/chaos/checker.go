@@ -47,6 +47,9 @@ type PatientView struct {
 	Phone    string
 	Email    string
 	Messages []carepath.Message
+	// Caregivers are the addresses of the patient's caregivers: a message
+	// listed on the patient's timeline may have gone to one of them.
+	Caregivers []string
 }
 
 // Observed is everything a run saw.
@@ -189,7 +192,16 @@ func checkDuplicates(o Observed, rows []row, r *Report) {
 			ids[k] = append(ids[k], w.ID)
 		}
 	}
+	patientAddr := map[string]bool{}
+	for _, p := range o.Patients {
+		patientAddr[p.Phone], patientAddr[p.Email] = true, true
+	}
 	for k, n := range byBody {
+		if !patientAddr[k.addr] {
+			// A caregiver's address: carepath's rows may name the patient, so
+			// only a repeated identical body counts.
+			could[k] = max(could[k], 1)
+		}
 		for range n - could[k] {
 			r.add("duplicate", "%d identical sends to one recipient for %d message row(s) %v (sends answered: %v)",
 				n, could[k], ids[k], answers[k])
@@ -230,8 +242,20 @@ func checkLost(o Observed, rows []row, r *Report) {
 			r.add("lost", "message %s (enrollment %s) suppressed: %s", w.ID, w.EnrollmentID, w.StatusReason)
 		}
 	}
+	caregiversOf := map[string][]string{}
+	for _, p := range o.Patients {
+		for _, a := range []string{p.Phone, p.Email} {
+			if a != "" {
+				caregiversOf[a] = append(caregiversOf[a], p.Caregivers...)
+			}
+		}
+	}
 	for k, idsClaimed := range claimed {
-		if missing := len(idsClaimed) - sentBodies[k]; missing > 0 {
+		reached := sentBodies[k]
+		for _, a := range caregiversOf[k.addr] {
+			reached += sentBodies[addrBody{a, k.body}]
+		}
+		if missing := len(idsClaimed) - reached; missing > 0 {
 			r.add("lost", "%d of message(s) %v reported sent but never reached the provider", missing, idsClaimed)
 		}
 	}
@@ -267,6 +291,18 @@ func checkReplies(o Observed, r *Report) {
 func normalizeID(s string) string { return strings.Trim(strings.TrimSpace(s), "<>") }
 
 func checkAfterStop(o Observed, r *Report) {
+	rowByID := map[string]carepath.Message{}
+	patientsAt := map[string][]string{}
+	for _, p := range o.Patients {
+		for _, m := range p.Messages {
+			rowByID[m.ID] = m
+		}
+		for _, a := range []string{p.Phone, p.Email} {
+			if a != "" {
+				patientsAt[a] = append(patientsAt[a], p.ID)
+			}
+		}
+	}
 	for _, opt := range o.OptOuts {
 		from := opt.Stop.Add(o.StopGrace)
 		confirmations := 0
@@ -281,12 +317,15 @@ func checkAfterStop(o Observed, r *Report) {
 			} else if !s.At.After(from) {
 				continue // a provider call already under way when the STOP came
 			}
-			id := s.CarepathID
+			id, what := s.CarepathID, ""
 			if id == "" {
 				id = "(no id)"
 			}
-			r.add("after_stop", "message %s sent %s after a STOP acknowledged at %s",
-				id, s.At.Sub(opt.Stop).Round(time.Millisecond), opt.Stop.Format(time.TimeOnly))
+			if m, ok := rowByID[s.CarepathID]; ok {
+				what = fmt.Sprintf(" (template %s, enrollment %s, patient %s)", m.Template, m.EnrollmentID, m.PatientID)
+			}
+			r.add("after_stop", "message %s%s reached an address %s after its STOP (acknowledged at %s; patients at the address: %v)",
+				id, what, s.At.Sub(opt.Stop).Round(time.Millisecond), opt.Stop.Format(time.TimeOnly), patientsAt[opt.Address])
 		}
 	}
 }

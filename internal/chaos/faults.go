@@ -33,7 +33,7 @@ type event struct {
 func (f *faults) failed(format string, args ...any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.errs = append(f.errs, sprintf(format, args...))
+	f.errs = append(f.errs, "harness: "+sprintf(format, args...))
 }
 
 // run injects every fault of s and returns when the last one is over.

@@ -146,7 +146,8 @@ func observe(ctx context.Context, c *client, tr *traffic, prov *providers) (Obse
 		if err := c.retry(ctx, http.MethodGet, "/v1/patients/"+p.id+"/messages?limit=500", nil, &msgs); err != nil {
 			return o, err
 		}
-		o.Patients = append(o.Patients, PatientView{ID: p.id, Phone: p.phone, Email: p.email, Messages: msgs.Items})
+		o.Patients = append(o.Patients, PatientView{ID: p.id, Phone: p.phone, Email: p.email, Messages: msgs.Items,
+			Caregivers: p.caregivers})
 	}
 	for _, id := range enrollments {
 		var e carepath.Enrollment

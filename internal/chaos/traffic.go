@@ -28,6 +28,7 @@ type Mix struct {
 // patient is one simulated patient.
 type patient struct {
 	id, phone, email string
+	caregivers       []string // their addresses
 }
 
 // person is whoever holds one address: one patient, a family sharing a
@@ -195,6 +196,7 @@ func (t *traffic) setup(m Mix) error {
 		if _, err := t.c.call(t.ctx, http.MethodPost, "/v1/patients/"+p.id+"/caregivers", cg, nil); err != nil {
 			return err
 		}
+		p.caregivers = []string{cgPhone, cg["email"].(string)}
 		giver := &person{address: cgPhone, channel: "sms", caregiverOf: p}
 		t.addPerson(giver)
 		t.after(at(), func() { t.caregiverSaysStop(giver) })
