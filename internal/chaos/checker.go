@@ -39,6 +39,9 @@ type OptOut struct {
 	Address string
 	Stop    time.Time
 	Start   time.Time
+	// Helps is how many times the person texted HELP after the STOP: each
+	// may be answered (carriers require HELP to be answered even then).
+	Helps int
 }
 
 // PatientView is a patient as the API reports it, with their timeline.
@@ -305,7 +308,7 @@ func checkAfterStop(o Observed, r *Report) {
 	}
 	for _, opt := range o.OptOuts {
 		from := opt.Stop.Add(o.StopGrace)
-		confirmations := 0
+		confirmations, helps := 0, 0
 		for _, s := range o.Sends {
 			if s.To != opt.Address || s.At.Before(opt.Stop) || (!opt.Start.IsZero() && !s.At.Before(opt.Start)) {
 				continue
@@ -314,6 +317,9 @@ func checkAfterStop(o Observed, r *Report) {
 				if confirmations++; confirmations == 1 {
 					continue
 				}
+			} else if isHelpText(s.Body) && helps < opt.Helps {
+				helps++
+				continue
 			} else if !s.At.After(from) {
 				continue // a provider call already under way when the STOP came
 			}
@@ -328,6 +334,10 @@ func checkAfterStop(o Observed, r *Report) {
 				id, what, s.At.Sub(opt.Stop).Round(time.Millisecond), opt.Stop.Format(time.TimeOnly), patientsAt[opt.Address])
 		}
 	}
+}
+
+func isHelpText(body string) bool {
+	return strings.Contains(body, "Msg frequency varies") || strings.Contains(body, "Frecuencia variable")
 }
 
 func isStopConfirmation(body string) bool {

@@ -144,3 +144,18 @@ func TestSummaryLine(t *testing.T) {
 		t.Fatalf("summary %q", got)
 	}
 }
+
+// HELP is answered even after STOP, once per HELP the person sent.
+func TestCheckerAllowsAnsweringHelpAfterStop(t *testing.T) {
+	o := clean()
+	o.OptOuts = []OptOut{{Address: phone, Stop: t0.Add(10 * time.Second), Helps: 1}}
+	help := "Your care team's patient messages. Msg frequency varies. Reply STOP to unsubscribe."
+	o.Sends = append(o.Sends, Send{Channel: "sms", To: phone, Body: help, CarepathID: "h1", At: t0.Add(20 * time.Second)})
+	if r := Check(o); r.Failed() {
+		t.Fatalf("a requested HELP text after STOP flagged: %v", r.Violations)
+	}
+	o.Sends = append(o.Sends, Send{Channel: "sms", To: phone, Body: help, CarepathID: "h2", At: t0.Add(30 * time.Second)})
+	if r := Check(o); r.AfterStop != 1 {
+		t.Fatalf("an unrequested HELP text after STOP not flagged: %v", r.Violations)
+	}
+}

@@ -402,8 +402,15 @@ func (t *traffic) recordReply(p *person, id, body string, keyword bool, at time.
 	defer t.mu.Unlock()
 	t.replies = append(t.replies, Reply{Channel: p.channel, From: p.address, ProviderID: id, Body: body,
 		PatientIDs: ids, Keyword: keyword, AckedAt: at})
-	if keyword && strings.EqualFold(strings.TrimSpace(body), "STOP") {
+	switch {
+	case keyword && strings.EqualFold(strings.TrimSpace(body), "STOP"):
 		t.optOuts = append(t.optOuts, OptOut{Address: p.address, Stop: at})
+	case keyword && strings.EqualFold(strings.TrimSpace(body), "HELP"):
+		for i := range t.optOuts {
+			if t.optOuts[i].Address == p.address && t.optOuts[i].Start.IsZero() {
+				t.optOuts[i].Helps++
+			}
+		}
 	}
 }
 
