@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 )
 
@@ -340,5 +341,43 @@ func TestConversationReplyGoesAtNight(t *testing.T) {
 	}
 	if n := len(f.twilio.To(p.Phone)); n != 1 {
 		t.Fatalf("%d messages at 11 p.m., want only the reply", n)
+	}
+}
+
+// A caregiver's message goes through the same outbox: accepted then 500,
+// it is reconciled, not sent twice.
+func TestCaregiverAcceptedThen500IsSentOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.acts.Templates.MustAdd("t.cg", map[string]messaging.Text{"en": {Body: "{{.caregiver_name}}: about {{.given_name}}"}})
+	p := f.patient(12, false)
+	cg, err := f.store.CaregiverInsert(ctx, store.Caregiver{ID: uuid.NewString(), PatientID: p.ID, GivenName: "Rosa",
+		FamilyName: "X", Relationship: "daughter", Phone: fmt.Sprintf("+1555%07d", phoneSeq.Add(1)%10_000_000),
+		PreferredChannel: "sms", Locale: "en"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.faults.set(func(n int) fault {
+		if n == 1 {
+			return acceptThen500
+		}
+		return passThrough
+	})
+	req := NotifyCaregiversRequest{PatientID: p.ID, Template: "t.cg", MessageIDBase: uuid.NewString()}
+	var res NotifyCaregiversResult
+	for attempt := 1; ; attempt++ {
+		if res, err = f.acts.NotifyCaregivers(ctx, req); err == nil {
+			break
+		}
+		if attempt > 10 {
+			t.Fatal(err)
+		}
+		time.Sleep(testClientTimeout / 2)
+	}
+	if res.Notified != 1 || len(f.twilio.To(cg.Phone)) != 1 {
+		t.Fatalf("%+v, %d at the provider", res, len(f.twilio.To(cg.Phone)))
+	}
+	if calls := f.faults.calls(); !hasPrefix(calls, "create", "lookup") || len(calls) != 2 {
+		t.Fatalf("provider calls %v", calls)
 	}
 }

@@ -88,3 +88,34 @@ func TestNewPacedKeepsLookupOnlyWhenTheProviderHasIt(t *testing.T) {
 		t.Fatal("a paced Twilio sender lost its lookup")
 	}
 }
+
+func TestSlotReturnedUnusedIsFreeAtOnce(t *testing.T) {
+	p := newPaced(&arrivals{}, 1, time.Hour)
+	slot, err := p.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot.Return()  // the claim found the message stopped: no request made
+	slot.Release() // a second settle is ignored
+	again, err := p.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Release() // used: busy for the window
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Acquire(ctx); err == nil {
+		t.Fatal("a slot used a moment ago was free again within its window")
+	}
+	if len(p.slots) != 1 {
+		t.Fatalf("%d slots, want 1", len(p.slots))
+	}
+}
+
+func TestPacedExposesItsSlotsAndTheDirectSender(t *testing.T) {
+	inner := &arrivals{}
+	g, ok := NewPaced(inner, 1).(Gated)
+	if !ok || g.Direct() != Sender(inner) {
+		t.Fatal("a paced sender must let the outbox take a slot and call the provider itself")
+	}
+}
