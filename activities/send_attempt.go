@@ -24,8 +24,8 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 		// Nothing was claimed or sent: a retry decides afresh.
 		return SendMessageResult{}, false, fmt.Errorf("send message: wait for the provider: %w", err)
 	}
+	claiming := time.Now() // monotonic: the lease starts inside this claim
 	s, err := a.outboxStep(ctx, job, &claimFor{channel: plan.channel, lease: a.lease(direct)})
-	claimedAt := time.Now() // monotonic: how long the hand-off took
 	if err != nil || s.claimed == nil {
 		slot.Return()
 		switch {
@@ -48,7 +48,7 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 	}
 	// A process stalled between claim and call must not call late: the
 	// lease, not this process, decides when another attempt may start.
-	if time.Since(claimedAt) > a.timing().LeaseMargin/2 {
+	if time.Since(claiming) > a.timing().LeaseMargin/2 {
 		slot.Return()
 		err := a.Store.Tx(ctx, func(q *store.Queries) error {
 			return a.settle(ctx, q, id, at.Token, carepath.MessageQueued, "retrying: attempt stalled before the provider call")

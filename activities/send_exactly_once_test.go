@@ -381,3 +381,27 @@ func TestCaregiverAcceptedThen500IsSentOnce(t *testing.T) {
 		t.Fatalf("provider calls %v", calls)
 	}
 }
+
+// A process that stalls between claiming its attempt and calling the
+// provider does not call late (its lease is half gone): it gives the
+// attempt back and decides again.
+func TestStalledAttemptDoesNotCallLate(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(12, false)
+	stalled := false
+	f.acts.hooks = &sendHooks{beforeProvider: func(string) error {
+		if !stalled {
+			stalled = true
+			time.Sleep(testTiming.LeaseMargin/2 + 100*time.Millisecond)
+		}
+		return nil
+	}}
+	req := f.request(p, "t.msg", 1)
+	res, _ := f.run(req)
+	if res.Outcome != OutcomeSent || !stalled || len(f.twilio.To(p.Phone)) != 1 {
+		t.Fatalf("after a stall: %+v, %d at the provider", res, len(f.twilio.To(p.Phone)))
+	}
+	if r := f.row(req.MessageID); r.Attempts != 2 {
+		t.Fatalf("%d attempts claimed, want 2 (the stalled one released)", r.Attempts)
+	}
+}
