@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/faketwilio"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 )
@@ -403,5 +404,31 @@ func TestStalledAttemptDoesNotCallLate(t *testing.T) {
 	}
 	if r := f.row(req.MessageID); r.Attempts != 2 {
 		t.Fatalf("%d attempts claimed, want 2 (the stalled one released)", r.Attempts)
+	}
+}
+
+// refusing is an email provider that reports the address opted out.
+type refusing struct{}
+
+func (refusing) Provider() string { return messaging.ProviderSendGrid }
+func (refusing) Send(context.Context, messaging.Outbound) (messaging.Receipt, error) {
+	return messaging.Receipt{}, &messaging.Error{Provider: messaging.ProviderSendGrid, HTTPStatus: 400, Kind: messaging.KindOptedOut}
+}
+
+// Both channels fail at the provider: the message is settled with its
+// reason and the journey gets a real outcome. Before the fix the fallback's
+// failure returned an empty result with no error and left the row queued.
+func TestFallbackFailureSettlesTheMessage(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(12, true)
+	f.twilio.Fail = func(faketwilio.Message) (int, int) { return 400, 21211 }
+	f.acts.Email = refusing{}
+	req := f.request(p, "t.msg", 1)
+	res, err := f.acts.SendMessage(context.Background(), req)
+	if err != nil || res.Outcome != OutcomeSuppressed || res.Reason != ReasonOptedOut {
+		t.Fatalf("both channels failed: %+v %v", res, err)
+	}
+	if r := f.row(req.MessageID); r.Status != carepath.MessageSuppressed || r.StatusReason != ReasonOptedOut {
+		t.Fatalf("row %s (%s), want suppressed with the reason", r.Status, r.StatusReason)
 	}
 }
