@@ -64,6 +64,7 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 	s := sdkworker.New(c, workflows.SendTaskQueue, so)
 	s.RegisterActivity(acts.SendMessage)
 	s.RegisterActivity(acts.NotifyCaregivers)
+	s.RegisterActivity(acts.SendCaregiverReply)
 	return &Worker{journeys: j, sends: s}
 }
 

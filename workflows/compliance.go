@@ -35,6 +35,9 @@ type ComplianceReplyInput struct {
 	Template         string `json:"template"`
 	// Channel is the one the patient wrote on ("" means SMS).
 	Channel string `json:"channel,omitempty"`
+	// CaregiverID, when set, means the keyword came from that caregiver:
+	// the answer goes to them, never to the patient.
+	CaregiverID string `json:"caregiver_id,omitempty"`
 }
 
 // ComplianceReply sends one answer on the channel the patient wrote on, at
@@ -52,6 +55,15 @@ func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
 	}
 	opts := sendOptions
 	opts.ScheduleToCloseTimeout = time.Hour // a confirmation days late helps nobody
+	// Histories from before caregivers had keywords never carry a
+	// CaregiverID; the version marks the new branch all the same.
+	if in.CaregiverID != "" && workflow.GetVersion(ctx, "compliance-caregiver-reply", workflow.DefaultVersion, 1) == 1 {
+		cr := activities.CaregiverReplyRequest{MessageID: req.MessageID, CaregiverID: in.CaregiverID, Template: in.Template, Channel: channel}
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.SendCaregiverReply, cr).Get(ctx, nil); err != nil {
+			return fmt.Errorf("compliance reply to caregiver: %w", err)
+		}
+		return nil
+	}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.SendMessage, req).Get(ctx, nil); err != nil {
 		return fmt.Errorf("compliance reply: %w", err)
 	}
