@@ -14,6 +14,8 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// EUNAVAILABLE: a dependency (the database) cannot be reached; retry.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an error meant for the caller: its Message must never carry PHI or

@@ -17,6 +17,7 @@ var statusOf = map[string]int{
 	carepath.EUNAUTHORIZED: http.StatusUnauthorized,
 	carepath.EFORBIDDEN:    http.StatusForbidden,
 	carepath.EINTERNAL:     http.StatusInternalServerError,
+	carepath.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 var errInternal = carepath.Errorf(carepath.EINTERNAL, "internal error")

@@ -36,8 +36,11 @@ func (s *Server) twilioForm(c echo.Context) (map[string]string, error) {
 	return params, nil
 }
 
-// handleTwilioMessage takes an inbound SMS. It answers with empty TwiML:
-// replies go out through the journeys, not in the webhook response.
+// handleTwilioMessage takes an inbound SMS. It answers with empty TwiML
+// once the reply is stored (replies go out through the journeys, not in
+// the webhook response); carepath routes it from there. With the database
+// down it answers 503 within about a second, so Twilio tries the number's
+// fallback URL.
 func (s *Server) handleTwilioMessage(c echo.Context) error {
 	p, err := s.twilioForm(c)
 	if err != nil {
@@ -49,7 +52,7 @@ func (s *Server) handleTwilioMessage(c echo.Context) error {
 	}
 	m.RequestID = requestID(c)
 	if err := s.engine.ReceiveMessage(c.Request().Context(), m); err != nil {
-		return err // 500: Twilio retries, and the retry finishes the routing
+		return err
 	}
 	xml, err := twiml.Messages(nil)
 	if err != nil {
@@ -78,7 +81,10 @@ func parseTwilioInbound(p map[string]string) (engine.InboundMessage, error) {
 var twilioSID = regexp.MustCompile(`^(SM|MM|SMS)[A-Za-z0-9]{1,64}$`)
 
 // handleTwilioStatus takes a delivery-status callback (signed like inbound
-// messages). Twilio posts one per status change and may repeat them.
+// messages, the query string included). Twilio posts one per status change,
+// may repeat them and may post them out of order. The callback URL carries
+// carepath's message ID (?message_id=), so a callback that beats the send's
+// record still finds its message.
 func (s *Server) handleTwilioStatus(c echo.Context) error {
 	p, err := s.twilioForm(c)
 	if err != nil {
@@ -94,7 +100,8 @@ func (s *Server) handleTwilioStatus(c echo.Context) error {
 		}
 	}
 	err = s.engine.RecordDelivery(c.Request().Context(), engine.DeliveryReport{
-		Provider: messaging.ProviderTwilio, ProviderMessageID: p["MessageSid"], Status: p["MessageStatus"],
+		Provider: messaging.ProviderTwilio, ProviderMessageID: p["MessageSid"], MessageID: c.QueryParam("message_id"),
+		Status:    p["MessageStatus"],
 		ErrorCode: code, EventKey: p["MessageSid"] + "/" + p["MessageStatus"], RequestID: requestID(c),
 	})
 	if err != nil {

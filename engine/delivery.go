@@ -14,86 +14,106 @@ import (
 type DeliveryReport struct {
 	Provider          string
 	ProviderMessageID string
-	Status            string // the provider's status word
-	ErrorCode         int
-	EventKey          string // identifies this report for deduplication
-	RequestID         string
+	// MessageID is carepath's own ID, from the per-message callback URL;
+	// "" for callbacks registered before it carried one.
+	MessageID string
+	Status    string // the provider's status word
+	ErrorCode int
+	EventKey  string // identifies this report for deduplication
+	RequestID string
 }
 
-// UnreachableLimit is how many consecutive "unreachable" reports mark a
-// phone invalid.
-const UnreachableLimit = 3
+// HygieneReason is the task a contact point that stops working raises.
+const HygieneReason = store.HygieneReason
 
-// final statuses are never overwritten by a late, earlier-stage report.
-var final = map[string]bool{carepath.MessageDelivered: true, carepath.MessageUndelivered: true, carepath.MessageFailed: true}
-
-// RecordDelivery applies a delivery report once: delivered confirms the
-// contact point; undelivered and failed record the code and, by its class,
-// mark the contact point invalid (with one hygiene task) or revoke consent.
+// RecordDelivery applies a delivery report once. The message is found by
+// carepath's ID when the callback URL carries it, else by the provider's ID.
+// A report for a send still "sending" settles it as sent (the provider has
+// it: no resend). A report whose message is not yet recorded as sent is
+// kept and applied when it is, never dropped; the event key is consumed in
+// the same transaction that applies or keeps the report.
 func (e *Engine) RecordDelivery(ctx context.Context, r DeliveryReport) error {
 	status, ok := deliveryStatus(r.Status)
 	if !ok {
 		return carepath.Invalid("MessageStatus", "unknown status")
+	}
+	if r.MessageID != "" && validID(r.MessageID, "message") != nil {
+		return carepath.Invalid("message_id", "must be a carepath message ID")
+	}
+	rep := store.DeliveryReport{Provider: r.Provider, ProviderMessageID: r.ProviderMessageID, EventKey: r.EventKey,
+		Status: status, ErrorCode: r.ErrorCode, RequestID: r.RequestID}
+	if status == carepath.MessageUndelivered || status == carepath.MessageFailed {
+		rep.Reason = fmt.Sprintf("%s code %d", r.Provider, r.ErrorCode)
+		rep.Failure = twilioFailure(r.ErrorCode)
 	}
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
 		first, err := q.ProviderEventFirst(ctx, r.Provider, r.EventKey)
 		if err != nil || !first {
 			return err
 		}
-		m, found, err := q.MessageByProviderIDForUpdate(ctx, r.Provider, r.ProviderMessageID)
-		if err != nil || !found {
-			return err // a message carepath never sent: nothing to update
-		}
-		if final[m.Status] || status == carepath.MessageSent {
-			return nil
-		}
-		reason := ""
-		if status != carepath.MessageDelivered {
-			reason = fmt.Sprintf("%s code %d", r.Provider, r.ErrorCode)
-		}
-		if err := q.MessageDelivery(ctx, m.ID, status, reason, r.ErrorCode); err != nil {
+		m, found, err := e.reportedMessage(ctx, q, r.MessageID, r.Provider, r.ProviderMessageID)
+		if err != nil {
 			return err
 		}
-		actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: r.Provider, RequestID: r.RequestID}
-		if err := audit(ctx, q, actor, "message.delivery", m.PatientID, "message/"+m.ID); err != nil {
-			return err
+		if !found {
+			return q.DeliveryKeep(ctx, rep)
 		}
-		if m.PatientID == "" {
-			return nil
-		}
-		if status == carepath.MessageDelivered {
-			return q.ContactDelivered(ctx, m.PatientID, m.Channel, m.To)
-		}
-		return e.deliveryFailed(ctx, q, m, r)
+		return q.DeliveryApply(ctx, m, rep)
 	})
 	if err != nil {
-		return fmt.Errorf("record delivery: %w", err)
+		return e.unavailable(fmt.Errorf("record delivery: %w", err), r.RequestID)
 	}
 	return nil
 }
 
-func (e *Engine) deliveryFailed(ctx context.Context, q *store.Queries, m store.DeliveredMessage, r DeliveryReport) error {
-	kind := messaging.ClassifyTwilio(400, r.ErrorCode)
-	if r.Provider == messaging.ProviderSendGrid {
-		kind = messaging.KindInvalidContact // bounce, dropped
+// reportedMessage finds and locks the message a report is about, settling
+// a send whose outcome was unknown. found=false means the report must be
+// kept: no message is recorded as sent with that provider ID yet.
+func (e *Engine) reportedMessage(ctx context.Context, q *store.Queries, messageID, provider, providerID string) (store.DeliveredMessage, bool, error) {
+	if messageID == "" {
+		return q.DeliveryMessageByProviderID(ctx, provider, providerID)
 	}
-	switch kind {
+	m, found, err := q.DeliveryMessageByID(ctx, messageID)
+	switch {
+	case err != nil:
+		return m, false, err
+	case !found:
+		// Not one of ours by ID; the provider ID may still match.
+		return q.DeliveryMessageByProviderID(ctx, provider, providerID)
+	case providerID == "" || (m.ProviderMessageID == providerID && m.Provider == provider):
+		return m, true, nil // an event naming only carepath's ID is about this row
+	case m.ProviderMessageID != "":
+		// Another provider message for this row (an earlier attempt the
+		// provider also accepted): it says nothing about the recorded one.
+		e.Log.Warn("delivery report for another provider message of a sent message", "message_id", m.ID, "provider", provider)
+		return m, false, nil
+	case m.Status != carepath.MessageSending:
+		return m, false, nil // not handed to the provider as far as we know: keep it
+	}
+	// The provider has the message though the send's outcome was unknown:
+	// record it as sent (this is reconciliation), with any reports kept for it.
+	if err := q.MessageMarkSent(ctx, m.ID, provider, providerID); err != nil {
+		return m, false, err
+	}
+	if err := q.ApplyPendingDeliveryReports(ctx, provider, providerID); err != nil {
+		return m, false, err
+	}
+	return q.DeliveryMessageByID(ctx, m.ID)
+}
+
+// twilioFailure says what a Twilio delivery error code means for the
+// recipient's contact point.
+func twilioFailure(code int) store.ContactFailure {
+	switch messaging.ClassifyTwilio(400, code) {
 	case messaging.KindOptedOut:
-		return q.ConsentRecord(ctx, m.PatientID, m.Channel, store.PurposeAll, false, fmt.Sprintf("%s:%d", r.Provider, r.ErrorCode))
+		return store.FailureOptedOut
 	case messaging.KindInvalidContact:
-		return q.ContactUnreachable(ctx, m.PatientID, m.Channel, m.To)
+		return store.FailureInvalid
 	case messaging.KindTransientUnreachable:
-		n, err := q.PhoneUnreachable(ctx, m.PatientID, m.To)
-		if err != nil || n < UnreachableLimit {
-			return err
-		}
-		return q.ContactUnreachable(ctx, m.PatientID, m.Channel, m.To)
+		return store.FailureUnreachable
 	}
-	return nil
+	return ""
 }
-
-// HygieneReason is the task a contact point that stops working raises.
-const HygieneReason = store.HygieneReason
 
 func deliveryStatus(s string) (string, bool) {
 	switch s {

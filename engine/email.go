@@ -21,9 +21,10 @@ type EmailEvent struct {
 
 // RecordEmailEvents applies SendGrid events. SendGrid re-posts events,
 // sometimes with a new sg_event_id, so an event counts once per message
-// and event type. "processed" settles a send whose outcome was unknown;
-// delivered confirms the address; bounce and dropped mark it invalid;
-// unsubscribes and spam reports revoke email consent.
+// and event type. Any event about a send whose outcome was unknown settles
+// it as sent; delivered confirms the address; bounce and dropped mark it
+// invalid; unsubscribes and spam reports revoke email consent. All of them
+// apply to whoever the message went to: a caregiver's are the caregiver's.
 func (e *Engine) RecordEmailEvents(ctx context.Context, events []EmailEvent, requestID string) error {
 	for _, ev := range events {
 		if ev.MessageID == "" || validID(ev.MessageID, "message") != nil {
@@ -37,49 +38,41 @@ func (e *Engine) RecordEmailEvents(ctx context.Context, events []EmailEvent, req
 }
 
 func (e *Engine) recordEmailEvent(ctx context.Context, ev EmailEvent, requestID string) error {
-	return e.Store.Tx(ctx, func(q *store.Queries) error {
-		first, err := q.ProviderEventFirst(ctx, messaging.ProviderSendGrid, ev.MessageID+"/"+ev.Event)
+	providerID, _, _ := strings.Cut(ev.SGMessageID, ".")
+	rep := store.DeliveryReport{Provider: messaging.ProviderSendGrid, ProviderMessageID: providerID,
+		EventKey: ev.MessageID + "/" + ev.Event, RequestID: requestID}
+	switch ev.Event {
+	case "delivered":
+		rep.Status = carepath.MessageDelivered
+	case "bounce", "dropped":
+		rep.Status, rep.Reason, rep.Failure = carepath.MessageUndelivered, "sendgrid "+ev.Event, store.FailureInvalid
+	case "unsubscribe", "group_unsubscribe", "spamreport":
+		rep.Failure = store.FailureOptedOut
+	}
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		first, err := q.ProviderEventFirst(ctx, rep.Provider, rep.EventKey)
 		if err != nil || !first {
 			return err
 		}
-		m, found, err := q.MessageOutboundForUpdate(ctx, ev.MessageID)
-		if err != nil || !found || m.PatientID == "" {
+		m, found, err := e.reportedMessage(ctx, q, ev.MessageID, rep.Provider, providerID)
+		if err != nil {
 			return err
 		}
-		actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: messaging.ProviderSendGrid, RequestID: requestID}
-		switch ev.Event {
-		case "processed":
-			if m.Status == carepath.MessageSending {
-				// The send's outcome was unknown; SendGrid has it.
-				providerID, _, _ := strings.Cut(ev.SGMessageID, ".")
-				return q.MessageMarkSent(ctx, m.ID, messaging.ProviderSendGrid, providerID)
+		if !found {
+			if providerID == "" {
+				return nil // nothing to match it by later: not one of ours
 			}
-			return nil
-		case "delivered":
-			if final[m.Status] {
-				return nil
-			}
-			if err := q.MessageDelivery(ctx, m.ID, carepath.MessageDelivered, "", 0); err != nil {
-				return err
-			}
-			return q.ContactDelivered(ctx, m.PatientID, carepath.ChannelEmail, m.To)
-		case "bounce", "dropped":
-			if err := q.MessageDelivery(ctx, m.ID, carepath.MessageUndelivered, "sendgrid "+ev.Event, 0); err != nil {
-				return err
-			}
-			if err := audit(ctx, q, actor, "message.delivery", m.PatientID, "message/"+m.ID); err != nil {
-				return err
-			}
-			return q.ContactUnreachable(ctx, m.PatientID, carepath.ChannelEmail, m.To)
-		case "unsubscribe", "group_unsubscribe", "spamreport":
-			if err := q.ConsentRecord(ctx, m.PatientID, carepath.ChannelEmail, store.PurposeAll, false, "sendgrid:"+ev.Event); err != nil {
-				return err
-			}
-			e.Log.Info("email consent revoked by provider event", "message_id", m.ID, "event", ev.Event)
-			return audit(ctx, q, actor, "consent.revoke", m.PatientID, "message/"+m.ID)
+			return q.DeliveryKeep(ctx, rep)
 		}
-		return nil // deferred, open, click: nothing to record
+		return q.DeliveryApply(ctx, m, rep)
 	})
+	if err != nil {
+		return e.unavailable(fmt.Errorf("record email event: %w", err), requestID)
+	}
+	if rep.Failure == store.FailureOptedOut {
+		e.Log.Info("email consent revoked by provider event", "message_id", ev.MessageID, "event", ev.Event)
+	}
+	return nil
 }
 
 // ReplyText keeps the part of an email reply the patient wrote: the text

@@ -22,6 +22,8 @@ type Engine struct {
 	Temporal client.Client
 	Journeys *workflows.Registry
 	Log      *slog.Logger
+
+	wake routerWake // a stored reply wakes this process's reply router
 }
 
 // Health reports whether the database and Temporal answer.

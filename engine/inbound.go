@@ -2,15 +2,11 @@ package engine
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/messaging"
@@ -35,143 +31,141 @@ const (
 	ReasonUnmatched     = "patient reply needs review (it answered no open question)"
 )
 
-// ReceiveMessage stores an inbound message exactly once and hands it on:
-// to the journey whose open question it answers, or else to the care
-// team's inbox as a task. It is safe to call again with the same provider
-// message ID (providers re-deliver): a message already handed on is not
-// handed on twice, and one stored but not yet handed on is finished.
+// Bounds on storing a reply, so that with PostgreSQL down the webhook
+// answers 503 at once and the provider's fallback URL applies.
+const (
+	receiveAcquireWait = time.Second     // to get a connection
+	receiveTimeout     = 5 * time.Second // for the whole transaction
+)
+
+// ReceiveMessage stores an inbound message exactly once, and with it, in
+// the same transaction, where it goes: the open question it answers (the
+// journey hears of it from the reply router), a compliance answer to start,
+// opt-outs to signal, or a task in the care team's inbox. Consent changes
+// (STOP, START) and preference changes are made in that transaction too.
+// Once it returns nil the reply is durable and carepath, not the provider,
+// finishes routing it; a provider's re-delivery changes nothing.
 func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
-	var (
-		msgID        string
-		target       store.Question
-		toJourney    bool
-		done         bool
-		keywordReply *workflows.ComplianceReplyInput
-		optedOut     []string // patients whose journeys hear of a STOP
-	)
-	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		patients, err := patientsFor(ctx, q, m)
-		if err != nil {
-			return err
-		}
-		questions, err := q.QuestionsOpen(ctx, patients)
-		if err != nil {
-			return err
-		}
-		open, hasOpen := pickQuestion(questions, m.Body)
-		patientID := ""
-		switch {
-		case hasOpen:
-			patientID = open.PatientID
-		case len(patients) == 1:
-			patientID = patients[0]
-		}
-		id, status, inserted, err := q.MessageInboundInsert(ctx, store.InboundMessage{ID: uuid.NewString(),
-			PatientID: patientID, Channel: m.Channel, Body: m.Body, To: m.To, From: m.From,
-			Provider: m.Provider, ProviderMessageID: m.ProviderMessageID})
-		if err != nil {
-			return err
-		}
-		msgID = id
-		if inserted {
-			// The webhook changed state: record it with the change.
-			actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
-			if err := audit(ctx, q, actor, "message.receive", patientID, "message/"+id); err != nil {
-				return err
-			}
-		}
-		if status == carepath.MessageRouted {
-			done = true // a re-delivery of a message already handed on
-			return nil
-		}
-		// Compliance keywords come first: they are never an answer; then
-		// requests to change how we reach the patient.
-		if keywordReply, err = e.keyword(ctx, q, m, id, patients, inserted); err != nil || keywordReply != nil {
-			optedOut = patients
-			return err
-		}
-		if keywordReply, err = e.preferences(ctx, q, m, id, patientID, inserted); err != nil || keywordReply != nil {
-			return err
-		}
-		if !inserted {
-			// Stored by an earlier delivery that did not finish: it may
-			// already have taken a question.
-			if target, toJourney, err = q.QuestionAnsweredBy(ctx, id); err != nil {
-				return err
-			}
-		}
-		if !toJourney && hasOpen {
-			if err := q.QuestionAnswer(ctx, open.ID, id); err != nil {
-				return err
-			}
-			target, toJourney = open, true
-		}
-		if toJourney {
-			return nil
-		}
-		reason := ReasonUnmatched
-		switch {
-		case len(patients) == 0:
-			reason = ReasonUnknownSender
-		case len(patients) > 1:
-			reason = ReasonSharedSender
-		}
-		if _, err := q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: patientID, MessageID: id,
-			Priority: carepath.PriorityNormal, Reason: reason, DedupeKey: "reply/" + id, Swept: true}); err != nil {
-			return err
-		}
-		return q.MessageRouted(ctx, id, "")
-	})
+	ctx, cancel := context.WithTimeout(ctx, receiveTimeout)
+	defer cancel()
+	err := e.Store.TxWithin(ctx, receiveAcquireWait, func(q *store.Queries) error { return e.receive(ctx, q, m) })
 	if err != nil {
-		return fmt.Errorf("receive message: %w", err)
+		return e.unavailable(fmt.Errorf("receive message: %w", err), m.RequestID)
 	}
-	if keywordReply != nil {
-		if keywordReply.Template == workflows.TemplateStopConfirm {
-			if err := e.signalOptOut(ctx, optedOut, m.Channel); err != nil {
-				return err
-			}
-		}
-		return e.complianceReply(ctx, msgID, *keywordReply)
-	}
-	if done || !toJourney {
-		return nil
-	}
-	reply := workflows.Reply{QuestionID: target.ID, MessageID: msgID, Channel: m.Channel, Body: m.Body, ReceivedAt: time.Now().UTC()}
-	if err := e.Temporal.SignalWorkflow(ctx, target.WorkflowID, "", workflows.SignalReply, reply); err != nil {
-		if !errNotFound(err) {
-			// Left "received": the provider's retry finishes the job.
-			return fmt.Errorf("receive message: signal journey: %w", err)
-		}
-		// The journey ended under us: the reply goes to the inbox instead.
-		if _, err := e.Store.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: target.PatientID,
-			EnrollmentID: target.EnrollmentID, MessageID: msgID, Priority: carepath.PriorityNormal,
-			Reason: ReasonUnmatched, DedupeKey: "reply/" + msgID, Swept: true}); err != nil {
-			return fmt.Errorf("receive message: raise task: %w", err)
-		}
-	}
-	if err := e.Store.MessageRouted(ctx, msgID, target.EnrollmentID); err != nil {
-		return fmt.Errorf("receive message: %w", err)
-	}
-	e.Log.Info("reply routed to journey", "message_id", msgID, "enrollment_id", target.EnrollmentID)
+	e.wakeRouter()
 	return nil
 }
 
-// complianceReply starts the one answer to a keyword (keyed by the inbound
-// message, so a re-delivered webhook cannot send a second), then marks the
-// message handled.
-func (e *Engine) complianceReply(ctx context.Context, msgID string, in workflows.ComplianceReplyInput) error {
-	_, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.ComplianceWorkflowID(msgID), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.ComplianceReplyWorkflow, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return fmt.Errorf("receive message: start keyword reply: %w", err) // left "received": the retry finishes
+// unavailable turns an error that means "the database cannot be reached"
+// into EUNAVAILABLE (503: the provider retries or uses its fallback),
+// logging the cause; other errors pass unchanged.
+func (e *Engine) unavailable(err error, requestID string) error {
+	if !store.Unavailable(err) {
+		return err
 	}
-	if err := e.Store.MessageRouted(ctx, msgID, ""); err != nil {
-		return fmt.Errorf("receive message: %w", err)
+	e.Log.Warn("webhook not stored: database unavailable", "request_id", requestID, "error", err)
+	return carepath.Errorf(carepath.EUNAVAILABLE, "the database is unavailable: try again")
+}
+
+// receive is ReceiveMessage's transaction.
+func (e *Engine) receive(ctx context.Context, q *store.Queries, m InboundMessage) error {
+	patients, err := patientsFor(ctx, q, m)
+	if err != nil {
+		return err
 	}
-	return nil
+	questions, err := q.QuestionsOpen(ctx, patients)
+	if err != nil {
+		return err
+	}
+	open, hasOpen := pickQuestion(questions, m.Body)
+	patientID := ""
+	switch {
+	case hasOpen:
+		patientID = open.PatientID
+	case len(patients) == 1:
+		patientID = patients[0]
+	}
+	id, _, inserted, err := q.MessageInboundInsert(ctx, store.InboundMessage{ID: uuid.NewString(),
+		PatientID: patientID, Channel: m.Channel, Body: m.Body, To: m.To, From: m.From,
+		Provider: m.Provider, ProviderMessageID: m.ProviderMessageID})
+	if err != nil || !inserted {
+		return err // a re-delivery: its route was stored with it
+	}
+	actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
+	if err := audit(ctx, q, actor, "message.receive", patientID, "message/"+id); err != nil {
+		return err
+	}
+	in := inbound{InboundMessage: m, id: id, patients: patients, patientID: patientID}
+	if hasOpen {
+		in.open = &open
+	}
+	r, err := e.decide(ctx, q, in)
+	if err != nil {
+		return err
+	}
+	if r.Inbox != nil {
+		// Nothing for Temporal to do: the inbox has it now.
+		return routeToInbox(ctx, q, id, *r.Inbox)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode route: %w", err)
+	}
+	return q.RouteInsert(ctx, id, store.RouteSender(m.Channel, m.From), b)
+}
+
+// inbound is a reply being received: the message, its stored ID and who
+// may have sent it.
+type inbound struct {
+	InboundMessage
+	id        string
+	patients  []string        // every patient using the sender's phone or address
+	patientID string          // the one it is filed under ("" if unknown or shared)
+	open      *store.Question // the open question it would answer, if any
+}
+
+// decide chooses, in the webhook's transaction, where a reply goes.
+// Compliance keywords come first: they are never an answer. Then a reply
+// that fits the open question answers it, so "by email" answers "text or
+// email?" rather than changing preferences. Then requests to change how
+// we reach the patient; then the open question (whose journey clarifies a
+// reply it does not understand); else the inbox.
+func (e *Engine) decide(ctx context.Context, q *store.Queries, in inbound) (route, error) {
+	if r, handled, err := e.keyword(ctx, q, in); err != nil || handled {
+		return r, err
+	}
+	fits := in.open != nil && fitsQuestion(*in.open, in.Body)
+	if !fits {
+		pref, err := e.preferences(ctx, q, in.InboundMessage, in.id, in.patientID, true)
+		if err != nil || pref != nil {
+			return route{Compliance: pref}, err
+		}
+	}
+	if in.open != nil {
+		if err := q.QuestionAnswer(ctx, in.open.ID, in.id); err != nil {
+			return route{}, err
+		}
+		return route{Reply: &replyRoute{QuestionID: in.open.ID, WorkflowID: in.open.WorkflowID,
+			EnrollmentID: in.open.EnrollmentID, PatientID: in.open.PatientID}}, nil
+	}
+	reason := ReasonUnmatched
+	switch {
+	case len(in.patients) == 0:
+		reason = ReasonUnknownSender
+	case len(in.patients) > 1:
+		reason = ReasonSharedSender
+	}
+	return route{Inbox: &inboxRoute{PatientID: in.patientID, Reason: reason}}, nil
+}
+
+// fitsQuestion reports whether a reply is one of the question's answers
+// (free-text questions take anything, so nothing "fits" them).
+func fitsQuestion(qu store.Question, body string) bool {
+	if len(qu.Accepts.Choices) == 0 && qu.Accepts.Number == nil {
+		return false
+	}
+	_, ok := qu.Accepts.Parse(body)
+	return ok
 }
 
 // pickQuestion chooses the open question a reply answers: the newest one
@@ -183,10 +177,7 @@ func pickQuestion(open []store.Question, body string) (store.Question, bool) {
 		return store.Question{}, false
 	}
 	for _, q := range open {
-		if len(q.Accepts.Choices) == 0 && q.Accepts.Number == nil {
-			continue // free text fits anything: a last resort, not a match
-		}
-		if _, ok := q.Accepts.Parse(body); ok {
+		if fitsQuestion(q, body) { // free text fits anything: a last resort, not a match
 			return q, true
 		}
 	}
@@ -220,21 +211,4 @@ func (e *Engine) preferences(ctx context.Context, q *store.Queries, m InboundMes
 	}
 	return &workflows.ComplianceReplyInput{PatientID: patientID, InboundMessageID: msgID, Template: workflows.TemplatePreferences,
 		Channel: m.Channel}, nil
-}
-
-// signalOptOut tells the patients' running journeys they opted out of a
-// channel, so a journey waiting for an answer there stops at once.
-func (e *Engine) signalOptOut(ctx context.Context, patients []string, channel string) error {
-	for _, pid := range patients {
-		wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, pid)
-		if err != nil {
-			return fmt.Errorf("signal opt-out: %w", err)
-		}
-		for _, wf := range wfs {
-			if err := e.Temporal.SignalWorkflow(ctx, wf, "", workflows.SignalOptOut, workflows.OptOut{Channel: channel}); err != nil && !errNotFound(err) {
-				return fmt.Errorf("signal opt-out: %w", err)
-			}
-		}
-	}
-	return nil
 }

@@ -58,31 +58,6 @@ func (q *Queries) MessageDefer(ctx context.Context, id, reason string, until tim
 	return wrapErr("defer message", err)
 }
 
-// DeliveredMessage is an outbound message a provider reported on.
-type DeliveredMessage struct {
-	ID, PatientID, Status, Channel, To string
-}
-
-// MessageByProviderIDForUpdate locks the message a provider callback is
-// about; ok=false if carepath never sent it.
-func (q *Queries) MessageByProviderIDForUpdate(ctx context.Context, provider, providerID string) (m DeliveredMessage, ok bool, err error) {
-	err = q.db.QueryRow(ctx, stmt("MessageByProviderIDForUpdate"), provider, providerID).Scan(&m.ID, &m.PatientID, &m.Status, &m.Channel, &m.To)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, false, nil
-	}
-	return m, err == nil, wrapErr("find message by provider id", err)
-}
-
-// MessageDelivery records a provider's delivery report.
-func (q *Queries) MessageDelivery(ctx context.Context, id, status, reason string, code int) error {
-	var c any
-	if code != 0 {
-		c = code
-	}
-	_, err := q.db.Exec(ctx, stmt("MessageDelivery"), id, status, reason, c)
-	return wrapErr("record delivery", err)
-}
-
 // MessageMarkSent records the provider's acceptance.
 func (q *Queries) MessageMarkSent(ctx context.Context, id, provider, providerID string) error {
 	_, err := q.db.Exec(ctx, stmt("MessageMarkSent"), id, provider, providerID)
@@ -159,14 +134,4 @@ func (q *Queries) MessagesByPatient(ctx context.Context, patientID string, limit
 		out = append(out, m)
 	}
 	return out, wrapErr("list messages", rows.Err())
-}
-
-// MessageOutboundForUpdate locks an outbound message by carepath's own ID
-// (SendGrid events carry it as a custom argument); ok=false if unknown.
-func (q *Queries) MessageOutboundForUpdate(ctx context.Context, id string) (m DeliveredMessage, ok bool, err error) {
-	err = q.db.QueryRow(ctx, stmt("MessageOutboundForUpdate"), id).Scan(&m.ID, &m.PatientID, &m.Status, &m.Channel, &m.To)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, false, nil
-	}
-	return m, err == nil, wrapErr("find outbound message", err)
 }

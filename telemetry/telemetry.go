@@ -113,3 +113,37 @@ func (m *Metrics) ObserveEnrollments(count func(context.Context) ([]EnrollmentCo
 	}
 	return nil
 }
+
+// ObserveReplyBacklog reports, at each scrape, how many stored replies wait
+// to be routed to Temporal and how long the oldest has waited.
+func (m *Metrics) ObserveReplyBacklog(backlog func(context.Context) (int64, time.Duration, error)) error {
+	if m == nil {
+		return nil
+	}
+	meter := m.provider.Meter("carepath")
+	waiting, err := meter.Int64ObservableGauge("carepath_replies_waiting",
+		metric.WithDescription("Stored replies not yet routed to a journey, compliance answer or task."))
+	if err != nil {
+		return fmt.Errorf("telemetry: replies waiting gauge: %w", err)
+	}
+	oldest, err := meter.Float64ObservableGauge("carepath_replies_waiting_oldest", metric.WithUnit("s"),
+		metric.WithDescription("How long the oldest reply not yet routed has waited (0 if none)."))
+	if err != nil {
+		return fmt.Errorf("telemetry: oldest waiting reply gauge: %w", err)
+	}
+	_, err = meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		n, age, err := backlog(ctx)
+		if err != nil {
+			return err
+		}
+		o.ObserveInt64(waiting, n)
+		o.ObserveFloat64(oldest, age.Seconds())
+		return nil
+	}, waiting, oldest)
+	if err != nil {
+		return fmt.Errorf("telemetry: reply backlog callback: %w", err)
+	}
+	return nil
+}

@@ -189,6 +189,15 @@ func (a *app) serveAPI(ctx context.Context, twilioToken, inboundToken string, re
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 	}
+	// The reply router hands replies the webhooks stored to Temporal, in
+	// every api process; it stops with ctx, before the pool closes.
+	if err := a.metrics.ObserveReplyBacklog(a.engine.ReplyBacklog); err != nil {
+		return err
+	}
+	routerCtx, stopRouter := context.WithCancel(ctx)
+	routerDone := make(chan struct{})
+	go func() { defer close(routerDone); a.engine.RouteReplies(routerCtx) }()
+	defer func() { stopRouter(); <-routerDone }()
 	return serveUntilDone(ctx, "api", srv, a.cfg.HTTPAddr, 10*time.Second, ready)
 }
 

@@ -39,16 +39,3 @@ LIMIT $2;
 -- name: MessageDefer
 UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3, updated_at = now() WHERE id = $1;
 
-
--- name: MessageByProviderIDForUpdate
-SELECT id, coalesce(patient_id::text, ''), status, channel, to_address FROM messages
-WHERE provider = $1 AND provider_message_id = $2 FOR UPDATE;
-
--- name: MessageDelivery
-UPDATE messages SET status = $2, status_reason = $3, error_code = $4,
-    delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
-WHERE id = $1;
-
--- name: MessageOutboundForUpdate
-SELECT id, coalesce(patient_id::text, ''), status, channel, to_address FROM messages
-WHERE id = $1 AND direction = 'outbound' FOR UPDATE;

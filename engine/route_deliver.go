@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/workflows"
+)
+
+// deliver hands one route to Temporal: opt-outs first (so a waiting
+// journey stops before the confirmation goes out), then the compliance
+// answer, then the reply to its journey. Every step is safe to repeat
+// after a partial failure.
+func (e *Engine) deliver(ctx context.Context, q *store.Queries, r store.InboundRoute, rt route) (enrollmentID string, err error) {
+	if rt.OptOut != nil {
+		if err := e.signalOptOut(ctx, q, *rt.OptOut); err != nil {
+			return "", err
+		}
+	}
+	if rt.Compliance != nil {
+		if err := e.startComplianceReply(ctx, *rt.Compliance); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case rt.Reply != nil:
+		return e.signalReply(ctx, q, r, *rt.Reply)
+	case rt.Inbox != nil:
+		return rt.Inbox.EnrollmentID, routeToInbox(ctx, q, r.MessageID, *rt.Inbox)
+	}
+	return "", nil
+}
+
+// signalReply hands a reply to the journey waiting for it. A journey that
+// has ended cannot take it: the reply becomes an inbox task instead.
+func (e *Engine) signalReply(ctx context.Context, q *store.Queries, r store.InboundRoute, to replyRoute) (string, error) {
+	reply := workflows.Reply{QuestionID: to.QuestionID, MessageID: r.MessageID, Channel: r.Channel, Body: r.Body,
+		ReceivedAt: r.ReceivedAt.UTC()}
+	cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
+	defer cancel()
+	err := e.Temporal.SignalWorkflow(cctx, to.WorkflowID, "", workflows.SignalReply, reply)
+	switch {
+	case err == nil:
+		e.Log.Info("reply routed to journey", "message_id", r.MessageID, "enrollment_id", to.EnrollmentID)
+		return to.EnrollmentID, nil
+	case errNotFound(err):
+		return to.EnrollmentID, routeToInbox(ctx, q, r.MessageID, inboxRoute{PatientID: to.PatientID,
+			EnrollmentID: to.EnrollmentID, Reason: ReasonUnmatched})
+	}
+	return "", fmt.Errorf("signal journey %s: %w", to.WorkflowID, err)
+}
+
+// startComplianceReply starts the one answer to a keyword or preference
+// change, keyed by the inbound message so it is never sent twice.
+func (e *Engine) startComplianceReply(ctx context.Context, in workflows.ComplianceReplyInput) error {
+	cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
+	defer cancel()
+	_, err := e.Temporal.ExecuteWorkflow(cctx, client.StartWorkflowOptions{
+		ID: workflows.ComplianceWorkflowID(in.InboundMessageID), TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.ComplianceReplyWorkflow, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("start compliance reply: %w", err)
+	}
+	return nil
+}
+
+// signalOptOut tells the patients' running journeys they opted out of a
+// channel, so a journey waiting for an answer there stops at once.
+func (e *Engine) signalOptOut(ctx context.Context, q *store.Queries, o optOutRoute) error {
+	for _, pid := range o.PatientIDs {
+		wfs, err := q.EnrollmentWorkflowsActive(ctx, pid)
+		if err != nil {
+			return fmt.Errorf("signal opt-out: %w", err)
+		}
+		for _, wf := range wfs {
+			cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
+			err := e.Temporal.SignalWorkflow(cctx, wf, "", workflows.SignalOptOut, workflows.OptOut{Channel: o.Channel})
+			cancel()
+			if err != nil && !errNotFound(err) {
+				return fmt.Errorf("signal opt-out to %s: %w", wf, err)
+			}
+		}
+	}
+	return nil
+}
+
+// routeToInbox raises the care-team task that holds a reply and marks the
+// reply routed; the task's dedupe key makes it one per reply.
+func routeToInbox(ctx context.Context, q *store.Queries, messageID string, in inboxRoute) error {
+	if _, err := q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: in.PatientID, EnrollmentID: in.EnrollmentID,
+		MessageID: messageID, Priority: carepath.PriorityNormal, Reason: in.Reason, DedupeKey: "reply/" + messageID,
+		Swept: true}); err != nil {
+		return err
+	}
+	return q.MessageRouted(ctx, messageID, in.EnrollmentID)
+}
+
+// transient reports a Temporal error that means "not reachable now" rather
+// than "refused": such routes are retried for as long as it takes.
+func transient(err error) bool {
+	var unavailable *serviceerror.Unavailable
+	var exhausted *serviceerror.ResourceExhausted
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline) || errors.As(err, &canceled)
+}
