@@ -395,13 +395,14 @@ func checkConsent(o Observed, rows []row, r *Report) {
 // Summary is the one line a run ends with.
 func (r *Report) Summary(f FaultCounts, seed int64) string {
 	return fmt.Sprintf("chaos: sends=%d duplicates=%d lost=%d replies=%d replies_lost=%d after_stop=%d consent_crossed=%d "+
-		"unfinished=%d unrecovered=%d worker_kills=%d api_kills=%d temporal_outages=%d pg_restarts=%d provider_faults=%d "+
-		"callbacks=%d seed=%d",
+		"unfinished=%d unrecovered=%d worker_kills=%d api_kills=%d temporal_outages=%d replies_in_outage=%d pg_restarts=%d "+
+		"provider_faults=%d callbacks=%d seed=%d",
 		r.Sends, r.Duplicates, r.Lost, r.Replies, r.RepliesLost, r.AfterStop, r.ConsentCrossed, r.Unfinished, r.Unrecovered,
-		f.WorkerKills, f.APIKills, f.TemporalOutages, f.PGRestarts, f.ProviderFaults, f.Callbacks, seed)
+		f.WorkerKills, f.APIKills, f.TemporalOutages, f.RepliesInOutage, f.PGRestarts, f.ProviderFaults, f.Callbacks, seed)
 }
 
 // FaultCounts is what the run injected.
 type FaultCounts struct {
 	WorkerKills, APIKills, TemporalOutages, PGRestarts, ProviderFaults, Callbacks int
+	RepliesInOutage                                                               int // replies acknowledged while Temporal was down
 }

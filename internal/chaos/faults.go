@@ -22,6 +22,7 @@ type faults struct {
 	workerKills, apiKills, temporalOutages, pgRestarts atomic.Int64
 	mu                                                 sync.Mutex
 	errs                                               []string
+	temporalDown                                       [][2]time.Time // each outage's start and end
 }
 
 type event struct {
@@ -136,11 +137,15 @@ func (f *faults) temporal(ctx context.Context, down time.Duration) {
 			f.duringTemporalOutage()
 		}()
 	}
+	from := time.Now()
 	if err := f.cl.TemporalOutage(ctx, down); err != nil {
 		f.failed("temporal outage: %v", err)
 		return
 	}
 	f.temporalOutages.Add(1)
+	f.mu.Lock()
+	f.temporalDown = append(f.temporalDown, [2]time.Time{from, time.Now()})
+	f.mu.Unlock()
 	f.logf("Temporal back")
 }
 

@@ -101,7 +101,7 @@ func Run(ctx context.Context, s Schedule, seed int64, logf func(string, ...any))
 	res.Report = Check(obs)
 	res.Faults = FaultCounts{WorkerKills: int(f.workerKills.Load()), APIKills: int(f.apiKills.Load()),
 		TemporalOutages: int(f.temporalOutages.Load()), PGRestarts: int(f.pgRestarts.Load()),
-		ProviderFaults: prov.faults(), Callbacks: int(prov.callbacks.Load())}
+		ProviderFaults: prov.faults(), Callbacks: int(prov.callbacks.Load()), RepliesInOutage: repliesWithin(obs.Replies, f.temporalDown)}
 	res.Summary = res.Report.Summary(res.Faults, seed)
 	if !res.Report.Failed() {
 		_ = os.RemoveAll(dir)
@@ -157,4 +157,18 @@ func observe(ctx context.Context, c *client, tr *traffic, prov *providers) (Obse
 		o.Enrollments = append(o.Enrollments, e)
 	}
 	return o, nil
+}
+
+// repliesWithin counts the replies acknowledged inside any of the windows.
+func repliesWithin(replies []Reply, windows [][2]time.Time) int {
+	n := 0
+	for _, r := range replies {
+		for _, w := range windows {
+			if r.AckedAt.After(w[0]) && r.AckedAt.Before(w[1]) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
