@@ -110,16 +110,16 @@ func (p *providers) twilioCallbacks(m faketwilio.Message) {
 	} else {
 		p.later(p.rnd.between(100*time.Millisecond, 5*time.Second), func() { post("sent") })
 	}
-	delivered := p.rnd.between(time.Second, 25*time.Second) // late
+	delivered := p.rnd.between(time.Second, 15*time.Second) // late
 	if p.rnd.chance(0.2) {
 		delivered = p.rnd.between(0, 100*time.Millisecond) // before "sent": out of order
 	}
 	p.later(delivered, func() { post("delivered") })
 	if p.rnd.chance(0.3) {
-		p.later(delivered+p.rnd.between(0, 10*time.Second), func() { post("delivered") }) // twice
+		p.later(delivered+p.rnd.between(0, 8*time.Second), func() { post("delivered") }) // twice
 	}
 	if p.rnd.chance(0.15) {
-		p.later(p.rnd.between(10*time.Second, 30*time.Second), func() { post("sent") }) // a stale one, after delivered
+		p.later(p.rnd.between(8*time.Second, 20*time.Second), func() { post("sent") }) // a stale one, after delivered
 	}
 }
 
@@ -151,9 +151,9 @@ func (p *providers) sendgridEvents(m fakesendgrid.Mail) {
 	default:
 		p.later(p.rnd.between(100*time.Millisecond, 5*time.Second), func() { post(processed) })
 	}
-	p.later(p.rnd.between(time.Second, 25*time.Second), func() { post(delivered) })
+	p.later(p.rnd.between(time.Second, 15*time.Second), func() { post(delivered) })
 	if p.rnd.chance(0.3) {
-		p.later(p.rnd.between(5*time.Second, 30*time.Second), func() { post(delivered) }) // the same event again
+		p.later(p.rnd.between(5*time.Second, 20*time.Second), func() { post(delivered) }) // the same event again
 	}
 }
 
