@@ -432,3 +432,50 @@ func TestFallbackFailureSettlesTheMessage(t *testing.T) {
 		t.Fatalf("row %s (%s), want suppressed with the reason", r.Status, r.StatusReason)
 	}
 }
+
+// With two unsettled identical messages to a shared phone, the status
+// callback (whose URL names the carepath message) settles the accepted one
+// exactly; the lookup waits for it rather than guess, and the other is
+// sent.
+func TestStatusCallbackSettlesIdenticalMessagesExactly(t *testing.T) {
+	f := newFixture(t)
+	a := f.patient(12, false)
+	b := f.patient(12, false)
+	if _, err := f.store.Pool.Exec(context.Background(), `UPDATE patients SET phone = $1 WHERE id = $2`, a.Phone, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.faults.set(func(n int) fault {
+		switch n {
+		case 1:
+			return refuse500
+		case 2:
+			return acceptThen500
+		}
+		return passThrough
+	})
+	ra, rb := f.request(a, "t.same", 0), f.request(b, "t.same", 0)
+	for _, req := range []SendMessageRequest{ra, rb} {
+		if _, err := f.acts.SendMessage(context.Background(), req); err == nil {
+			t.Fatal("a 500 reported as an outcome")
+		}
+	}
+	got := f.twilio.To(a.Phone)
+	if len(got) != 1 || got[0].CarepathID() != rb.MessageID {
+		t.Fatalf("the provider holds %+v; want b's message, its callback URL naming b", got)
+	}
+	// What the status callback does.
+	if err := f.store.MessageMarkSent(context.Background(), got[0].CarepathID(), "twilio", got[0].SID); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []SendMessageRequest{ra, rb} {
+		if res, _ := f.run(req); res.Outcome != OutcomeSent {
+			t.Fatalf("%+v", res)
+		}
+	}
+	if n := len(f.twilio.To(a.Phone)); n != 2 {
+		t.Fatalf("the shared phone got %d messages, want 2", n)
+	}
+	if pb := f.row(rb.MessageID).ProviderMessageID; pb != got[0].SID {
+		t.Fatalf("b owns %q, want its own provider message %q", pb, got[0].SID)
+	}
+}

@@ -59,9 +59,15 @@ func (a *Activities) reconcile(ctx context.Context, job outboxJob, row store.Out
 	if err != nil {
 		return SendMessageResult{}, false, fmt.Errorf("send message: reconcile: %w", err)
 	}
-	providerID, err := a.choose(ctx, id, sender.Provider(), row, found, since, until)
+	providerID, contested, err := a.choose(ctx, id, sender.Provider(), row, found, since, until)
 	if err != nil {
 		return SendMessageResult{}, false, fmt.Errorf("send message: reconcile: %w", err)
+	}
+	settled := lease.Add(a.timing().SettleDelay)
+	if providerID != "" && contested && now.Before(settled) {
+		// Another message to this address is unsettled too: give the
+		// status callbacks, which name the message exactly, time first.
+		return SendMessageResult{}, false, a.outcomeUnknown(id, settled, nil)
 	}
 	if providerID != "" {
 		// The unique provider ID index settles a race with another
@@ -72,7 +78,7 @@ func (a *Activities) reconcile(ctx context.Context, job outboxJob, row store.Out
 		a.Log.Info("unknown send outcome reconciled: the provider had it", "message_id", id)
 		return SendMessageResult{Outcome: OutcomeSent, Channel: row.Channel}, false, nil
 	}
-	if settled := lease.Add(a.timing().SettleDelay); now.Before(settled) {
+	if now.Before(settled) {
 		return SendMessageResult{}, false, a.outcomeUnknown(id, settled, nil)
 	}
 	err = a.Store.Tx(ctx, func(q *store.Queries) error {
@@ -107,9 +113,13 @@ func (a *Activities) attemptWindow(row store.OutboxRow) (start, lease time.Time)
 // least as close to ours as to any other message to that address whose
 // outcome is also unknown. With no such other message, any unowned message
 // from carepath's number to that address in the window is this one.
-func (a *Activities) choose(ctx context.Context, id, provider string, row store.OutboxRow, found []messaging.Accepted, since, until time.Time) (string, error) {
+//
+// contested says another message to the address is unsettled in the same
+// window: the pick may then be that message's, and the caller waits for
+// the callbacks first.
+func (a *Activities) choose(ctx context.Context, id, provider string, row store.OutboxRow, found []messaging.Accepted, since, until time.Time) (providerID string, contested bool, err error) {
 	if len(found) == 0 {
-		return "", nil
+		return "", false, nil
 	}
 	ids := make([]string, len(found))
 	for i, f := range found {
@@ -117,7 +127,7 @@ func (a *Activities) choose(ctx context.Context, id, provider string, row store.
 	}
 	taken, err := a.Store.OutboxProviderIDsTaken(ctx, provider, ids)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	var free []messaging.Accepted
 	for _, f := range found {
@@ -126,13 +136,13 @@ func (a *Activities) choose(ctx context.Context, id, provider string, row store.
 		}
 	}
 	if len(free) == 0 {
-		return "", nil
+		return "", false, nil
 	}
 	rivals, err := a.Store.OutboxUnknownTo(ctx, row.To, id, since, until)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	return pick(free, row.Body, rivals), nil
+	return pick(free, row.Body, rivals), len(rivals) > 0, nil
 }
 
 // pick is choose's rule over unowned candidates, oldest first.
