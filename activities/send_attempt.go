@@ -79,6 +79,13 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 	if !ok {
 		a.Log.Info("acceptance already recorded (callback or event first)", "message_id", id)
 	}
+	// A delivery callback that beat this record was kept: apply it now (the
+	// api's reply router sweeps up any this misses).
+	if err := a.Store.Tx(ctx, func(q *store.Queries) error {
+		return q.ApplyPendingDeliveryReports(ctx, receipt.Provider, receipt.ProviderMessageID)
+	}); err != nil {
+		a.Log.Warn("kept delivery reports not applied yet", "message_id", id, "error", err)
+	}
 	return SendMessageResult{Outcome: OutcomeSent, Channel: at.Channel}, false, nil
 }
 

@@ -87,6 +87,9 @@ func (e *Engine) RouteReplies(ctx context.Context) {
 		if err := e.RouteDue(ctx); err != nil && ctx.Err() == nil {
 			e.Log.Warn("reply router: routing paused", "error", err)
 		}
+		if err := e.ApplyKeptDeliveryReports(ctx); err != nil && ctx.Err() == nil {
+			e.Log.Warn("reply router: kept delivery reports not applied", "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

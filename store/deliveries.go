@@ -165,3 +165,21 @@ func (q *Queries) ApplyPendingDeliveryReports(ctx context.Context, provider, pro
 	}
 	return nil
 }
+
+// ProviderMessage names a message at its provider.
+type ProviderMessage struct{ Provider, ProviderMessageID string }
+
+// DeliveryPendingRecorded lists provider messages with kept reports that
+// can now be applied.
+func (q *Queries) DeliveryPendingRecorded(ctx context.Context, limit int) ([]ProviderMessage, error) {
+	rows, err := q.db.Query(ctx, stmt("DeliveryPendingRecorded"), limit)
+	if err != nil {
+		return nil, fmt.Errorf("find kept delivery reports to apply: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProviderMessage, error) {
+		var m ProviderMessage
+		err := r.Scan(&m.Provider, &m.ProviderMessageID)
+		return m, err
+	})
+	return out, wrapErr("find kept delivery reports to apply", err)
+}

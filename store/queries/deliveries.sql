@@ -25,3 +25,10 @@ ON CONFLICT (provider, event_key) DO NOTHING;
 -- The kept reports for a provider message, oldest first, removed as taken.
 DELETE FROM delivery_reports_pending WHERE provider = $1 AND provider_message_id = $2
 RETURNING event_key, status, error_code, failure, received_at;
+
+-- name: DeliveryPendingRecorded
+-- Kept reports whose message has since been recorded as sent (a path that
+-- did not apply them itself, or failed to).
+SELECT DISTINCT p.provider, p.provider_message_id FROM delivery_reports_pending p
+JOIN messages m ON m.provider = p.provider AND m.provider_message_id = p.provider_message_id
+LIMIT $1;
