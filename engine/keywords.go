@@ -9,50 +9,145 @@ import (
 	"github.com/carepath/carepath/workflows"
 )
 
-// keyword applies an SMS compliance keyword (STOP, START, YES when opted
-// out, HELP) for every patient using the sending number, in the webhook's
-// transaction, and says what to answer. It returns nil for an ordinary reply.
-func (e *Engine) keyword(ctx context.Context, q *store.Queries, m InboundMessage, msgID string, patients []string, first bool) (*workflows.ComplianceReplyInput, error) {
-	if m.Channel != carepath.ChannelSMS || len(patients) == 0 {
-		return nil, nil
+// ReasonCaregiverSender is the task holding a message from a caregiver's
+// phone or address: it is never a patient's answer.
+const ReasonCaregiverSender = "message from a patient's caregiver: please review"
+
+// keyword handles, in the webhook's transaction, what a message means
+// before any journey may take it as an answer: an SMS compliance keyword
+// (STOP, START, HELP, or YES from a number that opted out), or anything a
+// caregiver (and no patient) sent. handled=false means an ordinary reply.
+//
+// STOP and START apply to whoever uses the sending number: every patient
+// on it, however many; every caregiver on it (their own consent, never the
+// patient's); and the number itself, so a STOP from a number no one uses
+// yet is kept for patients and caregivers created with it later. They take
+// effect when the message was received (this transaction's time). The
+// confirmation goes to a patient on the number, else to the caregiver; a
+// number carepath does not know gets none (the provider's own opt-out
+// handling answers it).
+func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound) (r route, handled bool, err error) {
+	caregivers, err := caregiversFor(ctx, q, in.InboundMessage)
+	if err != nil {
+		return route{}, false, err
 	}
-	kw := messaging.ParseKeyword(m.Body)
-	if kw == messaging.KeywordYes && first {
-		granted, err := q.ConsentGranted(ctx, patients[0], carepath.ChannelSMS, "care")
+	kw := messaging.KeywordNone
+	if in.Channel == carepath.ChannelSMS {
+		kw = messaging.ParseKeyword(in.Body)
+	}
+	if kw == messaging.KeywordYes {
+		// YES is an answer, unless the sender opted out: then it is START.
+		granted, err := senderConsent(ctx, q, in, caregivers)
 		if err != nil {
-			return nil, err
+			return route{}, false, err
 		}
-		kw = messaging.KeywordNone // YES is an answer, unless the patient opted out
+		kw = messaging.KeywordNone
 		if !granted {
 			kw = messaging.KeywordStart
 		}
 	}
-	template := ""
 	switch kw {
 	case messaging.KeywordNone:
-		return nil, nil
+		if len(in.patients) == 0 && len(caregivers) > 0 {
+			return route{Inbox: &inboxRoute{PatientID: caregiversPatient(caregivers), Reason: ReasonCaregiverSender}}, true, nil
+		}
+		return route{}, false, nil
 	case messaging.KeywordHelp:
-		template = workflows.TemplateHelp
+		answer := complianceAnswer(in, caregivers, workflows.TemplateHelp)
+		if answer == nil {
+			return route{}, false, nil // an unknown number's HELP: the care team sees it
+		}
+		return route{Compliance: answer}, true, nil
 	case messaging.KeywordStop, messaging.KeywordStart:
 		granted := kw == messaging.KeywordStart
-		template, action := workflows.TemplateStopConfirm, "consent.revoke"
-		if granted {
-			template, action = workflows.TemplateStartConfirm, "consent.grant"
+		if err := e.recordKeywordConsent(ctx, q, in, caregivers, granted, "sms:"+string(kw)); err != nil {
+			return route{}, false, err
 		}
-		actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
-		for _, pid := range patients {
-			if !first {
-				break // recorded with the message by the first delivery
-			}
-			if err := q.ConsentRecord(ctx, pid, carepath.ChannelSMS, store.PurposeAll, granted, "sms:"+string(kw)); err != nil {
-				return nil, err
-			}
-			if err := audit(ctx, q, actor, action, pid, "message/"+msgID); err != nil {
-				return nil, err
-			}
+		template := workflows.TemplateStartConfirm
+		if !granted {
+			template = workflows.TemplateStopConfirm
 		}
-		e.Log.Info("sms consent changed by keyword", "message_id", msgID, "keyword", string(kw), "patients", len(patients))
-		return &workflows.ComplianceReplyInput{PatientID: patients[0], InboundMessageID: msgID, Template: template}, nil
+		r := route{Compliance: complianceAnswer(in, caregivers, template)}
+		if !granted && len(in.patients) > 0 {
+			r.OptOut = &optOutRoute{Channel: in.Channel, PatientIDs: in.patients}
+		}
+		return r, true, nil
 	}
-	return &workflows.ComplianceReplyInput{PatientID: patients[0], InboundMessageID: msgID, Template: template}, nil
+	return route{}, false, nil
+}
+
+// recordKeywordConsent records a STOP or START for the number, every
+// patient and every caregiver using it, each audited.
+func (e *Engine) recordKeywordConsent(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver, granted bool, source string) error {
+	change := store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: store.PurposeAll, Granted: granted, Source: source,
+		Reason: "message " + in.id}
+	if err := q.AddressConsentAppend(ctx, carepath.ChannelSMS, in.From, change); err != nil {
+		return err
+	}
+	actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: in.Provider, RequestID: in.RequestID}
+	action := consentAction(granted)
+	for _, pid := range in.patients {
+		if err := q.ConsentAppend(ctx, store.Recipient{PatientID: pid}, change); err != nil {
+			return err
+		}
+		if err := audit(ctx, q, actor, action, pid, "message/"+in.id); err != nil {
+			return err
+		}
+	}
+	for _, cg := range caregivers {
+		if err := q.ConsentAppend(ctx, store.Recipient{PatientID: cg.PatientID, CaregiverID: cg.ID}, change); err != nil {
+			return err
+		}
+		if err := audit(ctx, q, actor, "caregiver."+action, cg.PatientID, "caregiver/"+cg.ID); err != nil {
+			return err
+		}
+	}
+	e.Log.Info("sms consent changed by keyword", "message_id", in.id, "source", source,
+		"patients", len(in.patients), "caregivers", len(caregivers))
+	return nil
+}
+
+// senderConsent is the sending number's current SMS consent: a patient's
+// on it, else a caregiver's, else the number's own.
+func senderConsent(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver) (bool, error) {
+	switch {
+	case len(in.patients) > 0:
+		return q.ConsentGranted(ctx, in.patients[0], carepath.ChannelSMS, "care")
+	case len(caregivers) > 0:
+		return q.CaregiverConsentGranted(ctx, caregivers[0].ID, carepath.ChannelSMS)
+	}
+	return q.AddressConsentGranted(ctx, carepath.ChannelSMS, in.From)
+}
+
+// complianceAnswer addresses the one answer to a keyword: to a patient on
+// the number, else to the caregiver who sent it; nil for a number carepath
+// does not know.
+func complianceAnswer(in inbound, caregivers []store.Caregiver, template string) *workflows.ComplianceReplyInput {
+	switch {
+	case len(in.patients) > 0:
+		return &workflows.ComplianceReplyInput{PatientID: in.patients[0], InboundMessageID: in.id, Template: template}
+	case len(caregivers) > 0:
+		return &workflows.ComplianceReplyInput{PatientID: caregivers[0].PatientID, CaregiverID: caregivers[0].ID,
+			InboundMessageID: in.id, Template: template}
+	}
+	return nil
+}
+
+// caregiversPatient is the patient a caregiver's message is filed under:
+// theirs when every caregiver on the number is one patient's, else none.
+func caregiversPatient(caregivers []store.Caregiver) string {
+	for _, cg := range caregivers[1:] {
+		if cg.PatientID != caregivers[0].PatientID {
+			return ""
+		}
+	}
+	return caregivers[0].PatientID
+}
+
+// caregiversFor finds the caregivers a message came from, by phone or email.
+func caregiversFor(ctx context.Context, q *store.Queries, m InboundMessage) ([]store.Caregiver, error) {
+	if m.Channel == carepath.ChannelEmail {
+		return q.CaregiversByEmail(ctx, m.From)
+	}
+	return q.CaregiversByPhone(ctx, m.From)
 }
