@@ -119,7 +119,7 @@ func emailN(n int) string { return fmt.Sprintf("patient%d@chaos.example.org", n)
 
 // setup creates everyone and schedules their journeys within the window.
 func (t *traffic) setup(m Mix) error {
-	at := func() time.Duration { return t.rnd.between(2*time.Second, t.window*6/10) }
+	at := func() time.Duration { return t.rnd.between(2*time.Second, t.window*3/4) }
 	for i := range m.Checkins {
 		n := t.next()
 		p, err := t.createPatient("Pat", phoneN(n), "", "")
