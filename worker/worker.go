@@ -20,6 +20,10 @@ type Options struct {
 	// Temporal rate limit, a little above it, bounds the deployment as a
 	// whole. 0 means unlimited.
 	SendsPerSecond float64
+	// OnFatalError is told when either worker stops itself for good (the
+	// SDK gives up after about two minutes of errors such as "namespace not
+	// found"); the caller stops this Worker and starts a new one.
+	OnFatalError func(error)
 }
 
 // Worker is the pair of Temporal workers carepath runs: journeys (and
@@ -48,10 +52,11 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 		// the normal queue: 16% of launches under `make bench`.
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 4,
+		OnFatalError:                     o.OnFatalError,
 	})
 	reg.RegisterWorkflows(j)
 	j.RegisterActivity(acts)
-	so := sdkworker.Options{WorkerStopTimeout: stop}
+	so := sdkworker.Options{WorkerStopTimeout: stop, OnFatalError: o.OnFatalError}
 	if o.SendsPerSecond > 0 {
 		so.TaskQueueActivitiesPerSecond = o.SendsPerSecond * queueHeadroom
 		// Hold about ten seconds of sends: enough to ride out a pause in

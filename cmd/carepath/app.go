@@ -45,7 +45,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, fmt.Errorf("journey catalogue: %w", err)
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, storeOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +68,21 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	return a, nil
 }
 
+// storeOptions is the pool configuration for api, worker and dev.
+func storeOptions(cfg *config.Config) store.Options {
+	o := store.DefaultOptions
+	r := cfg.Recovery
+	o.MaxConns = int32(r.DBMaxConns)
+	o.StatementTimeout, o.LockTimeout, o.IdleInTransactionSessionTimeout = r.DBStatementTimeout, r.DBLockTimeout, r.DBIdleInTxTimeout
+	o.ConnectWait = r.StartupWait
+	return o
+}
+
 // dialTemporal is the one way carepath connects to Temporal: with the
 // payload codec and the failure converter that encodes error messages.
+// The client is lazy: it connects on first use and reconnects by itself
+// (gRPC, backing off up to 10 s), so a process starts, and keeps running,
+// while Temporal is down; calls fail until it is back.
 func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics) (client.Client, error) {
 	keys, err := loadKeys(cfg)
 	if err != nil {
@@ -80,7 +93,7 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, met
 	if addr == "" {
 		addr = client.DefaultHostPort
 	}
-	tc, err := client.DialContext(ctx, client.Options{
+	tc, err := client.NewLazyClient(client.Options{
 		HostPort:  addr,
 		Namespace: cfg.TemporalNamespace,
 		// Every payload and failure message is encrypted before it leaves.
@@ -95,7 +108,12 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, met
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
+		return nil, fmt.Errorf("Temporal client for %s: %w", addr, err)
+	}
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := tc.CheckHealth(hctx, &client.CheckHealthRequest{}); err != nil {
+		log.Warn("Temporal does not answer yet; carrying on and retrying", "address", addr, "error", err)
 	}
 	return tc, nil
 }
@@ -133,8 +151,11 @@ func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
 	return sms, email, nil
 }
 
-// startWorker registers and starts the journey worker.
-func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
+// startWorker starts the journey worker under a supervisor (supervise.go),
+// which restarts it whenever it stops, and the reconciler of failed
+// workflow starts. It waits up to the start-up wait for the first worker;
+// stop both with the returned supervisor's Stop.
+func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error) {
 	sms, email, err := a.senders(sandbox)
 	if err != nil {
 		return nil, err
@@ -157,17 +178,35 @@ func (a *app) startWorker(sandbox bool) (*worker.Worker, error) {
 	if a.cfg.TwilioEnabled() {
 		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
 	}
-	w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SMSPerSecond})
-	if err := w.Start(); err != nil {
+	start := func(_ context.Context, onFatal func(error)) (stopper, error) {
+		w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SMSPerSecond, OnFatalError: onFatal})
+		if err := w.Start(); err != nil {
+			return nil, err
+		}
+		return w, nil
+	}
+	ensureSweeper := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return workflows.EnsureTaskSweeper(ctx, a.temporal)
+	}
+	sup := newSupervisor(a.log, start, ensureSweeper)
+	sup.background = func(ctx context.Context) { a.engine.Reconcile(ctx, reconcileOptions(a.cfg)) }
+	// The caller stops it (after the API has drained, in dev), not ctx.
+	sup.run(context.WithoutCancel(ctx))
+	if err := sup.waitUp(ctx, a.cfg.Recovery.StartupWait); err != nil {
+		sup.Stop()
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := workflows.EnsureTaskSweeper(ctx, a.temporal); err != nil {
-		w.Stop()
-		return nil, err
-	}
-	return w, nil
+	return sup, nil
+}
+
+// reconcileOptions configure the reconciler from CAREPATH_RECONCILE_*.
+func reconcileOptions(cfg *config.Config) engine.ReconcileOptions {
+	o := engine.DefaultReconcile
+	o.Interval, o.Grace, o.MaxAttempts = cfg.Recovery.ReconcileInterval, cfg.Recovery.ReconcileGrace, cfg.Recovery.ReconcileMaxAttempts
+	o.Backoff = o.Interval
+	return o
 }
 
 // serveAPI listens on the configured address and serves until ctx ends,
@@ -248,7 +287,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		return err
 	}
 	defer a.close()
-	w, err := a.startWorker(cfg.SandboxMessaging)
+	w, err := a.startWorker(ctx, cfg.SandboxMessaging)
 	if err != nil {
 		return err
 	}
@@ -256,6 +295,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", a.metrics.Handler())
+		mux.Handle("/healthz", a.workerHealth(w))
 		err := serveUntilDone(ctx, "metrics", &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, cfg.MetricsAddr, 5*time.Second, nil)
 		w.Stop()
 		return err
@@ -269,7 +309,11 @@ func runMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error
 	if cfg.DatabaseURL == "" {
 		return errors.New("DATABASE_URL is required")
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	// Migrations may run long and wait on another process's migration
+	// lock, so the session timeouts do not apply.
+	o := storeOptions(cfg)
+	o.StatementTimeout, o.LockTimeout = 0, 0
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, o)
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 			return err
 		}
 	}
-	w, err := a.startWorker(true)
+	w, err := a.startWorker(ctx, true)
 	if err != nil {
 		return err
 	}
