@@ -422,8 +422,8 @@ func TestEndToEndDeliveryStatus(t *testing.T) {
 	}
 	eventually(t, "both questions sent", func() bool { return len(in.twilio.To(phones[0])) == 1 && len(in.twilio.To(phones[1])) == 1 })
 	ok, bad := in.twilio.To(phones[0])[0], in.twilio.To(phones[1])[0]
-	if ok.StatusCallback != "https://carepath.example.org/webhooks/twilio/status" {
-		t.Fatalf("status callback URL %q", ok.StatusCallback)
+	if !strings.HasPrefix(ok.StatusCallback, "https://carepath.example.org/webhooks/twilio/status?message_id=") || ok.CarepathID() == "" {
+		t.Fatalf("status callback URL %q: want one per message, naming it", ok.StatusCallback)
 	}
 	status := func(m faketwilio.Message, st, code string) int {
 		return in.twilioPost(testAuthToken, "/webhooks/twilio/status", map[string]string{"MessageSid": m.SID,
