@@ -105,7 +105,8 @@ type outboxJob interface {
 	fallback() bool
 }
 
-// notFoundIsConfig turns "patient not found" into a non-retryable error.
+// notFoundIsConfig makes "not found" final: a retry cannot find it either.
+// what names the record for the error (never its contents).
 func notFoundIsConfig(err error, what string) error {
 	var ae *carepath.Error
 	if errors.As(err, &ae) && ae.Code == carepath.ENOTFOUND {
