@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/sendgrid/sendgrid-go/helpers/inbound"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/engine"
@@ -35,12 +37,19 @@ func (s *Server) handleSendGridInbound(c echo.Context) error {
 	}
 	m.RequestID = requestID(c)
 	if err := s.engine.ReceiveMessage(c.Request().Context(), m); err != nil {
-		return err // 500: SendGrid retries, and the retry finishes the routing
+		return err // 5xx: SendGrid retries for up to three days
 	}
 	return c.NoContent(http.StatusOK)
 }
 
+// maxEmailBody bounds a stored email reply; a longer one is cut and
+// goes to the care team.
+const maxEmailBody = 64 << 10
+
 // parseInboundEmail picks sender, text and a stable ID out of a parsed post.
+// A reply carepath cannot trust or read is stored all the same, flagged for
+// the care team's review: its sender must pass SendGrid's SPF or DKIM check
+// for its own domain, and its text must decode in its declared charset.
 func parseInboundEmail(p *inbound.ParsedEmail) (engine.InboundMessage, error) {
 	from := p.Envelope.From
 	if from == "" {
@@ -55,16 +64,69 @@ func parseInboundEmail(p *inbound.ParsedEmail) (engine.InboundMessage, error) {
 	if id == "" || len(id) > 500 {
 		return engine.InboundMessage{}, carepath.Invalid("headers", "must include a Message-ID")
 	}
-	body := engine.ReplyText(p.TextBody)
-	if !utf8.ValidString(body) || len(body) > 64<<10 {
-		return engine.InboundMessage{}, carepath.Invalid("text", "must be UTF-8 text of at most 64 KiB")
+	text, readable := utf8Text(p.TextBody, fieldCharset(p.ParsedValues["charsets"], "text"))
+	body := engine.ReplyText(text)
+	if len(body) > maxEmailBody {
+		body, readable = strings.ToValidUTF8(body[:maxEmailBody], ""), false
+	}
+	review := ""
+	switch {
+	case !senderAuthenticated(p.ParsedValues, from, from == p.Envelope.From):
+		review = engine.ReasonUnverifiedEmail
+	case !readable:
+		review = engine.ReasonUnreadableEmail
 	}
 	to := ""
 	if len(p.Envelope.To) > 0 {
 		to = p.Envelope.To[0]
 	}
 	return engine.InboundMessage{Channel: carepath.ChannelEmail, Provider: messaging.ProviderSendGrid,
-		ProviderMessageID: id, From: strings.ToLower(from), To: to, Body: body}, nil
+		ProviderMessageID: id, From: strings.ToLower(from), To: to, Body: body, Review: review}, nil
+}
+
+// senderAuthenticated reports whether SendGrid's checks vouch for the
+// sender's domain: SPF passed for the envelope sender (SPF judges the
+// envelope, so only when the sender is it), or a DKIM signature of the
+// sender's own domain passed. Inbound Parse posts them as "SPF" ("pass",
+// "fail", "softfail", …) and "dkim" ("{@example.org : pass, …}").
+func senderAuthenticated(values map[string]string, sender string, envelope bool) bool {
+	_, domain, _ := strings.Cut(sender, "@")
+	if envelope && strings.EqualFold(strings.TrimSpace(values["SPF"]), "pass") {
+		return true
+	}
+	for _, sig := range strings.Split(strings.Trim(strings.TrimSpace(values["dkim"]), "{}"), ",") {
+		d, result, ok := strings.Cut(sig, ":")
+		if ok && strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(d), "@"), domain) &&
+			strings.EqualFold(strings.TrimSpace(result), "pass") {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldCharset reads one field's character set from Inbound Parse's
+// "charsets" JSON ({"text": "iso-8859-1", …}); "" if not given.
+func fieldCharset(charsets, field string) string {
+	var m map[string]string
+	if json.Unmarshal([]byte(charsets), &m) != nil {
+		return ""
+	}
+	return m[field]
+}
+
+// utf8Text decodes s from its declared charset into UTF-8. ok=false means
+// it could not be (an unknown charset, or bytes invalid in it): the text is
+// kept with the unreadable bytes replaced.
+func utf8Text(s, charset string) (string, bool) {
+	if enc, err := htmlindex.Get(charset); err == nil && enc != unicode.UTF8 {
+		if out, err := enc.NewDecoder().String(s); err == nil && utf8.ValidString(out) {
+			return out, true
+		}
+	}
+	if utf8.ValidString(s) {
+		return s, true
+	}
+	return strings.ToValidUTF8(s, "\uFFFD"), false
 }
 
 func headerValue(h map[string]string, name string) string {

@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,12 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/answers"
 	"github.com/carepath/carepath/api"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/embedded"
+	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 )
@@ -70,5 +76,124 @@ func TestInboundSMSWithDatabaseDownIs503Fast(t *testing.T) {
 	// Well inside Twilio's 15 s, so its fallback URL takes the message.
 	if took > 3*time.Second {
 		t.Fatalf("503 took %s", took)
+	}
+}
+
+// inboundEmailServer is the API on the test database with the Inbound
+// Parse token set; Temporal is unreachable (the webhook does not need it).
+func inboundEmailServer(t *testing.T) (*httptest.Server, *store.Store) {
+	t.Helper()
+	testenv.Pool(t) // migrations
+	st, err := store.Open(context.Background(), testenv.Get(t).DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := &engine.Engine{Store: st, Temporal: tc, Log: log}
+	srv := httptest.NewServer(api.New(eng, api.Config{PublicURL: "https://example.org", SendGridInboundToken: inboundToken}, log).Handler())
+	t.Cleanup(srv.Close)
+	return srv, st
+}
+
+const inboundToken = "inbound-token-0123456789abcdef"
+
+// postEmail posts an Inbound Parse form and returns the status.
+func postEmail(t *testing.T, srv *httptest.Server, fields map[string]string) int {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/webhooks/sendgrid/inbound/"+inboundToken, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// An email reply is answered 200 and stored whatever its authentication
+// and encoding. A sender SendGrid's SPF/DKIM checks do not vouch for never
+// answers the patient's open question: it becomes a review task (review
+// 1.9; before, anyone could answer for the patient). Text in a declared
+// charset is decoded; text that cannot be decoded is kept and reviewed
+// (before, it was a 400 and the reply was lost).
+func TestInboundEmailAuthenticationAndCharset(t *testing.T) {
+	ctx := context.Background()
+	srv, st := inboundEmailServer(t)
+	email := "pat-" + uuid.NewString()[:8] + "@example.org"
+	pid := uuid.NewString()
+	if _, err := st.PatientInsert(ctx, pid, carepath.NewPatient{GivenName: "Em", FamilyName: "Ail", BirthDate: "1970-01-01",
+		Email: email, Timezone: "UTC", PreferredChannel: carepath.ChannelEmail, Locale: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	enr, err := st.EnrollmentInsert(ctx, carepath.Enrollment{ID: uuid.NewString(), PatientID: pid, Journey: "post_visit_checkin",
+		Params: map[string]any{}, WorkflowID: "wf-" + pid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	question := store.Question{ID: uuid.NewString(), EnrollmentID: enr.ID, PatientID: pid, WorkflowID: enr.WorkflowID, Key: "feeling",
+		Accepts: answers.Spec{Choices: []answers.Choice{{Value: "better", Words: []string{"1", "mejor"}}}}}
+	if err := st.QuestionOpen(ctx, question); err != nil {
+		t.Fatal(err)
+	}
+	form := func(msgID, text string, extra map[string]string) map[string]string {
+		f := map[string]string{"envelope": `{"from":"` + email + `","to":["care@example.org"]}`,
+			"headers": "Message-ID: <" + msgID + ">\nSubject: Re\n", "text": text, "from": "Pat <" + email + ">"}
+		for k, v := range extra {
+			f[k] = v
+		}
+		return f
+	}
+	stored := func(msgID string) (id, body, taskReason string) {
+		t.Helper()
+		err := testenv.Pool(t).QueryRow(ctx, `SELECT m.id, m.body, coalesce(t.reason, '') FROM messages m
+			LEFT JOIN tasks t ON t.message_id = m.id WHERE m.provider = 'sendgrid' AND m.provider_message_id = $1`, msgID).Scan(&id, &body, &taskReason)
+		if err != nil {
+			t.Fatalf("message %s not stored: %v", msgID, err)
+		}
+		return id, body, taskReason
+	}
+
+	forged := uuid.NewString() + "@mail.example.net"
+	if st := postEmail(t, srv, form(forged, "1", map[string]string{"SPF": "fail", "dkim": "{@attacker.example : pass}"})); st != http.StatusOK {
+		t.Fatalf("unverified sender: %d", st)
+	}
+	id, _, reason := stored(forged)
+	if reason != engine.ReasonUnverifiedEmail {
+		t.Fatalf("unverified sender's reply: task %q", reason)
+	}
+	if _, answered, err := st.QuestionAnsweredBy(ctx, id); err != nil || answered {
+		t.Fatalf("unverified sender answered the question: %v %v", answered, err)
+	}
+
+	latin1 := uuid.NewString() + "@mail.example.net"
+	if st := postEmail(t, srv, form(latin1, "S\xed, mejor", map[string]string{"dkim": "{@example.org : pass}",
+		"charsets": `{"text":"iso-8859-1","from":"UTF-8"}`})); st != http.StatusOK {
+		t.Fatalf("iso-8859-1 reply: %d", st)
+	}
+	if id, body, _ := stored(latin1); body != "Sí, mejor" {
+		t.Fatalf("iso-8859-1 reply stored as %q", body)
+	} else if q, answered, err := st.QuestionAnsweredBy(ctx, id); err != nil || !answered || q.ID != question.ID {
+		t.Fatalf("verified reply did not answer the question: %v %v", answered, err)
+	}
+
+	garbled := uuid.NewString() + "@mail.example.net"
+	if st := postEmail(t, srv, form(garbled, "caf\xe9 \xff", map[string]string{"SPF": "pass", "charsets": `{"text":"UTF-8"}`})); st != http.StatusOK {
+		t.Fatalf("undecodable reply: %d", st)
+	}
+	if _, body, reason := stored(garbled); reason != engine.ReasonUnreadableEmail || !strings.HasPrefix(body, "caf") {
+		t.Fatalf("undecodable reply stored as %q with task %q", body, reason)
 	}
 }

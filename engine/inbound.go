@@ -22,6 +22,10 @@ type InboundMessage struct {
 	From, To          string
 	Body              string
 	RequestID         string
+	// Review, when set, is why the message goes to the care team rather
+	// than to any journey (a sender that failed authentication, text that
+	// could not be read); it is stored all the same.
+	Review string
 }
 
 // Reasons for tasks raised by replies no journey is waiting for.
@@ -29,6 +33,12 @@ const (
 	ReasonUnknownSender = "message from an unknown number or address: please review"
 	ReasonSharedSender  = "message from a contact point several patients share: please review"
 	ReasonUnmatched     = "patient reply needs review (it answered no open question)"
+	// ReasonUnverifiedEmail: SendGrid's SPF and DKIM checks did not pass for
+	// the sender's domain, so anyone could have written it.
+	ReasonUnverifiedEmail = "email reply whose sender could not be verified (SPF/DKIM): please review"
+	// ReasonUnreadableEmail: the text was not valid in its declared
+	// character set (or too long) and was stored as best it could be.
+	ReasonUnreadableEmail = "email reply that could not be read as text: please review"
 )
 
 // Bounds on storing a reply, so that with PostgreSQL down the webhook
@@ -124,13 +134,16 @@ type inbound struct {
 	open      *store.Question // the open question it would answer, if any
 }
 
-// decide chooses, in the webhook's transaction, where a reply goes.
-// Compliance keywords come first: they are never an answer. Then a reply
+// decide chooses, in the webhook's transaction, where a reply goes. A
+// message flagged for review goes to the inbox. Compliance keywords come first: they are never an answer. Then a reply
 // that fits the open question answers it, so "by email" answers "text or
 // email?" rather than changing preferences. Then requests to change how
 // we reach the patient; then the open question (whose journey clarifies a
 // reply it does not understand); else the inbox.
 func (e *Engine) decide(ctx context.Context, q *store.Queries, in inbound) (route, error) {
+	if in.Review != "" {
+		return route{Inbox: &inboxRoute{PatientID: in.patientID, Reason: in.Review}}, nil
+	}
 	if r, handled, err := e.keyword(ctx, q, in); err != nil || handled {
 		return r, err
 	}
