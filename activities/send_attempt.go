@@ -46,15 +46,22 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 			return SendMessageResult{}, false, err
 		}
 	}
-	// A process stalled between claim and call must not call late: the
-	// lease, not this process, decides when another attempt may start.
-	if time.Since(claiming) > a.timing().LeaseMargin/2 {
+	// A process stalled between claim and call must not call late (the
+	// lease, not this process, decides when another attempt may start),
+	// and an activity already cancelled must not start a call it cannot
+	// see the end of. Nothing was sent: the attempt is given back.
+	if ctx.Err() != nil || time.Since(claiming) > a.timing().LeaseMargin/2 {
 		slot.Return()
-		err := a.Store.Tx(ctx, func(q *store.Queries) error {
-			return a.settle(ctx, q, id, at.Token, carepath.MessageQueued, "retrying: attempt stalled before the provider call")
+		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		err := a.Store.Tx(release, func(q *store.Queries) error {
+			return a.settle(release, q, id, at.Token, carepath.MessageQueued, "retrying: attempt stalled before the provider call")
 		})
 		if err != nil {
 			return SendMessageResult{}, false, fmt.Errorf("send message: release stalled attempt: %w", err)
+		}
+		if ctx.Err() != nil {
+			return SendMessageResult{}, false, fmt.Errorf("send message: cancelled before the provider call: %w", ctx.Err())
 		}
 		return SendMessageResult{}, true, nil
 	}
@@ -62,15 +69,19 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 		StatusCallback: a.statusCallback(id, at.Channel)}
 	receipt, sendErr := direct.Send(ctx, out)
 	slot.Release()
+	// The answer is recorded even if the activity's context ended during
+	// the call: that spares a reconciliation.
+	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if sendErr != nil {
-		return a.sendFailed(ctx, job, at, sendErr)
+		return a.sendFailed(rec, job, at, sendErr)
 	}
 	if a.hooks != nil && a.hooks.afterProvider != nil {
 		if err := a.hooks.afterProvider(id); err != nil {
 			return SendMessageResult{}, false, err
 		}
 	}
-	ok, err := a.Store.OutboxAttemptSent(ctx, id, at.Token, receipt.Provider, receipt.ProviderMessageID)
+	ok, err := a.Store.OutboxAttemptSent(rec, id, at.Token, receipt.Provider, receipt.ProviderMessageID)
 	if err != nil {
 		// The provider has it; the retry finds the row "sending" and
 		// reconciles instead of sending again.
