@@ -149,7 +149,7 @@ func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentR
 	}
 	enr := carepath.Enrollment{ID: req.EnrollmentID, PatientID: req.PatientID, Journey: req.Journey, Params: params,
 		WorkflowID: carepath.EnrollmentWorkflowID(req.EnrollmentID)}
-	_, err = a.Store.EnrollmentInsert(ctx, enr)
+	_, err = a.Store.EnrollmentInsertForParent(ctx, enr)
 	if carepath.ErrorCode(err) == carepath.ECONFLICT {
 		existing, gerr := a.Store.EnrollmentGet(ctx, req.EnrollmentID)
 		switch {

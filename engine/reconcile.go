@@ -26,14 +26,21 @@ type ReconcileOptions struct {
 	// Grace is how old an unconfirmed row must be before the reconciler
 	// looks: long enough for the launch that wrote it (or the parent
 	// journey that starts it as a child) to finish the start itself.
-	Grace       time.Duration
+	Grace time.Duration
+	// ParentGrace is Grace for a journey a parent journey starts as its
+	// child. The parent's start is retried by Temporal until it happens, so
+	// only a parent that ended in between (terminated, reset) leaves it
+	// unstarted; starting it sooner would race the parent, whose child
+	// start then fails as "already started".
+	ParentGrace time.Duration
 	MaxAttempts int           // failed tries before the row is failed
 	Backoff     time.Duration // wait after the first failed try; doubles, at most MaxBackoff
 }
 
 // DefaultReconcile: a failed start is retried for roughly an hour and a
 // half (30 s, 1 min, 2 min, ... 30 min apart) before the row is failed.
-var DefaultReconcile = ReconcileOptions{Interval: 30 * time.Second, Grace: 2 * time.Minute, MaxAttempts: 8, Backoff: 30 * time.Second}
+var DefaultReconcile = ReconcileOptions{Interval: 30 * time.Second, Grace: 2 * time.Minute, ParentGrace: time.Hour,
+	MaxAttempts: 8, Backoff: 30 * time.Second}
 
 // MaxBackoff bounds the wait between tries.
 const MaxBackoff = 30 * time.Minute
@@ -106,7 +113,7 @@ func (e *Engine) reconcileEnrollment(ctx context.Context, o ReconcileOptions, r 
 	var found bool
 	var terr error
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		enr, attempts, ok, err := q.EnrollmentUnstartedClaim(ctx, o.Grace)
+		enr, attempts, ok, err := q.EnrollmentUnstartedClaim(ctx, o.Grace, o.ParentGrace)
 		if !ok || err != nil {
 			return err
 		}

@@ -236,3 +236,27 @@ func TestConcurrentReconcilers(t *testing.T) {
 		t.Errorf("sweeps settled %d rows, want at least %d", started.Load(), len(ids))
 	}
 }
+
+// A journey a parent journey starts is left to the parent for ParentGrace:
+// the reconciler starting it first would make the parent's child start
+// fail as "already started" and end the parent as failed.
+func TestReconcilerLeavesChildJourneysToTheirParent(t *testing.T) {
+	ctx := context.Background()
+	up := newTestEngine(t, true)
+	id := uuid.NewString()
+	enr := carepath.Enrollment{ID: id, PatientID: newTestPatient(t, up), Journey: "reengagement",
+		Params: map[string]any{}, WorkflowID: workflows.WorkflowID(id)}
+	if _, err := up.Store.EnrollmentInsertForParent(ctx, enr); err != nil {
+		t.Fatal(err)
+	}
+	o := noWait
+	o.ParentGrace = time.Hour
+	if _, err := up.ReconcileOnce(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if workflowExists(t, up, enr.WorkflowID) {
+		t.Fatal("the reconciler started a child journey within its parent's grace")
+	}
+	o.ParentGrace = 0 // the parent is long gone
+	reconcileUntil(t, up, o, "orphaned child started", func() bool { return workflowExists(t, up, enr.WorkflowID) })
+}

@@ -14,11 +14,22 @@ import (
 // EnrollmentInsert records a new active enrollment. A second active
 // enrollment for the same patient, journey and key is ECONFLICT.
 func (q *Queries) EnrollmentInsert(ctx context.Context, e carepath.Enrollment) (carepath.Enrollment, error) {
+	return q.enrollmentInsert(ctx, e, false)
+}
+
+// EnrollmentInsertForParent is EnrollmentInsert for a journey that a
+// running journey starts as its child: the parent starts it (Temporal
+// retries that), so the reconciler leaves it alone far longer.
+func (q *Queries) EnrollmentInsertForParent(ctx context.Context, e carepath.Enrollment) (carepath.Enrollment, error) {
+	return q.enrollmentInsert(ctx, e, true)
+}
+
+func (q *Queries) enrollmentInsert(ctx context.Context, e carepath.Enrollment, byParent bool) (carepath.Enrollment, error) {
 	params, err := json.Marshal(e.Params)
 	if err != nil {
 		return e, fmt.Errorf("encode params: %w", err)
 	}
-	err = q.db.QueryRow(ctx, stmt("EnrollmentInsert"), e.ID, e.PatientID, e.Journey, e.Key, params, e.WorkflowID).Scan(&e.CreatedAt)
+	err = q.db.QueryRow(ctx, stmt("EnrollmentInsert"), e.ID, e.PatientID, e.Journey, e.Key, params, e.WorkflowID, byParent).Scan(&e.CreatedAt)
 	if isUniqueViolation(err, "enrollments_one_active_idx") || isUniqueViolation(err, "enrollments_pkey") {
 		return e, carepath.Errorf(carepath.ECONFLICT, "patient already has an active %s enrollment", e.Journey)
 	}

@@ -16,10 +16,11 @@ import (
 // locked until its transaction ends) and settle them.
 
 // EnrollmentUnstartedClaim locks the oldest active enrollment created more
-// than grace ago whose workflow is not known to run and whose retry is due.
-// ok is false when there is none. Call it inside a transaction.
-func (q *Queries) EnrollmentUnstartedClaim(ctx context.Context, grace time.Duration) (e carepath.Enrollment, attempts int, ok bool, err error) {
-	row := q.db.QueryRow(ctx, stmt("EnrollmentUnstartedClaim"), grace.Seconds())
+// than grace ago (parentGrace for one a parent journey starts) whose
+// workflow is not known to run and whose retry is due. ok is false when
+// there is none. Call it inside a transaction.
+func (q *Queries) EnrollmentUnstartedClaim(ctx context.Context, grace, parentGrace time.Duration) (e carepath.Enrollment, attempts int, ok bool, err error) {
+	row := q.db.QueryRow(ctx, stmt("EnrollmentUnstartedClaim"), grace.Seconds(), parentGrace.Seconds())
 	e, err = scanEnrollment(scanExtra{row, &attempts})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return e, 0, false, nil

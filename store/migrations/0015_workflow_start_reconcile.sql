@@ -2,8 +2,11 @@
 -- The row is written before the workflow is started, so a start that
 -- failed (Temporal down, the process killed in between) leaves a row with
 -- workflow_started_at NULL; the reconciler starts it or, after
--- start_attempts tries, fails it with the reason.
+-- start_attempts tries, fails it with the reason. A journey a parent
+-- journey starts (start_by_parent) is the parent's to start, which
+-- Temporal retries; the reconciler waits much longer before taking it.
 ALTER TABLE enrollments
+    ADD COLUMN start_by_parent boolean NOT NULL DEFAULT false,
     ADD COLUMN workflow_started_at timestamptz,
     ADD COLUMN start_attempts int NOT NULL DEFAULT 0,
     ADD COLUMN start_retry_at timestamptz;

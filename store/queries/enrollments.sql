@@ -1,6 +1,6 @@
 -- name: EnrollmentInsert
-INSERT INTO enrollments (id, patient_id, journey, journey_key, params, status, workflow_id)
-VALUES ($1, $2, $3, $4, $5, 'active', $6)
+INSERT INTO enrollments (id, patient_id, journey, journey_key, params, status, workflow_id, start_by_parent)
+VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)
 RETURNING created_at;
 
 -- name: EnrollmentGet

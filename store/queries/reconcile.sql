@@ -5,7 +5,8 @@
 -- name: EnrollmentUnstartedClaim
 SELECT id, patient_id, journey, journey_key, params, status, outcome, workflow_id, created_at, completed_at, start_attempts
 FROM enrollments
-WHERE status = 'active' AND workflow_started_at IS NULL AND created_at < now() - make_interval(secs => $1::float8)
+WHERE status = 'active' AND workflow_started_at IS NULL
+  AND created_at < now() - make_interval(secs => CASE WHEN start_by_parent THEN $2::float8 ELSE $1::float8 END)
   AND (start_retry_at IS NULL OR start_retry_at <= now())
 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED;
 
