@@ -33,10 +33,6 @@ func (s *Server) handleHealth(c echo.Context) error {
 			body.Checks[name], ok = "unavailable", false
 		}
 	}
-	if !ok {
-		body.Status = "unavailable"
-		return c.JSON(http.StatusServiceUnavailable, body)
-	}
 	body.Checks["reply_routing"] = "ok"
 	switch n, oldest, err := s.engine.ReplyBacklog(ctx); {
 	case err != nil:
@@ -45,6 +41,10 @@ func (s *Server) handleHealth(c echo.Context) error {
 		body.Status, body.Checks["reply_routing"] = "degraded", "delayed"
 		body.Warnings = append(body.Warnings, "replies waiting to be routed for over a minute: "+
 			strconv.FormatInt(n, 10)+" waiting, the oldest for "+oldest.Round(time.Second).String())
+	}
+	if !ok {
+		body.Status = "unavailable"
+		return c.JSON(http.StatusServiceUnavailable, body)
 	}
 	return c.JSON(http.StatusOK, body)
 }

@@ -197,3 +197,41 @@ func TestInboundEmailAuthenticationAndCharset(t *testing.T) {
 		t.Fatalf("undecodable reply stored as %q with task %q", body, reason)
 	}
 }
+
+// A reply waiting more than a minute to be routed shows in /healthz as a
+// warning (status degraded); the metric carries the same figures.
+func TestHealthWarnsOfRepliesWaiting(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := inboundEmailServer(t)
+	pool := testenv.Pool(t)
+	id := uuid.NewString()
+	if _, err := pool.Exec(ctx, `INSERT INTO messages (id, direction, channel, body, status, created_at)
+		VALUES ($1, 'inbound', 'sms', 'x', 'received', now() - interval '2 minutes')`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO inbound_routes (message_id, sender, route, created_at)
+		VALUES ($1, 'health-test', '{}', now() - interval '2 minutes')`, id); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := pool.Exec(ctx, `DELETE FROM inbound_routes WHERE message_id = $1`, id); err != nil {
+			t.Error(err)
+		}
+	})
+	resp, err := http.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status   string
+		Checks   map[string]string
+		Warnings []string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Checks["reply_routing"] != "delayed" || len(body.Warnings) != 1 {
+		t.Fatalf("healthz with a reply waiting 2 minutes: %d %+v", resp.StatusCode, body)
+	}
+}
