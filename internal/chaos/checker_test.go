@@ -159,3 +159,24 @@ func TestCheckerAllowsAnsweringHelpAfterStop(t *testing.T) {
 		t.Fatalf("an unrequested HELP text after STOP not flagged: %v", r.Violations)
 	}
 }
+
+// A reply from a shared phone that no journey could take is held by an
+// inbox task with no patient: not lost. Without such a task it is.
+func TestCheckerCountsAReplyHeldByATaskAsKept(t *testing.T) {
+	o := clean()
+	o.Replies = append(o.Replies, Reply{Channel: "sms", From: phone, ProviderID: "SMshared", PatientIDs: []string{"p1", "p2"},
+		AckedAt: t0.Add(time.Minute)})
+	if r := Check(o); r.RepliesLost != 1 {
+		t.Fatalf("an unheld reply not flagged: %v", r.Violations)
+	}
+	o.Tasks = []carepath.Task{{ID: "t-old", CreatedAt: t0}, {ID: "t1", CreatedAt: t0.Add(time.Minute - time.Second)}}
+	if r := Check(o); r.Failed() {
+		t.Fatalf("a reply held by a task flagged: %v", r.Violations)
+	}
+	// One task holds one reply.
+	o.Replies = append(o.Replies, Reply{Channel: "sms", From: phone, ProviderID: "SMshared2", PatientIDs: []string{"p1", "p2"},
+		AckedAt: t0.Add(time.Minute)})
+	if r := Check(o); r.RepliesLost != 1 {
+		t.Fatalf("two replies held by one task: %v", r.Violations)
+	}
+}

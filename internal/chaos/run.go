@@ -149,6 +149,11 @@ func observe(ctx context.Context, c *client, tr *traffic, prov *providers) (Obse
 		o.Patients = append(o.Patients, PatientView{ID: p.id, Phone: p.phone, Email: p.email, Messages: msgs.Items,
 			Caregivers: p.caregivers})
 	}
+	var tasks struct{ Items []carepath.Task }
+	if err := c.retry(ctx, http.MethodGet, "/v1/tasks?limit=500", nil, &tasks); err != nil {
+		return o, err
+	}
+	o.Tasks = tasks.Items
 	for _, id := range enrollments {
 		var e carepath.Enrollment
 		if err := c.retry(ctx, http.MethodGet, "/v1/enrollments/"+id, nil, &e); err != nil {
