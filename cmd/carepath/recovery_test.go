@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -108,6 +111,11 @@ func TestWorkerRecoversFromTemporalAndPostgresOutages(t *testing.T) {
 	if state, err := sup.status(); state != workerRunning {
 		t.Fatalf("worker %s (%v) after the outages", state, err)
 	}
+	srv := httptest.NewServer(a.workerHealth(sup))
+	defer srv.Close()
+	if h := getHealth(srv.URL); h.Status != "ok" || h.Checks["worker"] != workerRunning {
+		t.Fatalf("worker /healthz after the outages: %+v", h)
+	}
 }
 
 // createBatch launches a bulk job for one unknown patient: its launcher
@@ -148,4 +156,121 @@ func waitBatch(t *testing.T, a *app, id, when string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("bulk launch %s did not complete within 2 minutes (%s): %+v %v", when, fmt.Sprint(job.Status), job, err)
+}
+
+// The api process starts while Temporal is down, reports it on /healthz,
+// and reports healthy once Temporal is up; a PostgreSQL crash-restart
+// shows as "database unavailable" and then heals, with no restart of the
+// process.
+func TestAPIRecoversFromTemporalAndPostgresOutages(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: filepath.Join(dir, "pg"), Database: "recovery", Ephemeral: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pg.Stop() })
+	bin, err := testenv.TemporalBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := embedded.StartTemporal(ctx, embedded.TemporalOptions{Bin: bin, DBFile: filepath.Join(dir, "temporal.db"),
+		UIPort: -1, Namespace: "default", LogPath: filepath.Join(dir, "temporal.log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tmp.Stop() })
+	if err := tmp.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := codec.NewKeyLine("t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATABASE_URL": pg.URL, "TEMPORAL_ADDRESS": tmp.Address, "CAREPATH_ENCRYPTION_KEYS": keys,
+		"CAREPATH_DATA_DIR": dir, "CAREPATH_HTTP_ADDR": fmt.Sprintf("127.0.0.1:%d", port), "CAREPATH_LOG_LEVEL": "error"}
+	getenv := func(k string) string { return env[k] }
+	if err := run(ctx, []string{"migrate"}, getenv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(runCtx, []string{"api"}, getenv, io.Discard, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("api ended with an error: %v", err)
+		}
+	})
+	health := func(want string, checks map[string]string) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		var got healthBody
+		for time.Now().Before(deadline) {
+			select {
+			case err := <-done:
+				t.Fatalf("api exited: %v", err)
+			default:
+			}
+			got = getHealth("http://" + env["CAREPATH_HTTP_ADDR"] + "/healthz")
+			if got.Status == want && matches(got.Checks, checks) {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("/healthz never showed %s %v; last %+v", want, checks, got)
+	}
+	health("unavailable", map[string]string{"temporal": "unavailable", "database": "ok"})
+	if err := tmp.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	health("ok", nil)
+	if err := pg.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	health("unavailable", map[string]string{"database": "unavailable"})
+	if err := pg.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	health("ok", nil)
+	if err := tmp.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	health("unavailable", map[string]string{"temporal": "unavailable"})
+	if err := tmp.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	health("ok", nil)
+}
+
+type healthBody struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}
+
+func getHealth(url string) healthBody {
+	var h healthBody
+	resp, err := http.Get(url)
+	if err != nil {
+		return healthBody{Status: "no answer: " + err.Error()}
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		return healthBody{Status: "undecodable: " + err.Error()}
+	}
+	return h
+}
+
+// matches reports whether every wanted check has the wanted value.
+func matches(got, want map[string]string) bool {
+	for k, v := range want {
+		if got[k] != v {
+			return false
+		}
+	}
+	return true
 }
