@@ -92,8 +92,8 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 	}
 	// A delivery callback that beat this record was kept: apply it now (the
 	// api's reply router sweeps up any this misses).
-	if err := a.Store.Tx(ctx, func(q *store.Queries) error {
-		return q.ApplyPendingDeliveryReports(ctx, receipt.Provider, receipt.ProviderMessageID)
+	if err := a.Store.Tx(rec, func(q *store.Queries) error {
+		return q.ApplyPendingDeliveryReports(rec, receipt.Provider, receipt.ProviderMessageID)
 	}); err != nil {
 		a.Log.Warn("kept delivery reports not applied yet", "message_id", id, "error", err)
 	}

@@ -108,24 +108,30 @@ func (e *Engine) RouteDue(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("route replies: %w", err)
 		}
+		routed := 0
 		for _, s := range senders {
-			if err := e.routeSender(ctx, s); err != nil {
+			n, err := e.routeSender(ctx, s)
+			if err != nil {
 				return err
 			}
+			routed += n
 		}
-		if len(senders) < routeBatch {
+		// A short list was everything due; a full one with nothing routed
+		// is senders other routers hold.
+		if len(senders) < routeBatch || routed == 0 {
 			return nil
 		}
 	}
 }
 
 // routeSender routes a sender's due replies, oldest first, one transaction
-// each, stopping at one that fails (it is retried later; those after it wait).
-func (e *Engine) routeSender(ctx context.Context, sender string) error {
-	for {
+// each, stopping at one that fails (it is retried later; those after it
+// wait). It returns how many it routed.
+func (e *Engine) routeSender(ctx context.Context, sender string) (int, error) {
+	for n := 0; ; n++ {
 		more, err := e.routeHead(ctx, sender)
 		if err != nil || !more {
-			return err
+			return n, err
 		}
 	}
 }

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -240,5 +242,59 @@ func TestReplyThatFitsTheQuestionAnswersIt(t *testing.T) {
 	}
 	if p.PreferredChannel != carepath.ChannelSMS {
 		t.Fatalf("preferred channel changed to %s by an answer", p.PreferredChannel)
+	}
+}
+
+// Two routers (two api processes) draining one sender's replies together
+// hand each reply to the journey once, in the order they arrived.
+func TestConcurrentRoutersKeepOrderAndRouteOnce(t *testing.T) {
+	ctx := context.Background()
+	a, b := newTestEngine(t, true), newTestEngine(t, true)
+	pid := newTestPatient(t, a)
+	phone := patientPhone(t, a, pid)
+	const n = 6
+	var open []store.Question
+	for i := range n {
+		word := fmt.Sprintf("k%d", i)
+		open = append(open, store.Question{Key: word, Accepts: answers.Spec{Choices: []answers.Choice{{Value: word, Words: []string{word}}}}})
+	}
+	wf, _ := waitingJourney(t, a, pid, open...)
+	for i := range n {
+		if err := a.ReceiveMessage(ctx, sms(phone, fmt.Sprintf("k%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, e := range []*Engine{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if err := e.RouteDue(ctx); err != nil {
+					errs <- err
+					return
+				}
+				if msgs := inboundMessages(t, a, pid); msgs[n-1].Status == carepath.MessageRouted {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	msgs := inboundMessages(t, a, pid)
+	got := signalledReplies(t, a, wf)
+	if len(got) != n {
+		t.Fatalf("journey received %d replies, want %d", len(got), n)
+	}
+	for i := range n {
+		if got[i].MessageID != msgs[i].ID {
+			t.Fatalf("reply %d out of order: %s, want %s", i, got[i].MessageID, msgs[i].ID)
+		}
 	}
 }

@@ -448,6 +448,11 @@ func TestEndToEndDeliveryStatus(t *testing.T) {
 		}
 		return ""
 	}
+	// A callback can beat the send's own record: it is kept and applied
+	// when the send records the provider's ID, so wait for that.
+	eventually(t, "both delivery reports applied", func() bool {
+		return msgStatus(pids[0]) != "sending " && msgStatus(pids[0]) != "sent " && msgStatus(pids[1]) != "sending " && msgStatus(pids[1]) != "sent "
+	})
 	if s := msgStatus(pids[0]); s != "delivered " {
 		t.Fatalf("delivered message shows %q (a late 'sent' must not downgrade it)", s)
 	}
