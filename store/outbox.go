@@ -123,8 +123,8 @@ func (q *Queries) OutboxUnknownTo(ctx context.Context, address, exclude string, 
 }
 
 // ConversationReplyDue reports whether a message of this enrollment is the
-// reply to a question the patient answered at or after since: the first
-// message the enrollment sends after the answer.
+// reply to a question the patient answered at or after since (when the
+// answer was received): the first message the enrollment sends after it.
 func (q *Queries) ConversationReplyDue(ctx context.Context, enrollmentID, messageID string, since time.Time) (bool, error) {
 	if enrollmentID == "" {
 		return false, nil

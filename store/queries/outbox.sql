@@ -37,10 +37,13 @@ WHERE direction = 'outbound' AND status = 'sending' AND to_address = $1 AND id <
   AND coalesce(sending_at, created_at) <= $4 AND coalesce(lease_until, sending_at, created_at) >= $3;
 
 -- name: ConversationReplyDue
--- The patient answered a question of this enrollment at or after $2, and
--- the enrollment has sent no conversational reply since that answer.
+-- The patient answered a question of this enrollment at or after $2 (when
+-- carepath received the answer, not when it was routed), and the
+-- enrollment has sent no conversational reply since that answer.
 WITH answered AS (
-    SELECT max(answered_at) AS at FROM questions WHERE enrollment_id = $1 AND status = 'answered'
+    SELECT max(coalesce(m.created_at, q.answered_at)) AS at
+    FROM questions q LEFT JOIN messages m ON m.id = q.answer_message_id
+    WHERE q.enrollment_id = $1 AND q.status = 'answered'
 )
 SELECT coalesce((SELECT at >= $2 FROM answered), false)
    AND NOT EXISTS (SELECT 1 FROM messages m, answered a
