@@ -86,13 +86,13 @@ func TestWorkerRecoversFromTemporalAndPostgresOutages(t *testing.T) {
 	t.Cleanup(sup.Stop)
 	batchCompletes(t, a, "after starting with Temporal down")
 
-	// A Temporal crash and a 15 s outage; a bulk launch accepted meanwhile
+	// A Temporal crash and a 20 s outage; a bulk launch accepted meanwhile
 	// is started by the reconciler once Temporal is back.
 	if err := tmp.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	job := createBatch(t, a)
-	time.Sleep(15 * time.Second)
+	time.Sleep(20 * time.Second)
 	if err := tmp.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
