@@ -71,13 +71,14 @@ func Run(ctx context.Context, s Schedule, seed int64, logf func(string, ...any))
 	}
 	unrecovered = append(unrecovered, f.errs...)
 
-	drainEnd := time.Now().Add(s.Drain)
-	for time.Now().Before(drainEnd) {
+	drainStart := time.Now()
+	for time.Since(drainStart) < s.Drain {
 		n, err := tr.activeEnrollments()
 		if err == nil && n == 0 {
+			logf("every enrollment finished %s after the faults", time.Since(drainStart).Round(time.Second))
 			break
 		}
-		tr.sleep(3 * time.Second)
+		tr.sleep(2 * time.Second)
 	}
 	tr.wg.Wait() // replies and enrollments under way
 	// Quiet: no new sends for a while, late callbacks delivered.
