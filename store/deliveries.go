@@ -183,3 +183,9 @@ func (q *Queries) DeliveryPendingRecorded(ctx context.Context, limit int) ([]Pro
 	})
 	return out, wrapErr("find kept delivery reports to apply", err)
 }
+
+// DeliveryPendingPrune drops kept reports no send claimed within a week.
+func (q *Queries) DeliveryPendingPrune(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, stmt("DeliveryPendingPrune"))
+	return wrapErr("prune kept delivery reports", err)
+}

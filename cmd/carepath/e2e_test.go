@@ -685,6 +685,7 @@ func TestEndToEndMetrics(t *testing.T) {
 	for _, want := range []string{
 		`carepath_webhook_duration_seconds_bucket{`, `status="403"`, `status="200"`,
 		`carepath_enrollments{journey="post_visit_checkin"`,
+		`carepath_replies_waiting{`, `carepath_replies_waiting_oldest_seconds{`, // replies not yet routed
 		`temporal_`, // the SDK's own metrics
 	} {
 		if !strings.Contains(body, want) {

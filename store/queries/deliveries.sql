@@ -32,3 +32,8 @@ RETURNING event_key, status, error_code, failure, received_at;
 SELECT DISTINCT p.provider, p.provider_message_id FROM delivery_reports_pending p
 JOIN messages m ON m.provider = p.provider AND m.provider_message_id = p.provider_message_id
 LIMIT $1;
+
+-- name: DeliveryPendingPrune
+-- Kept reports no send claimed in a week are about messages carepath
+-- never recorded (another system's, or a test's): drop them.
+DELETE FROM delivery_reports_pending WHERE received_at < now() - interval '7 days';
