@@ -235,3 +235,75 @@ func TestHealthWarnsOfRepliesWaiting(t *testing.T) {
 		t.Fatalf("healthz with a reply waiting 2 minutes: %d %+v", resp.StatusCode, body)
 	}
 }
+
+// Across a PostgreSQL crash and restart, the inbound-SMS webhook stores
+// replies before (200), answers 503 fast while it is down (Twilio's fallback
+// URL applies), and stores them again once it is back, with the same pool
+// and no restart of carepath: dead pooled connections are not a 500.
+func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
+	ctx := context.Background()
+	pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: t.TempDir(), Database: "carepath_crash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Log(err)
+		}
+	})
+	st, err := store.Open(ctx, pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := store.Migrate(ctx, st.Pool); err != nil {
+		t.Fatal(err)
+	}
+	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := &engine.Engine{Store: st, Temporal: tc, Log: log}
+	srv := httptest.NewServer(api.New(eng, api.Config{PublicURL: "https://example.org", TwilioAuthToken: "tok"}, log).Handler())
+	t.Cleanup(srv.Close)
+	post := func(sid string) (int, time.Duration) {
+		params := map[string]string{"MessageSid": sid, "From": "+15557654321", "To": "+15550009999", "Body": "hello"}
+		form := url.Values{}
+		for k, v := range params {
+			form.Set(k, v)
+		}
+		req, _ := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, time.Since(start)
+	}
+	if code, _ := post("SMcrash1"); code != http.StatusOK {
+		t.Fatalf("before the crash: %d", code)
+	}
+	if err := pg.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if code, took := post("SMcrash2"); code != http.StatusServiceUnavailable || took > 3*time.Second {
+		t.Fatalf("database down: %d after %s, want 503 within a second or so", code, took)
+	}
+	if err := pg.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := post("SMcrash3"); code != http.StatusOK {
+		t.Fatalf("after the restart: %d", code)
+	}
+	var n int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM messages WHERE provider_message_id IN ('SMcrash1', 'SMcrash3')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("%d of the 2 accepted replies stored", n)
+	}
+}

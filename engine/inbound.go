@@ -58,7 +58,15 @@ const (
 func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 	ctx, cancel := context.WithTimeout(ctx, receiveTimeout)
 	defer cancel()
-	err := e.Store.TxWithin(ctx, receiveAcquireWait, func(q *store.Queries) error { return e.receive(ctx, q, m) })
+	receive := func(q *store.Queries) error { return e.receive(ctx, q, m) }
+	start := time.Now()
+	err := e.Store.TxWithin(ctx, receiveAcquireWait, receive)
+	if store.Unavailable(err) && time.Since(start) < receiveAcquireWait/2 {
+		// Once more, if that failed fast: after a database restart the pool
+		// may hand out a connection that died with it. (Idempotent: the
+		// provider's message ID stores the reply once.)
+		err = e.Store.TxWithin(ctx, receiveAcquireWait, receive)
+	}
 	if err != nil {
 		return e.unavailable(fmt.Errorf("receive message: %w", err), m.RequestID)
 	}
