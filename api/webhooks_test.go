@@ -293,8 +293,16 @@ func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
 	if code, took := post("SMcrash2"); code != http.StatusServiceUnavailable || took > 3*time.Second {
 		t.Fatalf("database down: %d after %s, want 503 within a second or so", code, took)
 	}
-	if err := pg.Restart(ctx); err != nil {
-		t.Fatal(err)
+	// The killed backends may take a moment to go (shared memory, port).
+	for attempt := 1; ; attempt++ {
+		err := pg.Restart(ctx)
+		if err == nil {
+			break
+		}
+		if attempt == 10 {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	if code, _ := post("SMcrash3"); code != http.StatusOK {
 		t.Fatalf("after the restart: %d", code)
