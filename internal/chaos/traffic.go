@@ -154,7 +154,8 @@ func (t *traffic) setup(m Mix) error {
 			fam.patients = append(fam.patients, p)
 		}
 		t.addPerson(fam)
-		start := at()
+		// Early: a reply no journey can claim for sure waits out reply timeouts.
+		start := t.rnd.between(2*time.Second, t.window/3)
 		for _, p := range fam.patients {
 			t.after(start, func() { t.enroll(p, "post_visit_checkin", "visit-1", checkinParams(false)) })
 		}
