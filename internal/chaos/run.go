@@ -71,12 +71,16 @@ func Run(ctx context.Context, s Schedule, seed int64, logf func(string, ...any))
 	}
 	unrecovered = append(unrecovered, f.errs...)
 
-	drainStart := time.Now()
+	drainStart, lastLog := time.Now(), time.Now()
 	for time.Since(drainStart) < s.Drain {
-		n, err := tr.activeEnrollments()
-		if err == nil && n == 0 {
+		active, err := tr.activeEnrollments()
+		if err == nil && len(active) == 0 {
 			logf("every enrollment finished %s after the faults", time.Since(drainStart).Round(time.Second))
 			break
+		}
+		if time.Since(lastLog) >= 20*time.Second {
+			logf("still active: %v", active)
+			lastLog = time.Now()
 		}
 		tr.sleep(2 * time.Second)
 	}

@@ -487,22 +487,23 @@ func (t *traffic) chatter(n int) {
 	}
 }
 
-// activeEnrollments counts the tracked enrollments not yet finished.
-func (t *traffic) activeEnrollments() (int, error) {
+// activeEnrollments lists the tracked enrollments not yet finished, as
+// journey@step.
+func (t *traffic) activeEnrollments() ([]string, error) {
 	t.mu.Lock()
 	ids := append([]string(nil), t.enrollments...)
 	t.mu.Unlock()
-	n := 0
+	var active []string
 	for _, id := range ids {
 		var e carepath.Enrollment
 		if _, err := t.c.call(t.ctx, http.MethodGet, "/v1/enrollments/"+id, nil, &e); err != nil {
-			return 0, err
+			return nil, err
 		}
 		if e.Status == carepath.EnrollmentActive {
-			n++
+			active = append(active, e.Journey+"@"+e.Step)
 		}
 	}
-	return n, nil
+	return active, nil
 }
 
 func randomHex(n int) string {
