@@ -157,7 +157,9 @@ func (t *traffic) setup(m Mix) error {
 		// Early: a reply no journey can claim for sure waits out reply timeouts.
 		start := t.rnd.between(2*time.Second, t.window/3)
 		for _, p := range fam.patients {
-			t.after(start, func() { t.enroll(p, "post_visit_checkin", "visit-1", checkinParams(false)) })
+			// No reminder: a reply carepath cannot attribute to one of the two
+			// goes to an inbox task, and each journey waits out its timeout.
+			t.after(start, func() { t.enroll(p, "post_visit_checkin", "visit-1", checkinParams(true)) })
 		}
 	}
 	for range m.Stops {
@@ -205,9 +207,11 @@ func (t *traffic) setup(m Mix) error {
 	return nil
 }
 
-func checkinParams(silent bool) map[string]any {
+// checkinParams: delay 0, a one-minute reply timeout, one reminder unless
+// noReminder.
+func checkinParams(noReminder bool) map[string]any {
 	p := map[string]any{"delay": "0s", "reply_timeout": "1m", "reminders": 1}
-	if silent {
+	if noReminder {
 		p["reminders"] = 0
 	}
 	return p
