@@ -45,10 +45,7 @@ type Cluster struct {
 	webhookKey *ecdsa.PrivateKey // signs SendGrid events
 	bin        string
 	env        []string
-	workerURLs []string // each worker's /metrics
-	// metricsServed: the workers answered on /metrics at start (a build
-	// that ignores CAREPATH_METRICS_ADDR is checked by liveness only).
-	metricsServed bool
+	workerURLs []string // each worker's /healthz (worker, database and Temporal all up)
 
 	pgMu    sync.Mutex
 	pgDir   string
@@ -179,18 +176,10 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 			return nil, err
 		}
 		c.Workers = append(c.Workers, w)
-		c.workerURLs = append(c.workerURLs, "http://"+addr+"/metrics")
+		c.workerURLs = append(c.workerURLs, "http://"+addr+"/healthz")
 	}
 	if err := c.WaitHealthy(ctx, 2*time.Minute); err != nil {
 		return nil, err
-	}
-	time.Sleep(2 * time.Second) // the workers' metrics listeners, if any
-	c.metricsServed = true
-	for _, u := range c.workerURLs {
-		c.metricsServed = c.metricsServed && httpOK(u)
-	}
-	if !c.metricsServed {
-		o.Log("workers do not serve /metrics (CAREPATH_METRICS_ADDR ignored): checking them by liveness")
 	}
 	o.Log("api and %d workers healthy", len(c.Workers))
 	ok = true
@@ -354,7 +343,7 @@ func (c *Cluster) PostgresCrash(ctx context.Context, d time.Duration) error {
 	return c.startPostgres(context.WithoutCancel(ctx))
 }
 
-// WaitHealthy polls the api's /healthz and each worker's /metrics until all
+// WaitHealthy polls the api's /healthz and each worker's /healthz until all
 // answer 200, or fails after timeout.
 func (c *Cluster) WaitHealthy(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
@@ -380,8 +369,7 @@ func (c *Cluster) unhealthy() []string {
 		bad = append(bad, "api /healthz")
 	}
 	for i, w := range c.Workers {
-		// /metrics only when this build serves it (it reads CAREPATH_METRICS_ADDR).
-		if !w.alive() || (c.metricsServed && !httpOK(c.workerURLs[i])) {
+		if !w.alive() || !httpOK(c.workerURLs[i]) {
 			bad = append(bad, w.name)
 		}
 	}

@@ -164,6 +164,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		CodecCORSOrigin:      get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
 		CodecAddr:            get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
 		PprofAddr:            get("CAREPATH_PPROF_ADDR", ""),
+		MetricsAddr:          get("CAREPATH_METRICS_ADDR", ""),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {

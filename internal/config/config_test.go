@@ -85,3 +85,19 @@ func TestSendTiming(t *testing.T) {
 		t.Fatalf("bad send timing: %v", err)
 	}
 }
+
+// The worker's /metrics and /healthz listen only where this says; it was
+// once validated but never read, so a standalone worker served neither.
+func TestMetricsAddrRead(t *testing.T) {
+	c, err := config.FromEnv(env(map[string]string{"CAREPATH_METRICS_ADDR": "127.0.0.1:9464"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9464" {
+		t.Fatalf("MetricsAddr = %q", c.MetricsAddr)
+	}
+	if _, err := config.FromEnv(env(map[string]string{"CAREPATH_METRICS_ADDR": "nonsense"})); err == nil ||
+		!strings.Contains(err.Error(), "CAREPATH_METRICS_ADDR") {
+		t.Fatalf("bad address: %v", err)
+	}
+}
