@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/carepath/carepath/internal/fakefault"
 )
 
 // Mail is one accepted email.
@@ -30,8 +32,7 @@ type Server struct {
 	// and before the answer is written: an event posted from it arrives
 	// before the send's response.
 	BeforeAnswer func(m Mail)
-	faults       map[Fault]int
-	faultOf      map[string]Fault // accepted mails answered with a fault, by ID
+	ledger       fakefault.Ledger // faults injected by Chaos
 }
 
 // New starts a fake SendGrid on a loopback port.
@@ -75,8 +76,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if plan.Latency > 0 {
 		time.Sleep(plan.Latency)
 	}
-	if plan.refuses() {
-		s.count(plan.Fault)
+	if plan.Refuses() {
+		s.ledger.Count(plan.Fault)
 		writeError(w, plan.Fault)
 		return
 	}
@@ -88,8 +89,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.BeforeAnswer(m)
 	}
 	if plan.Fault != FaultNone {
-		s.count(plan.Fault)
-		s.remember(m.ID, plan.Fault)
+		s.ledger.Count(plan.Fault)
+		s.ledger.Remember(m.ID, plan.Fault)
 		if plan.Fault == FaultAcceptThenStall {
 			time.Sleep(plan.Stall)
 		}

@@ -4,94 +4,33 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
+
+	"github.com/carepath/carepath/internal/fakefault"
 )
 
-// Fault is one way the fake misbehaves on a create request (chaos tests).
-type Fault int
+// Fault is one way the fake misbehaves on a send (chaos tests); the
+// vocabulary is shared with the other fake provider.
+type Fault = fakefault.Fault
 
-// The faults. "Accept" means the message is recorded as sent to the phone:
-// the caller cannot tell from the answer.
+// Plan is what the fake does with one send.
+type Plan = fakefault.Plan
+
+// The faults (see fakefault).
 const (
-	FaultNone                 Fault = iota
-	FaultUnavailable                // 503, not accepted
-	FaultRateLimited                // 429 (code 20429), not accepted
-	FaultAcceptThenError            // accepted, then 500
-	FaultAcceptThenStall            // accepted, answered (500) only after Plan.Stall: past the client's timeout
-	FaultStallThenUnavailable       // not accepted, 503 after Plan.Stall
+	FaultNone                 = fakefault.None
+	FaultUnavailable          = fakefault.Unavailable
+	FaultRateLimited          = fakefault.RateLimited
+	FaultAcceptThenError      = fakefault.AcceptThenError
+	FaultAcceptThenStall      = fakefault.AcceptThenStall
+	FaultStallThenUnavailable = fakefault.StallThenUnavailable
 )
-
-func (f Fault) String() string {
-	switch f {
-	case FaultNone:
-		return "none"
-	case FaultUnavailable:
-		return "unavailable"
-	case FaultRateLimited:
-		return "rate_limited"
-	case FaultAcceptThenError:
-		return "accept_then_error"
-	case FaultAcceptThenStall:
-		return "accept_then_stall"
-	case FaultStallThenUnavailable:
-		return "stall_then_unavailable"
-	}
-	return fmt.Sprintf("fault(%d)", int(f))
-}
-
-// Plan is what the fake does with one create request.
-type Plan struct {
-	Fault   Fault
-	Latency time.Duration // waited before anything else
-	Stall   time.Duration // for the stalling faults
-}
-
-// refuses reports whether the plan answers without accepting.
-func (p Plan) refuses() bool {
-	switch p.Fault {
-	case FaultUnavailable, FaultRateLimited, FaultStallThenUnavailable:
-		return true
-	}
-	return false
-}
-
-// count records that a fault was injected.
-func (s *Server) count(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.faults == nil {
-		s.faults = map[Fault]int{}
-	}
-	s.faults[f]++
-}
 
 // Faults reports how many times each fault was injected.
-func (s *Server) Faults() map[Fault]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[Fault]int, len(s.faults))
-	for f, n := range s.faults {
-		out[f] = n
-	}
-	return out
-}
+func (s *Server) Faults() map[Fault]int { return s.ledger.Faults() }
 
-func (s *Server) remember(sid string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.faultOf == nil {
-		s.faultOf = map[string]Fault{}
-	}
-	s.faultOf[sid] = f
-}
-
-// FaultOf is the fault an accepted message was answered with (FaultNone:
-// a normal answer).
-func (s *Server) FaultOf(sid string) Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.faultOf[sid]
-}
+// FaultOf is the fault an accepted send was answered with (FaultNone: a
+// normal answer).
+func (s *Server) FaultOf(id string) Fault { return s.ledger.FaultOf(id) }
 
 func writeError(w http.ResponseWriter, f Fault) {
 	status, code := http.StatusInternalServerError, 20500

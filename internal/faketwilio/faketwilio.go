@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/carepath/carepath/internal/fakefault"
 )
 
 // Message is one message the fake accepted.
@@ -48,8 +50,7 @@ type Server struct {
 	limit    int                    // accepted messages per sending number per second; 0: unlimited
 	recent   map[string][]time.Time // per sending number, acceptances in the last second
 	rejected int                    // requests refused with 429 by the limit
-	faults   map[Fault]int          // injected by Chaos
-	faultOf  map[string]Fault       // accepted messages answered with a fault, by SID
+	ledger   fakefault.Ledger       // faults injected by Chaos
 }
 
 // Limit makes the fake enforce Twilio's per-number throughput: at most
@@ -130,8 +131,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if plan.Latency > 0 {
 		time.Sleep(plan.Latency)
 	}
-	if plan.refuses() {
-		s.count(plan.Fault)
+	if plan.Refuses() {
+		s.ledger.Count(plan.Fault)
 		writeError(w, plan.Fault)
 		return
 	}
@@ -163,8 +164,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.BeforeAnswer(m)
 	}
 	if plan.Fault != FaultNone {
-		s.count(plan.Fault)
-		s.remember(m.SID, plan.Fault)
+		s.ledger.Count(plan.Fault)
+		s.ledger.Remember(m.SID, plan.Fault)
 		if plan.Fault == FaultAcceptThenStall {
 			time.Sleep(plan.Stall)
 		}
