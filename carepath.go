@@ -111,6 +111,9 @@ type Task struct {
 	ID             string     `json:"id"`
 	PatientID      string     `json:"patient_id,omitempty"`
 	EnrollmentID   string     `json:"enrollment_id,omitempty"`
+	// MessageID is the inbound message the task is about, if any (a reply
+	// no journey took, a message from a shared or unknown number).
+	MessageID      string     `json:"message_id,omitempty"`
 	Priority       string     `json:"priority"`
 	Status         string     `json:"status"`
 	Reason         string     `json:"reason"`

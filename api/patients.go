@@ -43,6 +43,14 @@ func (s *Server) handlePatientPatch(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+func (s *Server) handleMessageGet(c echo.Context) error {
+	m, err := s.engine.GetMessage(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}
+
 func (s *Server) handleMessageList(c echo.Context) error {
 	limit, err := pageSize(c, 100, engine.MaxPageSize)
 	if err != nil {

@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"GET /v1/patients/{id}":                  {store.RoleCareTeam},
 	"PATCH /v1/patients/{id}":                {store.RoleCareTeam},
 	"GET /v1/patients/{id}/messages":         {store.RoleCareTeam},
+	"GET /v1/messages/{id}":                  {store.RoleCareTeam},
 	"POST /v1/patients/{id}/enrollments":     {store.RoleCareTeam},
 	"GET /v1/enrollments/{id}":               {store.RoleCareTeam},
 	"POST /v1/enrollments/{id}/cancel":       {store.RoleCareTeam},

@@ -108,3 +108,21 @@ func (e *Engine) ListMessages(ctx context.Context, a carepath.Actor, patientID s
 	})
 	return out, err
 }
+
+// GetMessage returns one message, for a care team reading the message
+// behind a task (a reply from a shared or unknown number belongs to no
+// patient's timeline). The read is audited.
+func (e *Engine) GetMessage(ctx context.Context, a carepath.Actor, id string) (carepath.Message, error) {
+	if err := validID(id, "message"); err != nil {
+		return carepath.Message{}, err
+	}
+	var m carepath.Message
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if m, err = q.MessageGet(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "message.read", m.PatientID, "message/"+id)
+	})
+	return m, err
+}

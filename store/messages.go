@@ -135,3 +135,12 @@ func (q *Queries) MessagesByPatient(ctx context.Context, patientID string, limit
 	}
 	return out, wrapErr("list messages", rows.Err())
 }
+
+// MessageGet returns one message (inbound or outbound) or ENOTFOUND.
+func (q *Queries) MessageGet(ctx context.Context, id string) (carepath.Message, error) {
+	var m carepath.Message
+	err := q.db.QueryRow(ctx, stmt("MessageGet"), id).Scan(&m.ID, &m.PatientID, &m.EnrollmentID, &m.Direction,
+		&m.Channel, &m.Template, &m.Body, &m.Status, &m.StatusReason, &m.Provider, &m.ProviderMessageID,
+		&m.CreatedAt, &m.SentAt)
+	return m, wrapErr("get message", notFound(err, "message"))
+}

@@ -69,7 +69,7 @@ func (q *Queries) TaskList(ctx context.Context, f TaskFilter) ([]carepath.Task, 
 	out := []carepath.Task{}
 	for rows.Next() {
 		var t carepath.Task
-		if err := rows.Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.Priority, &t.Status, &t.Reason, &t.Note,
+		if err := rows.Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.MessageID, &t.Priority, &t.Status, &t.Reason, &t.Note,
 			&t.CreatedAt, &t.AcknowledgedAt, &t.ResolvedAt, &t.EscalationLevel, &t.DueAt); err != nil {
 			return nil, fmt.Errorf("scan task: %w", err)
 		}
@@ -81,7 +81,7 @@ func (q *Queries) TaskList(ctx context.Context, f TaskFilter) ([]carepath.Task, 
 // TaskGet returns one task or ENOTFOUND.
 func (q *Queries) TaskGet(ctx context.Context, id string) (carepath.Task, error) {
 	var t carepath.Task
-	err := q.db.QueryRow(ctx, stmt("TaskGet"), id).Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.Priority, &t.Status,
+	err := q.db.QueryRow(ctx, stmt("TaskGet"), id).Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.MessageID, &t.Priority, &t.Status,
 		&t.Reason, &t.Note, &t.CreatedAt, &t.AcknowledgedAt, &t.ResolvedAt, &t.EscalationLevel, &t.DueAt, &t.ResolvedNote)
 	return t, wrapErr("get task", notFound(err, "task"))
 }

@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,9 +62,11 @@ type Observed struct {
 	OptOuts     []OptOut
 	Patients    []PatientView
 	Enrollments []carepath.Enrollment
-	// Tasks are the care team's tasks (GET /v1/tasks): a reply that is on
-	// no patient's timeline (a shared phone's) may be held by one.
-	Tasks []carepath.Task
+	// Tasks are the care team's tasks (GET /v1/tasks) and TaskMessages the
+	// messages they name (GET /v1/messages/{id}), by task ID: a reply on no
+	// patient's timeline (a shared phone's) is kept when a task names it.
+	Tasks        []carepath.Task
+	TaskMessages map[string]carepath.Message
 	// CaregiverStops are the patients whose caregiver sent STOP (the
 	// patient's own consent must not change).
 	CaregiverStops []string
@@ -277,7 +278,12 @@ func checkReplies(o Observed, r *Report) {
 			}
 		}
 	}
-	claimed := map[string]bool{} // tasks already matched to a reply
+	held := map[string]bool{} // provider IDs of the inbound messages tasks name
+	for _, t := range o.Tasks {
+		if m, ok := o.TaskMessages[t.ID]; ok && m.Direction == carepath.DirectionInbound {
+			held[normalizeID(m.ProviderMessageID)] = true
+		}
+	}
 	for _, rep := range o.Replies {
 		if rep.Keyword || len(rep.PatientIDs) == 0 {
 			continue
@@ -285,10 +291,8 @@ func checkReplies(o Observed, r *Report) {
 		r.Replies++
 		m, ok := inbound[normalizeID(rep.ProviderID)]
 		switch {
-		case !ok && heldBy(rep, o.Tasks, claimed):
-			// The API does not link tasks to messages: an unclaimed task with
-			// no patient, or one of the sender's, raised from the reply's
-			// arrival on, is taken to hold it.
+		case !ok && held[normalizeID(rep.ProviderID)]:
+			// On no patient's timeline (a shared phone's), and a task holds it.
 		case !ok:
 			r.add("reply_lost", "reply %s acknowledged at %s is on no timeline of patient(s) %v and no task holds it",
 				rep.ProviderID, rep.AckedAt.Format(time.TimeOnly), rep.PatientIDs)
@@ -297,30 +301,6 @@ func checkReplies(o Observed, r *Report) {
 				rep.ProviderID, m.ID, rep.AckedAt.Format(time.TimeOnly), m.Status)
 		}
 	}
-}
-
-// heldBy finds (and claims) a task that may hold rep: with no patient or
-// one of the sender's, created no earlier than 30 s before the reply was
-// acknowledged (the task may be raised with the stored reply, or later when
-// it is routed).
-func heldBy(rep Reply, tasks []carepath.Task, claimed map[string]bool) bool {
-	var best *carepath.Task
-	for i, t := range tasks {
-		if claimed[t.ID] || t.CreatedAt.Before(rep.AckedAt.Add(-30*time.Second)) {
-			continue
-		}
-		if t.PatientID != "" && !slices.Contains(rep.PatientIDs, t.PatientID) {
-			continue
-		}
-		if best == nil || t.CreatedAt.Before(best.CreatedAt) {
-			best = &tasks[i]
-		}
-	}
-	if best == nil {
-		return false
-	}
-	claimed[best.ID] = true
-	return true
 }
 
 // normalizeID compares email Message-IDs with or without angle brackets.

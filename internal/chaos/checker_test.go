@@ -161,7 +161,8 @@ func TestCheckerAllowsAnsweringHelpAfterStop(t *testing.T) {
 }
 
 // A reply from a shared phone that no journey could take is held by an
-// inbox task with no patient: not lost. Without such a task it is.
+// inbox task naming it: not lost. Without such a task it is, and a task
+// naming another message (or an outbound one) holds nothing.
 func TestCheckerCountsAReplyHeldByATaskAsKept(t *testing.T) {
 	o := clean()
 	o.Replies = append(o.Replies, Reply{Channel: "sms", From: phone, ProviderID: "SMshared", PatientIDs: []string{"p1", "p2"},
@@ -169,14 +170,23 @@ func TestCheckerCountsAReplyHeldByATaskAsKept(t *testing.T) {
 	if r := Check(o); r.RepliesLost != 1 {
 		t.Fatalf("an unheld reply not flagged: %v", r.Violations)
 	}
-	o.Tasks = []carepath.Task{{ID: "t-old", CreatedAt: t0}, {ID: "t1", CreatedAt: t0.Add(time.Minute - time.Second)}}
+	o.Tasks = []carepath.Task{{ID: "t-other", MessageID: "m-other"}, {ID: "t-out", MessageID: "m-out"}}
+	o.TaskMessages = map[string]carepath.Message{
+		"t-other": {ID: "m-other", Direction: carepath.DirectionInbound, ProviderMessageID: "SMsomethingelse"},
+		"t-out":   {ID: "m-out", Direction: carepath.DirectionOutbound, ProviderMessageID: "SMshared"},
+	}
+	if r := Check(o); r.RepliesLost != 1 {
+		t.Fatalf("a reply held by an unrelated task: %v", r.Violations)
+	}
+	o.Tasks = append(o.Tasks, carepath.Task{ID: "t1", MessageID: "m1"})
+	o.TaskMessages["t1"] = carepath.Message{ID: "m1", Direction: carepath.DirectionInbound, ProviderMessageID: "SMshared"}
 	if r := Check(o); r.Failed() {
 		t.Fatalf("a reply held by a task flagged: %v", r.Violations)
 	}
-	// One task holds one reply.
+	// A second reply from the phone is not held by the first one's task.
 	o.Replies = append(o.Replies, Reply{Channel: "sms", From: phone, ProviderID: "SMshared2", PatientIDs: []string{"p1", "p2"},
 		AckedAt: t0.Add(time.Minute)})
 	if r := Check(o); r.RepliesLost != 1 {
-		t.Fatalf("two replies held by one task: %v", r.Violations)
+		t.Fatalf("a reply no task names not flagged: %v", r.Violations)
 	}
 }

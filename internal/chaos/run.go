@@ -159,6 +159,17 @@ func observe(ctx context.Context, c *client, tr *traffic, prov *providers) (Obse
 		return o, err
 	}
 	o.Tasks = tasks.Items
+	o.TaskMessages = map[string]carepath.Message{}
+	for _, t := range o.Tasks {
+		if t.MessageID == "" {
+			continue
+		}
+		var m carepath.Message
+		if err := c.retry(ctx, http.MethodGet, "/v1/messages/"+t.MessageID, nil, &m); err != nil {
+			return o, err
+		}
+		o.TaskMessages[t.ID] = m
+	}
 	for _, id := range enrollments {
 		var e carepath.Enrollment
 		if err := c.retry(ctx, http.MethodGet, "/v1/enrollments/"+id, nil, &e); err != nil {

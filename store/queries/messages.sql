@@ -36,6 +36,11 @@ FROM messages WHERE patient_id = $1
 ORDER BY created_at DESC, id
 LIMIT $2;
 
+-- name: MessageGet
+SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), direction, channel, template, body,
+       status, status_reason, provider, coalesce(provider_message_id, ''), created_at, sent_at
+FROM messages WHERE id = $1;
+
 -- name: MessageDefer
 UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3, updated_at = now() WHERE id = $1;
 

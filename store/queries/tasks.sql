@@ -7,7 +7,7 @@ ON CONFLICT (dedupe_key) DO NOTHING;
 SELECT id FROM tasks WHERE dedupe_key = $1;
 
 -- name: TaskList
-SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), priority, status, reason, note,
+SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), coalesce(message_id::text, ''), priority, status, reason, note,
        created_at, acknowledged_at, resolved_at, escalation_level, due_at
 FROM tasks
 WHERE ($1 = '' OR patient_id = NULLIF($1, '')::uuid)
@@ -17,7 +17,7 @@ ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THE
 LIMIT $3;
 
 -- name: TaskGet
-SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), priority, status, reason, note,
+SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), coalesce(message_id::text, ''), priority, status, reason, note,
        created_at, acknowledged_at, resolved_at, escalation_level, due_at, resolved_note
 FROM tasks WHERE id = $1;
 
