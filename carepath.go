@@ -108,9 +108,9 @@ type Message struct {
 
 // Task is a care-team work item raised by a journey or by an unroutable reply.
 type Task struct {
-	ID             string     `json:"id"`
-	PatientID      string     `json:"patient_id,omitempty"`
-	EnrollmentID   string     `json:"enrollment_id,omitempty"`
+	ID           string `json:"id"`
+	PatientID    string `json:"patient_id,omitempty"`
+	EnrollmentID string `json:"enrollment_id,omitempty"`
 	// MessageID is the inbound message the task is about, if any (a reply
 	// no journey took, a message from a shared or unknown number).
 	MessageID      string     `json:"message_id,omitempty"`
