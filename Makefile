@@ -8,6 +8,7 @@ SHELL := /bin/bash
 GO                   ?= go
 TEMPORAL_CLI_VERSION := v1.5.1
 WORKFLOWCHECK        := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+STATICCHECK          := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The Temporal CLI: the one on PATH, else ./bin/temporal (built on demand).
 TEMPORAL_BIN         := $(or $(shell command -v temporal 2>/dev/null),$(CURDIR)/bin/temporal)
 export CAREPATH_TEMPORAL_BIN := $(TEMPORAL_BIN)
@@ -53,9 +54,10 @@ temporal-cli: ## make sure the Temporal CLI exists (PATH or ./bin/temporal)
 		GOBIN=$(CURDIR)/bin $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION); \
 	fi
 
-lint: ## gofmt check, go vet and workflowcheck (determinism of workflow code)
+lint: ## gofmt check, go vet, staticcheck and workflowcheck (determinism of workflow code)
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(WORKFLOWCHECK) ./...
 
 fmt: ## format the code

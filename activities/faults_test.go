@@ -174,15 +174,6 @@ func (f *fixture) run(req SendMessageRequest) (SendMessageResult, int) {
 	}
 }
 
-// bodies counts what the fake Twilio holds for a number, by body.
-func (f *fixture) bodies(phone string) map[string]int {
-	out := map[string]int{}
-	for _, m := range f.twilio.To(phone) {
-		out[m.Body]++
-	}
-	return out
-}
-
 func hasPrefix(calls []string, prefix ...string) bool {
 	return len(calls) >= len(prefix) && strings.Join(calls[:len(prefix)], ",") == strings.Join(prefix, ",")
 }

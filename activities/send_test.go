@@ -131,7 +131,7 @@ func TestQuietHoursDeferThenRelease(t *testing.T) {
 	if len(f.twilio.Messages()) != 0 {
 		t.Fatal("a message went out at night")
 	}
-	f.offset.Store(int64(res.DeferredUntil.Sub(time.Now()) + time.Second)) // the timer fires
+	f.offset.Store(int64(time.Until(*res.DeferredUntil) + time.Second)) // the timer fires
 	res, err = f.acts.SendMessage(context.Background(), req)
 	if err != nil || res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
 		t.Fatalf("after the window opened: %+v %v (%d sent)", res, err, len(f.twilio.To(p.Phone)))
@@ -326,7 +326,7 @@ func TestLessOftenLowersThePatientsWeeklyCap(t *testing.T) {
 		t.Fatalf("second outreach within the default 3 a week: %+v %v", r, err)
 	}
 	r, err := f.send(less, PurposeOutreach, 2)
-	if err != nil || r.Outcome != OutcomeDeferred || r.Reason != ReasonCapped || r.DeferredUntil.Sub(time.Now()) < 4*24*time.Hour {
+	if err != nil || r.Outcome != OutcomeDeferred || r.Reason != ReasonCapped || time.Until(*r.DeferredUntil) < 4*24*time.Hour {
 		t.Fatalf("second outreach for a patient who asked for less: %+v %v", r, err)
 	}
 }

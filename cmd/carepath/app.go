@@ -108,7 +108,7 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, met
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Temporal client for %s: %w", addr, err)
+		return nil, fmt.Errorf("temporal client for %s: %w", addr, err)
 	}
 	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

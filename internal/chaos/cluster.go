@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -263,9 +262,14 @@ func buildCarepath(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		goBin = "go"
+	// The go that runs this test (go test puts its GOROOT's bin first on
+	// PATH), else the one on PATH.
+	goBin := "go"
+	if goroot, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		p := filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			goBin = p
+		}
 	}
 	out := filepath.Join(dir, "carepath")
 	cmd := exec.CommandContext(ctx, goBin, "build", "-o", out, "./cmd/carepath")
