@@ -29,7 +29,11 @@ var Short = Schedule{
 	Name: "short",
 	Mix: Mix{Checkins: 8, EmailCheckins: 2, Families: 2, Stops: 2, Onboardings: 2, Treatments: 2,
 		Caregivers: 2},
-	Window: 80 * time.Second, Drain: 2 * time.Minute, Workers: 2,
+	// The drain ends as soon as every enrollment has; its length only
+	// bounds the unlucky case (a check-in that waits out its reply timeout
+	// and reminder after retries behind a worker kill and the outage), so
+	// it is generous: a short bound made the run fail on slow machines.
+	Window: 80 * time.Second, Drain: 3 * time.Minute, Workers: 2,
 	WorkerKills: 9, APIKills: 1, TemporalOutages: 1, TemporalDown: 21 * time.Second, PGRestarts: 1, PGDown: 4 * time.Second,
 	ProviderFaultRate: 0.25, ProviderTimeout: 4 * time.Second,
 }
