@@ -105,3 +105,37 @@ func (l *Ledger) FaultOf(id string) Fault {
 	defer l.mu.Unlock()
 	return l.of[id]
 }
+
+// Before runs the part of a plan that comes before the send is accepted:
+// the latency (and, for StallThenUnavailable, the stall). It reports
+// whether the plan refuses the send, counting the refusal; the caller then
+// answers with the fault's error.
+func (l *Ledger) Before(p Plan) (refused bool) {
+	wait := p.Latency
+	if p.Fault == StallThenUnavailable {
+		wait += p.Stall
+	}
+	if wait > 0 {
+		time.Sleep(wait)
+	}
+	if p.Refuses() {
+		l.Count(p.Fault)
+		return true
+	}
+	return false
+}
+
+// AfterAccept runs the part of a plan that comes after the send, known by
+// id, was accepted: it records the fault and waits out an AcceptThenStall.
+// It reports whether the answer is the fault's error rather than success.
+func (l *Ledger) AfterAccept(id string, p Plan) (answerError bool) {
+	if p.Fault == None {
+		return false
+	}
+	l.Count(p.Fault)
+	l.Remember(id, p.Fault)
+	if p.Fault == AcceptThenStall {
+		time.Sleep(p.Stall)
+	}
+	return true
+}

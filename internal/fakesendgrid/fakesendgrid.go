@@ -70,14 +70,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.Chaos != nil {
 		plan = s.Chaos(m)
 	}
-	if plan.Fault == FaultStallThenUnavailable {
-		plan.Latency += plan.Stall
-	}
-	if plan.Latency > 0 {
-		time.Sleep(plan.Latency)
-	}
-	if plan.Refuses() {
-		s.ledger.Count(plan.Fault)
+	if s.ledger.Before(plan) {
 		writeError(w, plan.Fault)
 		return
 	}
@@ -88,12 +81,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.BeforeAnswer != nil {
 		s.BeforeAnswer(m)
 	}
-	if plan.Fault != FaultNone {
-		s.ledger.Count(plan.Fault)
-		s.ledger.Remember(m.ID, plan.Fault)
-		if plan.Fault == FaultAcceptThenStall {
-			time.Sleep(plan.Stall)
-		}
+	if s.ledger.AfterAccept(m.ID, plan) {
 		writeError(w, plan.Fault)
 		return
 	}
