@@ -6,12 +6,6 @@ package carepath
 
 import "time"
 
-// Channels a message can travel on.
-const (
-	ChannelSMS   = "sms"
-	ChannelEmail = "email"
-)
-
 // Message directions and statuses.
 const (
 	DirectionOutbound = "outbound"
@@ -38,13 +32,8 @@ const (
 	EnrollmentFailed    = "failed"
 )
 
-// Task priorities and statuses.
+// Task statuses.
 const (
-	PriorityUrgent = "urgent"
-	PriorityHigh   = "high"
-	PriorityNormal = "normal"
-	PriorityLow    = "low"
-
 	TaskOpen         = "open"
 	TaskAcknowledged = "acknowledged"
 	TaskResolved     = "resolved"
@@ -57,15 +46,15 @@ func EnrollmentWorkflowID(enrollmentID string) string { return "enrollment-" + e
 // Patient is the CRM record of one patient. Every field but ID and the
 // timestamps is PHI: it never goes into workflow IDs, logs or errors.
 type Patient struct {
-	ID               string `json:"id"`
-	GivenName        string `json:"given_name"`
-	FamilyName       string `json:"family_name"`
-	BirthDate        string `json:"birth_date"` // YYYY-MM-DD
-	Phone            string `json:"phone,omitempty"`
-	Email            string `json:"email,omitempty"`
-	Timezone         string `json:"timezone"`
-	Locale           string `json:"locale"`
-	PreferredChannel string `json:"preferred_channel"`
+	ID               string  `json:"id"`
+	GivenName        string  `json:"given_name"`
+	FamilyName       string  `json:"family_name"`
+	BirthDate        string  `json:"birth_date"` // YYYY-MM-DD
+	Phone            string  `json:"phone,omitempty"`
+	Email            string  `json:"email,omitempty"`
+	Timezone         string  `json:"timezone"`
+	Locale           string  `json:"locale"`
+	PreferredChannel Channel `json:"preferred_channel"`
 	// Tags are the care team's labels (e.g. "diabetes-panel") and
 	// Conditions ICD-10 codes (e.g. "E11.9"): both select bulk launches.
 	Tags       []string  `json:"tags"`
@@ -95,7 +84,7 @@ type Message struct {
 	PatientID         string     `json:"patient_id,omitempty"`
 	EnrollmentID      string     `json:"enrollment_id,omitempty"`
 	Direction         string     `json:"direction"`
-	Channel           string     `json:"channel"`
+	Channel           Channel    `json:"channel"`
 	Template          string     `json:"template,omitempty"`
 	Body              string     `json:"body"`
 	Status            string     `json:"status"`
@@ -114,7 +103,7 @@ type Task struct {
 	// MessageID is the inbound message the task is about, if any (a reply
 	// no journey took, a message from a shared or unknown number).
 	MessageID      string     `json:"message_id,omitempty"`
-	Priority       string     `json:"priority"`
+	Priority       Priority   `json:"priority"`
 	Status         string     `json:"status"`
 	Reason         string     `json:"reason"`
 	Note           string     `json:"note,omitempty"`
@@ -130,7 +119,7 @@ type Task struct {
 
 // AckDeadline is how long a task of each priority may wait for a care-team
 // member to acknowledge it before it escalates.
-var AckDeadline = map[string]time.Duration{
+var AckDeadline = map[Priority]time.Duration{
 	PriorityUrgent: 15 * time.Minute,
 	PriorityHigh:   2 * time.Hour,
 	PriorityNormal: 24 * time.Hour,

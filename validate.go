@@ -44,7 +44,7 @@ type NewPatient struct {
 	Email            string   `json:"email"`
 	Timezone         string   `json:"timezone"`
 	Locale           string   `json:"locale"`
-	PreferredChannel string   `json:"preferred_channel"`
+	PreferredChannel Channel  `json:"preferred_channel"`
 	Tags             []string `json:"tags"`
 	Conditions       []string `json:"conditions"`
 }

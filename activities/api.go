@@ -9,17 +9,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/answers"
-)
-
-// Message purposes: care content (treatment, safety) versus outreach
-// (engagement, re-engagement).
-const (
-	PurposeCare     = "care"
-	PurposeOutreach = "outreach"
-	// PurposeCompliance is for replies the law requires (STOP and HELP
-	// confirmations): sent at once, even to a patient who just opted out.
-	PurposeCompliance = "compliance"
 )
 
 // Send outcomes a journey can branch on.
@@ -74,10 +65,10 @@ type SendMessageRequest struct {
 	PatientID    string            `json:"patient_id"`
 	Template     string            `json:"template"`
 	Vars         map[string]string `json:"vars,omitempty"`
-	Purpose      string            `json:"purpose"`
+	Purpose      carepath.Purpose  `json:"purpose"`
 	Question     *QuestionRef      `json:"question,omitempty"`
 	// Channel overrides the patient's preferred channel ("" = preferred).
-	Channel string `json:"channel,omitempty"`
+	Channel carepath.Channel `json:"channel,omitempty"`
 	// NoFallback forbids using the other channel when the first cannot be.
 	NoFallback bool `json:"no_fallback,omitempty"`
 	// OnCap says what an outreach message over the frequency cap does.
@@ -86,10 +77,10 @@ type SendMessageRequest struct {
 
 // SendMessageResult is the typed outcome of a send.
 type SendMessageResult struct {
-	Outcome       string     `json:"outcome"`          // sent, deferred, suppressed, failed
-	Reason        string     `json:"reason,omitempty"` // for deferred, suppressed and failed
-	Channel       string     `json:"channel,omitempty"`
-	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
+	Outcome       string           `json:"outcome"`          // sent, deferred, suppressed, failed
+	Reason        string           `json:"reason,omitempty"` // for deferred, suppressed and failed
+	Channel       carepath.Channel `json:"channel,omitempty"`
+	DeferredUntil *time.Time       `json:"deferred_until,omitempty"`
 }
 
 // CloseQuestionRequest closes a question whose wait timed out.
@@ -104,13 +95,13 @@ type CloseQuestionResult struct {
 
 // CreateTaskRequest raises a care-team task; DedupeKey makes it idempotent.
 type CreateTaskRequest struct {
-	TaskID       string `json:"task_id"`
-	DedupeKey    string `json:"dedupe_key"`
-	PatientID    string `json:"patient_id"`
-	EnrollmentID string `json:"enrollment_id"`
-	MessageID    string `json:"message_id,omitempty"`
-	Priority     string `json:"priority"`
-	Reason       string `json:"reason"`
+	TaskID       string            `json:"task_id"`
+	DedupeKey    string            `json:"dedupe_key"`
+	PatientID    string            `json:"patient_id"`
+	EnrollmentID string            `json:"enrollment_id"`
+	MessageID    string            `json:"message_id,omitempty"`
+	Priority     carepath.Priority `json:"priority"`
+	Reason       string            `json:"reason"`
 	// Swept puts the task under the deployment's task sweeper. Journeys
 	// that start a watcher of their own (before escalate-in-task) leave it
 	// false.
@@ -170,11 +161,11 @@ type PatientContextResult struct {
 
 // RecordConsentRequest records a consent decision a patient gave a journey.
 type RecordConsentRequest struct {
-	PatientID string `json:"patient_id"`
-	Channel   string `json:"channel"` // sms, email
-	Purpose   string `json:"purpose"` // care, outreach
-	Granted   bool   `json:"granted"`
-	Source    string `json:"source"` // e.g. journey:onboarding
+	PatientID string           `json:"patient_id"`
+	Channel   carepath.Channel `json:"channel"` // sms, email
+	Purpose   carepath.Purpose `json:"purpose"` // care, outreach
+	Granted   bool             `json:"granted"`
+	Source    string           `json:"source"` // e.g. journey:onboarding
 	// ReplyMessageID is the patient's reply that carried the decision:
 	// the decision takes effect when that reply was received, so a STOP
 	// the patient sent after it wins even if recorded first.
@@ -184,9 +175,9 @@ type RecordConsentRequest struct {
 // UpdatePreferencesRequest changes how the patient wants to be reached;
 // empty fields are kept.
 type UpdatePreferencesRequest struct {
-	PatientID string `json:"patient_id"`
-	Locale    string `json:"locale,omitempty"`
-	Channel   string `json:"channel,omitempty"`
+	PatientID string           `json:"patient_id"`
+	Locale    string           `json:"locale,omitempty"`
+	Channel   carepath.Channel `json:"channel,omitempty"`
 }
 
 // CreateEnrollmentRequest records an enrollment a journey starts (its

@@ -16,7 +16,7 @@ type CaregiverReplyRequest struct {
 	CaregiverID string `json:"caregiver_id"`
 	Template    string `json:"template"`
 	// Channel is the one the caregiver wrote on ("" means SMS).
-	Channel string `json:"channel,omitempty"`
+	Channel carepath.Channel `json:"channel,omitempty"`
 }
 
 // SendCaregiverReply sends the one answer to a caregiver's compliance
@@ -41,7 +41,7 @@ func (a *Activities) SendCaregiverReply(ctx context.Context, req CaregiverReplyR
 		return SendMessageResult{Outcome: OutcomeSuppressed, Reason: ReasonNoContact, Channel: req.Channel}, nil
 	}
 	if a.senderFor(req.Channel) == nil {
-		return SendMessageResult{}, temporal.NewNonRetryableApplicationError("no sender configured for "+req.Channel, ErrTypeSendConfig, nil)
+		return SendMessageResult{}, temporal.NewNonRetryableApplicationError("no sender configured for "+string(req.Channel), ErrTypeSendConfig, nil)
 	}
 	subject, body, _, err := a.Templates.Render(req.Template, cg.Locale, nil)
 	if err != nil {

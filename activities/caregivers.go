@@ -73,7 +73,7 @@ func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversR
 
 // caregiverChannel picks the caregiver's preferred channel they consented
 // to and can be reached on, else the other.
-func caregiverChannel(cg store.Caregiver) (channel, to string) {
+func caregiverChannel(cg store.Caregiver) (channel carepath.Channel, to string) {
 	sms := cg.Phone != "" && cg.SMSConsent && cg.PhoneStatus != contactInvalid
 	email := cg.Email != "" && cg.EmailConsent && cg.EmailStatus != contactInvalid
 	switch {
@@ -86,7 +86,7 @@ func caregiverChannel(cg store.Caregiver) (channel, to string) {
 }
 
 // caregiverJob renders one caregiver's message (in their language).
-func (a *Activities) caregiverJob(req NotifyCaregiversRequest, p store.PatientRecord, cg store.Caregiver, channel, to, id string) (*caregiverJob, error) {
+func (a *Activities) caregiverJob(req NotifyCaregiversRequest, p store.PatientRecord, cg store.Caregiver, channel carepath.Channel, to, id string) (*caregiverJob, error) {
 	vars := map[string]string{"given_name": p.GivenName, "caregiver_name": cg.GivenName}
 	for k, v := range req.Vars {
 		vars[k] = v
@@ -101,11 +101,12 @@ func (a *Activities) caregiverJob(req NotifyCaregiversRequest, p store.PatientRe
 // caregiverJob is a message to one caregiver. Its failures go to the
 // caregiver's own consent and contact points, never the patient's.
 type caregiverJob struct {
-	a                          *Activities
-	req                        NotifyCaregiversRequest
-	id, cgID                   string
-	p                          store.PatientRecord
-	channel, to, subject, body string
+	a                 *Activities
+	req               NotifyCaregiversRequest
+	id, cgID          string
+	p                 store.PatientRecord
+	channel           carepath.Channel
+	to, subject, body string
 }
 
 func (j *caregiverJob) key() jobKey {

@@ -40,15 +40,15 @@ func TestRecordConsentFromAReplyBeforeStopDoesNotResumeOutreach(t *testing.T) {
 	}
 	// The STOP, sent after the YES, is applied first.
 	if err := st.ConsentAppend(ctx, store.Recipient{PatientID: p.ID}, store.ConsentChange{Channel: carepath.ChannelSMS,
-		Purpose: store.PurposeAll, Granted: false, Source: "sms:STOP", EffectiveAt: receivedAt.Add(time.Second)}); err != nil {
+		Purpose: carepath.PurposeAll, Granted: false, Source: "sms:STOP", EffectiveAt: receivedAt.Add(time.Second)}); err != nil {
 		t.Fatal(err)
 	}
 	a := &Activities{Store: st}
-	if err := a.RecordConsent(ctx, RecordConsentRequest{PatientID: p.ID, Channel: carepath.ChannelSMS, Purpose: PurposeOutreach,
+	if err := a.RecordConsent(ctx, RecordConsentRequest{PatientID: p.ID, Channel: carepath.ChannelSMS, Purpose: carepath.PurposeOutreach,
 		Granted: true, Source: "journey:onboarding", ReplyMessageID: yes}); err != nil {
 		t.Fatal(err)
 	}
-	if granted, err := st.ConsentGranted(ctx, p.ID, carepath.ChannelSMS, PurposeOutreach); err != nil || granted {
+	if granted, err := st.ConsentGranted(ctx, p.ID, carepath.ChannelSMS, carepath.PurposeOutreach); err != nil || granted {
 		t.Fatalf("outreach after a YES recorded late: granted=%v err=%v", granted, err)
 	}
 	h, err := st.ConsentHistory(ctx, p.ID, 10)

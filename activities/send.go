@@ -41,7 +41,7 @@ type sendHooks struct {
 //     (send_failures.go).
 func (a *Activities) SendMessage(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
 	if req.Purpose == "" {
-		req.Purpose = PurposeCare
+		req.Purpose = carepath.PurposeCare
 	}
 	res, err := a.deliver(ctx, &patientJob{a: a, req: req})
 	if err == nil {

@@ -147,7 +147,7 @@ func (a *Activities) timing() config.SendTiming {
 // statusCallback is the per-message delivery callback: the carepath
 // message ID in the URL ties every report (and an early one, before the
 // send is recorded) to its row without relying on the provider's ID.
-func (a *Activities) statusCallback(id, channel string) string {
+func (a *Activities) statusCallback(id string, channel carepath.Channel) string {
 	if channel != carepath.ChannelSMS || a.StatusCallbackURL == "" {
 		return ""
 	}

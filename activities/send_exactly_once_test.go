@@ -16,7 +16,7 @@ import (
 )
 
 func (f *fixture) request(p store.PatientRecord, template string, n int) SendMessageRequest {
-	return SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: template, Purpose: PurposeCare,
+	return SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: template, Purpose: carepath.PurposeCare,
 		Vars: map[string]string{"n": fmt.Sprint(n)}}
 }
 
@@ -255,7 +255,7 @@ func TestStopDuringThePacerWaitIsHonoured(t *testing.T) {
 	f.acts.SMS = gate
 	gate.setOnWait(func() {
 		if err := f.store.ConsentAppend(context.Background(), store.Recipient{PatientID: p.ID},
-			store.ConsentChange{Channel: "sms", Purpose: store.PurposeAll, Granted: false, Source: "sms:STOP"}); err != nil {
+			store.ConsentChange{Channel: "sms", Purpose: carepath.PurposeAll, Granted: false, Source: "sms:STOP"}); err != nil {
 			t.Error(err)
 		}
 	})
@@ -318,7 +318,7 @@ func TestConversationReplyGoesAtNight(t *testing.T) {
 	}
 	// HELP answers nothing: no exemption.
 	inbound("HELP")
-	if res, err := f.send(p, PurposeOutreach, 1, func(r *SendMessageRequest) { r.EnrollmentID = other }); err != nil || res.Outcome != OutcomeDeferred {
+	if res, err := f.send(p, carepath.PurposeOutreach, 1, func(r *SendMessageRequest) { r.EnrollmentID = other }); err != nil || res.Outcome != OutcomeDeferred {
 		t.Fatalf("outreach at 11 p.m. after HELP: %+v %v", res, err)
 	}
 	// The patient answers the journey's question.
@@ -330,14 +330,14 @@ func TestConversationReplyGoesAtNight(t *testing.T) {
 	if err := f.store.QuestionAnswer(ctx, qid, inbound("3")); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.send(p, PurposeCare, 2, func(r *SendMessageRequest) { r.EnrollmentID = answering })
+	res, err := f.send(p, carepath.PurposeCare, 2, func(r *SendMessageRequest) { r.EnrollmentID = answering })
 	if err != nil || res.Outcome != OutcomeSent {
 		t.Fatalf("the reply to the answered question at 11 p.m.: %+v %v", res, err)
 	}
-	if res, err := f.send(p, PurposeOutreach, 3, func(r *SendMessageRequest) { r.EnrollmentID = answering }); err != nil || res.Outcome != OutcomeDeferred {
+	if res, err := f.send(p, carepath.PurposeOutreach, 3, func(r *SendMessageRequest) { r.EnrollmentID = answering }); err != nil || res.Outcome != OutcomeDeferred {
 		t.Fatalf("the same journey's next message at 11 p.m.: %+v %v", res, err)
 	}
-	if res, err := f.send(p, PurposeOutreach, 4, func(r *SendMessageRequest) { r.EnrollmentID = other }); err != nil || res.Outcome != OutcomeDeferred {
+	if res, err := f.send(p, carepath.PurposeOutreach, 4, func(r *SendMessageRequest) { r.EnrollmentID = other }); err != nil || res.Outcome != OutcomeDeferred {
 		t.Fatalf("another journey's outreach at 11 p.m.: %+v %v", res, err)
 	}
 	if n := len(f.twilio.To(p.Phone)); n != 1 {

@@ -14,7 +14,8 @@ import (
 
 // sendPlan is a decision to send now.
 type sendPlan struct {
-	channel, to    string
+	channel        carepath.Channel
+	to             string
 	subject, body  string
 	sender         messaging.Sender
 	conversational bool
@@ -37,7 +38,7 @@ type step struct {
 // claimFor asks outboxStep to claim an attempt: a pacer slot for channel
 // is held, and the attempt's lease lasts this long.
 type claimFor struct {
-	channel string
+	channel carepath.Channel
 	lease   time.Duration
 }
 

@@ -79,7 +79,7 @@ func (j *patientJob) evaluate(ctx context.Context, q *store.Queries) (verdict, e
 		res := &SendMessageResult{Outcome: OutcomeSuppressed, Reason: reason, Channel: ch}
 		return verdict{result: res}, q.MessageMarkFailed(ctx, req.MessageID, carepath.MessageSuppressed, reason)
 	}
-	exempt := req.Purpose == PurposeCompliance
+	exempt := req.Purpose == carepath.PurposeCompliance
 	conversational := false
 	if !exempt {
 		if conversational, err = q.ConversationReplyDue(ctx, req.EnrollmentID, req.MessageID, now.Add(-a.Policy.Conversation)); err != nil {
@@ -89,7 +89,7 @@ func (j *patientJob) evaluate(ctx context.Context, q *store.Queries) (verdict, e
 	}
 	if !exempt {
 		release, why := now, ReasonQuietHours
-		if req.Purpose == PurposeOutreach {
+		if req.Purpose == carepath.PurposeOutreach {
 			capped, err := a.capRelease(ctx, q, req.MessageID, p, now, loc)
 			if err != nil {
 				return verdict{}, err
@@ -109,7 +109,7 @@ func (j *patientJob) evaluate(ctx context.Context, q *store.Queries) (verdict, e
 	}
 	sender := a.senderFor(ch)
 	if sender == nil {
-		return verdict{}, temporal.NewNonRetryableApplicationError("no sender configured for "+ch, ErrTypeSendConfig, nil)
+		return verdict{}, temporal.NewNonRetryableApplicationError("no sender configured for "+string(ch), ErrTypeSendConfig, nil)
 	}
 	return verdict{plan: sendPlan{channel: ch, to: to, subject: j.subject, body: j.body, sender: sender,
 		conversational: conversational}}, nil
@@ -148,9 +148,9 @@ const contactInvalid = "invalid"
 // chooseChannel picks the first usable channel: requested or preferred,
 // then the other unless fallback is forbidden. It returns a suppression
 // reason when none can be used.
-func (a *Activities) chooseChannel(ctx context.Context, q *store.Queries, req SendMessageRequest, p store.PatientRecord) (ch, to, reason string, err error) {
+func (a *Activities) chooseChannel(ctx context.Context, q *store.Queries, req SendMessageRequest, p store.PatientRecord) (ch carepath.Channel, to, reason string, err error) {
 	first := a.preferred(req, p)
-	order := []string{first}
+	order := []carepath.Channel{first}
 	if !req.NoFallback {
 		order = append(order, other(first))
 	}
@@ -171,7 +171,7 @@ func (a *Activities) chooseChannel(ctx context.Context, q *store.Queries, req Se
 		case a.senderFor(c) == nil:
 			continue
 		}
-		if req.Purpose != PurposeCompliance {
+		if req.Purpose != carepath.PurposeCompliance {
 			granted, revokedAll, err := q.ConsentState(ctx, p.ID, c, req.Purpose)
 			if err != nil {
 				return "", "", "", err
@@ -189,21 +189,21 @@ func (a *Activities) chooseChannel(ctx context.Context, q *store.Queries, req Se
 	return first, "", reason, nil
 }
 
-func (a *Activities) preferred(req SendMessageRequest, p store.PatientRecord) string {
+func (a *Activities) preferred(req SendMessageRequest, p store.PatientRecord) carepath.Channel {
 	if req.Channel == carepath.ChannelSMS || req.Channel == carepath.ChannelEmail {
 		return req.Channel
 	}
 	return p.PreferredChannel
 }
 
-func other(ch string) string {
+func other(ch carepath.Channel) carepath.Channel {
 	if ch == carepath.ChannelSMS {
 		return carepath.ChannelEmail
 	}
 	return carepath.ChannelSMS
 }
 
-func (a *Activities) senderFor(ch string) messaging.Sender {
+func (a *Activities) senderFor(ch carepath.Channel) messaging.Sender {
 	if ch == carepath.ChannelEmail {
 		return a.Email
 	}

@@ -40,7 +40,7 @@ func (a *Activities) reconcile(ctx context.Context, job outboxJob, row store.Out
 	id := job.key().messageID
 	sender := a.senderFor(row.Channel)
 	if sender == nil {
-		return SendMessageResult{}, false, temporal.NewNonRetryableApplicationError("no sender for "+row.Channel, ErrTypeSendConfig, nil)
+		return SendMessageResult{}, false, temporal.NewNonRetryableApplicationError("no sender for "+string(row.Channel), ErrTypeSendConfig, nil)
 	}
 	start, lease := a.attemptWindow(row)
 	now := a.now()
@@ -192,7 +192,7 @@ func likeness(a, b string) int {
 // hold settles a message whose outcome cannot be known (email without an
 // event) as held, with a care-team task: never a silent success, never a
 // resend. The journey gets OutcomeHeld.
-func (a *Activities) hold(ctx context.Context, job outboxJob, token, channel, reason string) (SendMessageResult, bool, error) {
+func (a *Activities) hold(ctx context.Context, job outboxJob, token string, channel carepath.Channel, reason string) (SendMessageResult, bool, error) {
 	k := job.key()
 	held := false
 	err := a.Store.Tx(ctx, func(q *store.Queries) error {
@@ -236,7 +236,7 @@ func (a *Activities) outcomeUnknown(id string, t time.Time, cause error) error {
 
 // reconcilable reports whether an unknown outcome on channel can ever be
 // settled: the provider has a lookup, or its events are configured.
-func (a *Activities) reconcilable(channel string) bool {
+func (a *Activities) reconcilable(channel carepath.Channel) bool {
 	if _, ok := a.senderFor(channel).(messaging.Looker); ok {
 		return true
 	}

@@ -98,7 +98,7 @@ func (f *fixture) patient(localHour int, withEmail bool) store.PatientRecord {
 	return rec
 }
 
-func (f *fixture) send(p store.PatientRecord, purpose string, n int, mut ...func(*SendMessageRequest)) (SendMessageResult, error) {
+func (f *fixture) send(p store.PatientRecord, purpose carepath.Purpose, n int, mut ...func(*SendMessageRequest)) (SendMessageResult, error) {
 	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg",
 		Vars: map[string]string{"n": fmt.Sprint(n)}, Purpose: purpose}
 	for _, m := range mut {
@@ -118,7 +118,7 @@ func (f *fixture) tasks(patientID string) []carepath.Task {
 func TestQuietHoursDeferThenRelease(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(3, false) // 3 a.m. where the patient lives
-	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: PurposeCare,
+	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: carepath.PurposeCare,
 		Vars: map[string]string{"n": "1"}}
 	res, err := f.acts.SendMessage(context.Background(), req)
 	if err != nil || res.Outcome != OutcomeDeferred || res.Reason != ReasonQuietHours || res.DeferredUntil == nil {
@@ -143,17 +143,17 @@ func TestOptedOutIsSuppressedOrFallsBack(t *testing.T) {
 	ctx := context.Background()
 	smsOnly, both := f.patient(12, false), f.patient(12, true)
 	for _, p := range []store.PatientRecord{smsOnly, both} {
-		if err := f.store.ConsentRecord(ctx, p.ID, "sms", store.PurposeAll, false, "sms:STOP"); err != nil {
+		if err := f.store.ConsentRecord(ctx, p.ID, "sms", carepath.PurposeAll, false, "sms:STOP"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if res, err := f.send(smsOnly, PurposeCare, 1); err != nil || res.Outcome != OutcomeSuppressed || res.Reason != ReasonOptedOut {
+	if res, err := f.send(smsOnly, carepath.PurposeCare, 1); err != nil || res.Outcome != OutcomeSuppressed || res.Reason != ReasonOptedOut {
 		t.Fatalf("sms-only patient after STOP: %+v %v", res, err)
 	}
-	if res, err := f.send(both, PurposeCare, 1); err != nil || res.Outcome != OutcomeSent || res.Channel != "email" {
+	if res, err := f.send(both, carepath.PurposeCare, 1); err != nil || res.Outcome != OutcomeSent || res.Channel != "email" {
 		t.Fatalf("patient with email after SMS STOP: %+v %v", res, err)
 	}
-	if res, err := f.send(both, PurposeCare, 1, func(r *SendMessageRequest) { r.NoFallback = true }); err != nil || res.Outcome != OutcomeSuppressed {
+	if res, err := f.send(both, carepath.PurposeCare, 1, func(r *SendMessageRequest) { r.NoFallback = true }); err != nil || res.Outcome != OutcomeSuppressed {
 		t.Fatalf("no fallback allowed: %+v %v", res, err)
 	}
 	if n := len(f.twilio.To(smsOnly.Phone)) + len(f.twilio.To(both.Phone)); n != 0 {
@@ -165,10 +165,10 @@ func TestOptedOutIsSuppressedOrFallsBack(t *testing.T) {
 		t.Fatalf("timeline: %+v %v", msgs, err)
 	}
 	// START restores it.
-	if err := f.store.ConsentRecord(ctx, smsOnly.ID, "sms", store.PurposeAll, true, "sms:START"); err != nil {
+	if err := f.store.ConsentRecord(ctx, smsOnly.ID, "sms", carepath.PurposeAll, true, "sms:START"); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := f.send(smsOnly, PurposeCare, 2); err != nil || res.Outcome != OutcomeSent {
+	if res, err := f.send(smsOnly, carepath.PurposeCare, 2); err != nil || res.Outcome != OutcomeSent {
 		t.Fatalf("after START: %+v %v", res, err)
 	}
 }
@@ -183,7 +183,7 @@ func TestOutreachCapAcrossConcurrentJourneys(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = f.send(p, PurposeOutreach, i)
+			results[i], errs[i] = f.send(p, carepath.PurposeOutreach, i)
 		}()
 	}
 	wg.Wait()
@@ -206,11 +206,11 @@ func TestOutreachCapAcrossConcurrentJourneys(t *testing.T) {
 	if sent != 1 || deferred != 1 {
 		t.Fatalf("two journeys' outreach on one day: %d sent, %d deferred; want 1 and 1", sent, deferred)
 	}
-	if r, err := f.send(p, PurposeOutreach, 3, func(r *SendMessageRequest) { r.OnCap = OnCapSuppress }); err != nil || r.Outcome != OutcomeSuppressed || r.Reason != ReasonCapped {
+	if r, err := f.send(p, carepath.PurposeOutreach, 3, func(r *SendMessageRequest) { r.OnCap = OnCapSuppress }); err != nil || r.Outcome != OutcomeSuppressed || r.Reason != ReasonCapped {
 		t.Fatalf("suppress on cap: %+v %v", r, err)
 	}
 	// Care messages are not capped.
-	if r, err := f.send(p, PurposeCare, 4); err != nil || r.Outcome != OutcomeSent {
+	if r, err := f.send(p, carepath.PurposeCare, 4); err != nil || r.Outcome != OutcomeSent {
 		t.Fatalf("care message after the cap: %+v %v", r, err)
 	}
 }
@@ -227,7 +227,7 @@ func TestInvalidNumberFallsBackWithOneHygieneTask(t *testing.T) {
 		return 0, 0
 	}
 	for i := range 2 {
-		res, err := f.send(p, PurposeCare, i)
+		res, err := f.send(p, carepath.PurposeCare, i)
 		if err != nil || res.Outcome != OutcomeSent || res.Channel != "email" {
 			t.Fatalf("message %d: %+v %v", i, res, err)
 		}
@@ -269,10 +269,10 @@ func TestTwilio21610RevokesSMSConsent(t *testing.T) {
 		calls.Add(1)
 		return http.StatusBadRequest, 21610
 	}
-	if res, err := f.send(p, PurposeCare, 1); err != nil || res.Outcome != OutcomeSuppressed || res.Reason != ReasonOptedOut {
+	if res, err := f.send(p, carepath.PurposeCare, 1); err != nil || res.Outcome != OutcomeSuppressed || res.Reason != ReasonOptedOut {
 		t.Fatalf("21610: %+v %v", res, err)
 	}
-	if res, err := f.send(p, PurposeCare, 2); err != nil || res.Outcome != OutcomeSuppressed {
+	if res, err := f.send(p, carepath.PurposeCare, 2); err != nil || res.Outcome != OutcomeSuppressed {
 		t.Fatalf("after 21610: %+v %v", res, err)
 	}
 	if calls.Load() != 1 {
@@ -291,7 +291,7 @@ func TestRateLimitedSendRetries(t *testing.T) {
 		return 0, 0
 	}
 	var res SendMessageResult
-	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: PurposeCare,
+	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: carepath.PurposeCare,
 		Vars: map[string]string{"n": "1"}}
 	attempts := 0
 	for {
@@ -317,15 +317,15 @@ func TestLessOftenLowersThePatientsWeeklyCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []store.PatientRecord{normal, less} {
-		if r, err := f.send(p, PurposeOutreach, 1); err != nil || r.Outcome != OutcomeSent {
+		if r, err := f.send(p, carepath.PurposeOutreach, 1); err != nil || r.Outcome != OutcomeSent {
 			t.Fatalf("first outreach: %+v %v", r, err)
 		}
 	}
 	f.offset.Store(int64(48 * time.Hour)) // two days later, same hour
-	if r, err := f.send(normal, PurposeOutreach, 2); err != nil || r.Outcome != OutcomeSent {
+	if r, err := f.send(normal, carepath.PurposeOutreach, 2); err != nil || r.Outcome != OutcomeSent {
 		t.Fatalf("second outreach within the default 3 a week: %+v %v", r, err)
 	}
-	r, err := f.send(less, PurposeOutreach, 2)
+	r, err := f.send(less, carepath.PurposeOutreach, 2)
 	if err != nil || r.Outcome != OutcomeDeferred || r.Reason != ReasonCapped || time.Until(*r.DeferredUntil) < 4*24*time.Hour {
 		t.Fatalf("second outreach for a patient who asked for less: %+v %v", r, err)
 	}
@@ -337,7 +337,7 @@ func TestNotifyCaregiversOnlyAuthorisedOnTheirOwnTerms(t *testing.T) {
 	f.acts.Templates.MustAdd("t.cg", map[string]messaging.Text{"en": {Body: "{{.caregiver_name}}: about {{.given_name}}"},
 		"es": {Body: "{{.caregiver_name}}: sobre {{.given_name}}"}})
 	p := f.patient(12, false)
-	add := func(name, phone, email, channel, locale string, authorized bool) store.Caregiver {
+	add := func(name, phone, email string, channel carepath.Channel, locale string, authorized bool) store.Caregiver {
 		c, err := f.store.CaregiverInsert(ctx, store.Caregiver{ID: uuid.NewString(), PatientID: p.ID, GivenName: name,
 			FamilyName: "X", Relationship: "daughter", Phone: phone, Email: email, PreferredChannel: channel, Locale: locale}, authorized)
 		if err != nil {
@@ -349,7 +349,7 @@ func TestNotifyCaregiversOnlyAuthorisedOnTheirOwnTerms(t *testing.T) {
 	add("Nobody", "+15557770002", "", "sms", "en", false) // not authorised by the patient
 	emailCG := add("Eli", "+15557770003", "eli@example.org", "sms", "en", true)
 	if err := f.store.ConsentAppend(ctx, store.Recipient{PatientID: p.ID, CaregiverID: emailCG.ID},
-		store.ConsentChange{Channel: "sms", Purpose: store.PurposeAll, Granted: false, Source: "sms:STOP"}); err != nil {
+		store.ConsentChange{Channel: "sms", Purpose: carepath.PurposeAll, Granted: false, Source: "sms:STOP"}); err != nil {
 		t.Fatal(err)
 	}
 	req := NotifyCaregiversRequest{PatientID: p.ID, Template: "t.cg", MessageIDBase: uuid.NewString()}

@@ -11,8 +11,8 @@ import (
 )
 
 type apiKeyRequest struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
+	Name string        `json:"name"`
+	Role carepath.Role `json:"role"`
 }
 
 // handleAPIKeyCreate returns the new key's secret, the only time it is shown.

@@ -16,6 +16,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/api"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/testenv"
@@ -38,7 +39,7 @@ func newServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	if _, err := st.APIKeyInsert(context.Background(), "test", store.RoleAdmin, adminKey); err != nil {
+	if _, err := st.APIKeyInsert(context.Background(), "test", carepath.RoleAdmin, adminKey); err != nil {
 		t.Fatal(err)
 	}
 	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})

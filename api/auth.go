@@ -34,11 +34,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 
 // allow admits admin keys and keys of the given roles; any other role gets
 // 403, recorded in the audit trail.
-func (s *Server) allow(roles ...string) echo.MiddlewareFunc {
+func (s *Server) allow(roles ...carepath.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			k := caller(c)
-			if k.Role == store.RoleAdmin || slices.Contains(roles, k.Role) {
+			if k.Role == carepath.RoleAdmin || slices.Contains(roles, k.Role) {
 				return next(c)
 			}
 			if err := s.engine.AuditDenied(c.Request().Context(), actor(c), c.Request().Method+" "+c.Path(), c.Path()); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/api"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/testenv"
@@ -16,32 +17,32 @@ import (
 
 // allowed is the intended role table: the roles (besides admin) each /v1
 // route admits. Every served /v1 route must appear here.
-var allowed = map[string][]string{
-	"GET /v1/journeys":                       {store.RoleCareTeam},
-	"POST /v1/patients":                      {store.RoleCareTeam},
-	"GET /v1/patients/{id}":                  {store.RoleCareTeam},
-	"PATCH /v1/patients/{id}":                {store.RoleCareTeam},
-	"GET /v1/patients/{id}/messages":         {store.RoleCareTeam},
-	"GET /v1/messages/{id}":                  {store.RoleCareTeam},
-	"POST /v1/patients/{id}/enrollments":     {store.RoleCareTeam},
-	"GET /v1/enrollments/{id}":               {store.RoleCareTeam},
-	"POST /v1/enrollments/{id}/cancel":       {store.RoleCareTeam},
-	"POST /v1/patients/{id}/caregivers":      {store.RoleCareTeam},
-	"GET /v1/patients/{id}/caregivers":       {store.RoleCareTeam},
-	"POST /v1/caregivers/{id}/authorization": {store.RoleCareTeam},
-	"GET /v1/patients/{id}/consents":         {store.RoleCareTeam},
-	"POST /v1/patients/{id}/consents":        {store.RoleCareTeam},
-	"GET /v1/caregivers/{id}/consents":       {store.RoleCareTeam},
-	"POST /v1/caregivers/{id}/consents":      {store.RoleCareTeam},
-	"POST /v1/enrollments/batch":             {store.RoleCareTeam},
-	"GET /v1/enrollments/batch/{job}":        {store.RoleCareTeam},
-	"GET /v1/tasks":                          {store.RoleCareTeam},
-	"POST /v1/tasks/{id}/acknowledge":        {store.RoleCareTeam},
-	"POST /v1/tasks/{id}/resolve":            {store.RoleCareTeam},
-	"GET /v1/reports/engagement":             {store.RoleCareTeam},
-	"GET /v1/reports/contact-hygiene":        {store.RoleCareTeam},
-	"POST /v1/events":                        {store.RoleIntegration},
-	"POST /v1/patients/{id}/observations":    {store.RoleIntegration},
+var allowed = map[string][]carepath.Role{
+	"GET /v1/journeys":                       {carepath.RoleCareTeam},
+	"POST /v1/patients":                      {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}":                  {carepath.RoleCareTeam},
+	"PATCH /v1/patients/{id}":                {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}/messages":         {carepath.RoleCareTeam},
+	"GET /v1/messages/{id}":                  {carepath.RoleCareTeam},
+	"POST /v1/patients/{id}/enrollments":     {carepath.RoleCareTeam},
+	"GET /v1/enrollments/{id}":               {carepath.RoleCareTeam},
+	"POST /v1/enrollments/{id}/cancel":       {carepath.RoleCareTeam},
+	"POST /v1/patients/{id}/caregivers":      {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}/caregivers":       {carepath.RoleCareTeam},
+	"POST /v1/caregivers/{id}/authorization": {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}/consents":         {carepath.RoleCareTeam},
+	"POST /v1/patients/{id}/consents":        {carepath.RoleCareTeam},
+	"GET /v1/caregivers/{id}/consents":       {carepath.RoleCareTeam},
+	"POST /v1/caregivers/{id}/consents":      {carepath.RoleCareTeam},
+	"POST /v1/enrollments/batch":             {carepath.RoleCareTeam},
+	"GET /v1/enrollments/batch/{job}":        {carepath.RoleCareTeam},
+	"GET /v1/tasks":                          {carepath.RoleCareTeam},
+	"POST /v1/tasks/{id}/acknowledge":        {carepath.RoleCareTeam},
+	"POST /v1/tasks/{id}/resolve":            {carepath.RoleCareTeam},
+	"GET /v1/reports/engagement":             {carepath.RoleCareTeam},
+	"GET /v1/reports/contact-hygiene":        {carepath.RoleCareTeam},
+	"POST /v1/events":                        {carepath.RoleIntegration},
+	"POST /v1/patients/{id}/observations":    {carepath.RoleIntegration},
 	"POST /v1/api-keys":                      {},
 	"GET /v1/api-keys":                       {},
 	"POST /v1/api-keys/{id}/revoke":          {},
@@ -56,13 +57,13 @@ func TestRoleMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	keys := map[string]string{store.RoleAdmin: adminKey}
-	for _, role := range []string{store.RoleCareTeam, store.RoleIntegration} {
+	keys := map[carepath.Role]string{carepath.RoleAdmin: adminKey}
+	for _, role := range []carepath.Role{carepath.RoleCareTeam, carepath.RoleIntegration} {
 		secret, err := store.NewAPIKeySecret()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.APIKeyInsert(ctx, "matrix "+role, role, secret); err != nil {
+		if _, err := st.APIKeyInsert(ctx, "matrix "+string(role), role, secret); err != nil {
 			t.Fatal(err)
 		}
 		keys[role] = secret
@@ -86,7 +87,7 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		for role, key := range keys {
 			st, body := do(t, srv, method, concrete, key, "{}")
-			admitted := role == store.RoleAdmin
+			admitted := role == carepath.RoleAdmin
 			for _, w := range want {
 				admitted = admitted || w == role
 			}

@@ -1,9 +1,8 @@
 package api
 
 import (
+	"github.com/carepath/carepath"
 	"github.com/labstack/echo/v4/middleware"
-
-	"github.com/carepath/carepath/store"
 )
 
 // inboundEmailRoute takes whole emails: it has its own, larger body limit.
@@ -27,8 +26,8 @@ func (s *Server) routes() {
 	wh.POST("/sendgrid/events", s.handleSendGridEvents)
 
 	v1 := e.Group("/v1", s.authenticate)
-	careTeam := s.allow(store.RoleCareTeam)
-	integration := s.allow(store.RoleIntegration)
+	careTeam := s.allow(carepath.RoleCareTeam)
+	integration := s.allow(carepath.RoleIntegration)
 	admin := s.allow()
 
 	v1.GET("/journeys", s.handleJourneyList, careTeam)

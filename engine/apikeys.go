@@ -14,15 +14,13 @@ type NewAPIKey struct {
 	Secret string `json:"key"`
 }
 
-var roles = map[string]bool{store.RoleAdmin: true, store.RoleCareTeam: true, store.RoleIntegration: true}
-
 // CreateAPIKey creates a key with a role and returns its secret once.
-func (e *Engine) CreateAPIKey(ctx context.Context, a carepath.Actor, name, role string) (NewAPIKey, error) {
+func (e *Engine) CreateAPIKey(ctx context.Context, a carepath.Actor, name string, role carepath.Role) (NewAPIKey, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return NewAPIKey{}, carepath.Invalid("name", "is required (at most 100 characters)")
 	}
-	if !roles[role] {
+	if !role.Valid() {
 		return NewAPIKey{}, carepath.Invalid("role", "must be one of: admin, care_team, integration")
 	}
 	secret, err := store.NewAPIKeySecret()

@@ -12,13 +12,13 @@ import (
 
 // NewCaregiver is what the care team records about a caregiver.
 type NewCaregiver struct {
-	GivenName        string `json:"given_name"`
-	FamilyName       string `json:"family_name"`
-	Relationship     string `json:"relationship"`
-	Phone            string `json:"phone"`
-	Email            string `json:"email"`
-	PreferredChannel string `json:"preferred_channel"`
-	Locale           string `json:"locale"`
+	GivenName        string           `json:"given_name"`
+	FamilyName       string           `json:"family_name"`
+	Relationship     string           `json:"relationship"`
+	Phone            string           `json:"phone"`
+	Email            string           `json:"email"`
+	PreferredChannel carepath.Channel `json:"preferred_channel"`
+	Locale           string           `json:"locale"`
 	// AuthorizedByPatient records that the patient agreed this caregiver
 	// may be told about their care.
 	AuthorizedByPatient bool `json:"authorized_by_patient"`

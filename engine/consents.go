@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,18 +17,18 @@ var consentSources = []string{"verbal", "paper", "portal", "phone", "email"}
 
 // Consent purposes a decision may be about.
 var (
-	patientPurposes   = []string{"care", "outreach", store.PurposeAll}
-	caregiverPurposes = []string{"care", store.PurposeAll}
+	patientPurposes   = []carepath.Purpose{carepath.PurposeCare, carepath.PurposeOutreach, carepath.PurposeAll}
+	caregiverPurposes = []carepath.Purpose{carepath.PurposeCare, carepath.PurposeAll}
 )
 
 // NewConsent is a consent decision the care team records for a patient or
 // a caregiver.
 type NewConsent struct {
-	Channel string `json:"channel"`
-	Purpose string `json:"purpose"`
-	Granted *bool  `json:"granted"`
-	Source  string `json:"source"`
-	Reason  string `json:"reason"`
+	Channel carepath.Channel `json:"channel"`
+	Purpose carepath.Purpose `json:"purpose"`
+	Granted *bool            `json:"granted"`
+	Source  string           `json:"source"`
+	Reason  string           `json:"reason"`
 	// EffectiveAt is when the person decided (a paper form's date), in
 	// RFC 3339; it orders the ledger. Absent means now; never the future.
 	EffectiveAt string `json:"effective_at"`
@@ -35,13 +36,13 @@ type NewConsent struct {
 	effective time.Time
 }
 
-func (c *NewConsent) validate(purposes []string, now time.Time) error {
+func (c *NewConsent) validate(purposes []carepath.Purpose, now time.Time) error {
 	c.Source, c.Reason = strings.TrimSpace(c.Source), strings.TrimSpace(c.Reason)
 	switch {
 	case c.Channel != carepath.ChannelSMS && c.Channel != carepath.ChannelEmail:
 		return carepath.Invalid("channel", "must be one of: sms, email")
-	case !oneOf(c.Purpose, purposes):
-		return carepath.Invalid("purpose", "must be one of: %s", strings.Join(purposes, ", "))
+	case !slices.Contains(purposes, c.Purpose):
+		return carepath.Invalid("purpose", "must be one of: %s", joined(purposes))
 	case c.Granted == nil:
 		return carepath.Invalid("granted", "is required (true or false)")
 	case !oneOf(c.Source, consentSources):
@@ -70,20 +71,22 @@ func (c NewConsent) change() store.ConsentChange {
 		EffectiveAt: c.effective}
 }
 
-func oneOf(s string, set []string) bool {
-	for _, v := range set {
-		if s == v {
-			return true
-		}
+func oneOf(s string, set []string) bool { return slices.Contains(set, s) }
+
+// joined lists a typed vocabulary for an error message.
+func joined[T ~string](vs []T) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
 	}
-	return false
+	return strings.Join(out, ", ")
 }
 
 // ConsentState is the current decision for one channel and purpose.
 type ConsentState struct {
-	Channel string `json:"channel"`
-	Purpose string `json:"purpose"`
-	Granted bool   `json:"granted"`
+	Channel carepath.Channel `json:"channel"`
+	Purpose carepath.Purpose `json:"purpose"`
+	Granted bool             `json:"granted"`
 	// RevokedAll: a blanket opt-out (STOP, or one kept for the phone
 	// number or email address), lifted only by START or a blanket grant.
 	RevokedAll bool `json:"revoked_all"`
@@ -142,7 +145,7 @@ func (e *Engine) RecordPatientConsent(ctx context.Context, a carepath.Actor, pat
 	if err != nil {
 		return Consents{}, err
 	}
-	if !*c.Granted && c.Purpose == store.PurposeAll {
+	if !*c.Granted && c.Purpose == carepath.PurposeAll {
 		e.tellJourneysOptOut(ctx, patientID, c.Channel)
 	}
 	return out, nil
@@ -203,8 +206,8 @@ func consentAction(granted bool) string {
 
 func patientConsents(ctx context.Context, q *store.Queries, patientID string) (Consents, error) {
 	out := Consents{PatientID: patientID}
-	for _, ch := range []string{carepath.ChannelSMS, carepath.ChannelEmail} {
-		for _, p := range []string{"care", "outreach"} {
+	for _, ch := range carepath.Channels {
+		for _, p := range []carepath.Purpose{carepath.PurposeCare, carepath.PurposeOutreach} {
 			granted, all, err := q.ConsentState(ctx, patientID, ch, p)
 			if err != nil {
 				return Consents{}, err
@@ -219,12 +222,12 @@ func patientConsents(ctx context.Context, q *store.Queries, patientID string) (C
 
 func caregiverConsents(ctx context.Context, q *store.Queries, cg store.Caregiver) (Consents, error) {
 	out := Consents{PatientID: cg.PatientID, CaregiverID: cg.ID}
-	for _, ch := range []string{carepath.ChannelSMS, carepath.ChannelEmail} {
-		granted, all, err := q.CaregiverConsentState(ctx, cg.ID, ch, "care")
+	for _, ch := range carepath.Channels {
+		granted, all, err := q.CaregiverConsentState(ctx, cg.ID, ch, carepath.PurposeCare)
 		if err != nil {
 			return Consents{}, err
 		}
-		out.Current = append(out.Current, ConsentState{Channel: ch, Purpose: "care", Granted: granted, RevokedAll: all})
+		out.Current = append(out.Current, ConsentState{Channel: ch, Purpose: carepath.PurposeCare, Granted: granted, RevokedAll: all})
 	}
 	var err error
 	out.History, err = q.CaregiverConsentHistory(ctx, cg.ID, consentHistoryLimit)
@@ -235,7 +238,7 @@ func caregiverConsents(ctx context.Context, q *store.Queries, cg store.Caregiver
 // opted out of a channel, so one waiting for an answer there stops. The
 // decision is already recorded and every send re-checks it, so a failed
 // signal is logged, not returned.
-func (e *Engine) tellJourneysOptOut(ctx context.Context, patientID, channel string) {
+func (e *Engine) tellJourneysOptOut(ctx context.Context, patientID string, channel carepath.Channel) {
 	wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, patientID)
 	if err != nil {
 		e.Log.Warn("opt-out not signalled to journeys", "patient_id", patientID, "error", err)

@@ -196,7 +196,7 @@ func TestCaregiverDeliveryFailureLeavesPatientUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, ch := range []string{carepath.ChannelSMS, carepath.ChannelEmail} {
+	for _, ch := range carepath.Channels {
 		if ok, err := e.Store.ConsentGranted(ctx, pid, ch, "care"); err != nil || !ok {
 			t.Errorf("patient's %s consent after the caregiver's failures: %v %v", ch, ok, err)
 		}

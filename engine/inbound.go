@@ -16,7 +16,7 @@ import (
 
 // InboundMessage is a message a provider's webhook delivered.
 type InboundMessage struct {
-	Channel           string // sms or email
+	Channel           carepath.Channel // sms or email
 	Provider          string
 	ProviderMessageID string
 	From, To          string

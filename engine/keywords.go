@@ -79,7 +79,7 @@ func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound) (r r
 // recordKeywordConsent records a STOP or START for the number, every
 // patient and every caregiver using it, each audited.
 func (e *Engine) recordKeywordConsent(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver, granted bool, source string) error {
-	change := store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: store.PurposeAll, Granted: granted, Source: source,
+	change := store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: carepath.PurposeAll, Granted: granted, Source: source,
 		Reason: "message " + in.id}
 	if err := q.AddressConsentAppend(ctx, carepath.ChannelSMS, in.From, change); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
 )
@@ -33,8 +34,8 @@ type replyRoute struct {
 // optOutRoute names the patients whose running journeys hear of an
 // opt-out (their consent changed with the reply).
 type optOutRoute struct {
-	Channel    string   `json:"channel"`
-	PatientIDs []string `json:"patient_ids"`
+	Channel    carepath.Channel `json:"channel"`
+	PatientIDs []string         `json:"patient_ids"`
 }
 
 // inboxRoute is a task for the care team holding the reply.

@@ -12,7 +12,7 @@ import (
 type TaskFilter struct {
 	PatientID string
 	Status    string
-	Priority  string
+	Priority  carepath.Priority
 	Limit     int
 }
 
@@ -28,7 +28,7 @@ func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) 
 	default:
 		return nil, carepath.Invalid("status", "must be one of: open, acknowledged, resolved")
 	}
-	if _, ok := carepath.AckDeadline[f.Priority]; f.Priority != "" && !ok {
+	if f.Priority != "" && !f.Priority.Valid() {
 		return nil, carepath.Invalid("priority", "must be one of: urgent, high, normal, low")
 	}
 	var out []carepath.Task

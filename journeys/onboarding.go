@@ -88,7 +88,7 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 			return "", err
 		}
 	case "email", "sms":
-		if err := j.UpdatePreferences("", contact.Choice); err != nil {
+		if err := j.UpdatePreferences("", carepath.Channel(contact.Choice)); err != nil {
 			return "", err
 		}
 	}
@@ -114,10 +114,10 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 	}
 	// Effective when the reply arrived: a STOP sent after it wins. (Only
 	// the activity's input changes: replay-safe.)
-	if err := j.RecordReplyConsent(carepath.ChannelSMS, activities.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
+	if err := j.RecordReplyConsent(carepath.ChannelSMS, carepath.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
 		return "", err
 	}
-	if err := j.RecordReplyConsent(carepath.ChannelEmail, activities.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
+	if err := j.RecordReplyConsent(carepath.ChannelEmail, carepath.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
 		return "", err
 	}
 	if consent.Choice == "no" {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/workflows/journeytest"
@@ -24,7 +25,7 @@ func TestOnboardingEngaged(t *testing.T) {
 		t.Fatalf("language preference: %+v", p)
 	}
 	c := h.Consents()
-	if len(c) != 2 || !c[0].Granted || c[0].Purpose != activities.PurposeOutreach || c[0].Source != "journey:onboarding" {
+	if len(c) != 2 || !c[0].Granted || c[0].Purpose != carepath.PurposeOutreach || c[0].Source != "journey:onboarding" {
 		t.Fatalf("consent: %+v", c)
 	}
 	wantTasks(t, h, "normal: "+journeys.ReasonBarrierPrefix+"cost")

@@ -135,7 +135,7 @@ func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
 	}
 }
 
-func escalate(j *workflows.J, priority, reason, messageID string) error {
+func escalate(j *workflows.J, priority carepath.Priority, reason, messageID string) error {
 	_, err := j.Escalate(workflows.Task{Priority: priority, Reason: reason, MessageID: messageID})
 	return err
 }

@@ -35,7 +35,7 @@ func wantTasks(t *testing.T, h *journeytest.Harness, want ...string) []activitie
 	tasks := h.Tasks()
 	var got []string
 	for _, tk := range tasks {
-		got = append(got, tk.Priority+": "+tk.Reason)
+		got = append(got, string(tk.Priority)+": "+tk.Reason)
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("tasks %v, want %v", got, want)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/workflows/journeytest"
@@ -24,7 +25,7 @@ func TestReengagementReasonThenYesReengages(t *testing.T) {
 	wantTemplates(t, h, "reengagement.ask_why", "reengagement.answer_cost", "reengagement.welcome_back")
 	wantTasks(t, h, "high: "+journeys.ReasonReengaged)
 	for _, s := range h.Sent()[:2] {
-		if s.Purpose != activities.PurposeOutreach {
+		if s.Purpose != carepath.PurposeOutreach {
 			t.Fatalf("%s sent as %s, want outreach (caps and quiet hours apply)", s.Template, s.Purpose)
 		}
 	}

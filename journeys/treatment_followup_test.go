@@ -37,7 +37,7 @@ func patient(adherence func(int) string, reading func(int) (float64, bool)) jour
 func reasons(h *journeytest.Harness) []string {
 	var out []string
 	for _, t := range h.Tasks() {
-		out = append(out, t.Priority+": "+t.Reason)
+		out = append(out, string(t.Priority)+": "+t.Reason)
 	}
 	return out
 }

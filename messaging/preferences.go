@@ -1,11 +1,15 @@
 package messaging
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/carepath/carepath"
+)
 
 // PreferenceChange is what a reply like "email me instead" asks for.
 type PreferenceChange struct {
-	Channel   string // "sms", "email" or ""
-	Locale    string // "en", "es" or ""
+	Channel   carepath.Channel // "sms", "email" or ""
+	Locale    string           // "en", "es" or ""
 	LessOften bool
 }
 

@@ -13,18 +13,11 @@ import (
 	"github.com/carepath/carepath"
 )
 
-// API key roles.
-const (
-	RoleAdmin       = "admin"
-	RoleCareTeam    = "care_team"
-	RoleIntegration = "integration"
-)
-
 // APIKey is a stored key, never its secret.
 type APIKey struct {
 	ID   string
 	Name string
-	Role string
+	Role carepath.Role
 }
 
 // keyPrefix marks carepath keys so secret scanners can recognise them.
@@ -47,7 +40,7 @@ func hashKey(secret string) []byte {
 
 // APIKeyInsert stores the hash of secret under a new ID. Storing a secret
 // that exists already is a no-op (idempotent bootstrap).
-func (q *Queries) APIKeyInsert(ctx context.Context, name, role, secret string) (string, error) {
+func (q *Queries) APIKeyInsert(ctx context.Context, name string, role carepath.Role, secret string) (string, error) {
 	id := uuid.NewString()
 	prefix := secret
 	if len(prefix) > 7 {
@@ -66,12 +59,12 @@ func (q *Queries) APIKeyAuthenticate(ctx context.Context, secret string) (APIKey
 
 // APIKeyInfo is a key as listed to admins: never its secret or hash.
 type APIKeyInfo struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Prefix    string     `json:"prefix"`
-	Role      string     `json:"role"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Prefix    string        `json:"prefix"`
+	Role      carepath.Role `json:"role"`
+	CreatedAt time.Time     `json:"created_at"`
+	RevokedAt *time.Time    `json:"revoked_at,omitempty"`
 }
 
 // APIKeyList lists keys, oldest first.

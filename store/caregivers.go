@@ -11,16 +11,16 @@ import (
 // Caregiver is a family member or friend a patient may authorise to hear
 // about their care.
 type Caregiver struct {
-	ID               string     `json:"id"`
-	PatientID        string     `json:"patient_id"`
-	GivenName        string     `json:"given_name"`
-	FamilyName       string     `json:"family_name"`
-	Relationship     string     `json:"relationship"`
-	Phone            string     `json:"phone,omitempty"`
-	Email            string     `json:"email,omitempty"`
-	PreferredChannel string     `json:"preferred_channel"`
-	Locale           string     `json:"locale"`
-	AuthorizedAt     *time.Time `json:"authorized_at,omitempty"`
+	ID               string           `json:"id"`
+	PatientID        string           `json:"patient_id"`
+	GivenName        string           `json:"given_name"`
+	FamilyName       string           `json:"family_name"`
+	Relationship     string           `json:"relationship"`
+	Phone            string           `json:"phone,omitempty"`
+	Email            string           `json:"email,omitempty"`
+	PreferredChannel carepath.Channel `json:"preferred_channel"`
+	Locale           string           `json:"locale"`
+	AuthorizedAt     *time.Time       `json:"authorized_at,omitempty"`
 	// SMSConsent and EmailConsent are the caregiver's own current consent
 	// (their ledger and any STOP kept for their address), read with them.
 	SMSConsent   bool      `json:"sms_consent"`

@@ -13,16 +13,10 @@ import (
 	"github.com/carepath/carepath"
 )
 
-// Consent purposes: a decision about one purpose, or about all of them
-// (an SMS STOP revokes everything sent by SMS).
-const (
-	PurposeAll = "all"
-)
-
 // ConsentChange is one decision for a consent ledger.
 type ConsentChange struct {
-	Channel string
-	Purpose string
+	Channel carepath.Channel
+	Purpose carepath.Purpose
 	Granted bool
 	Source  string // how it was given: sms:STOP, verbal, paper, portal, journey:onboarding, twilio:21610...
 	Reason  string
@@ -40,7 +34,7 @@ func (c ConsentChange) effective() any {
 }
 
 // ConsentRecord appends a patient's decision, effective now, to the ledger.
-func (q *Queries) ConsentRecord(ctx context.Context, patientID, channel, purpose string, granted bool, source string) error {
+func (q *Queries) ConsentRecord(ctx context.Context, patientID string, channel carepath.Channel, purpose carepath.Purpose, granted bool, source string) error {
 	return q.ConsentAppend(ctx, Recipient{PatientID: patientID},
 		ConsentChange{Channel: channel, Purpose: purpose, Granted: granted, Source: source})
 }
@@ -59,13 +53,13 @@ func (q *Queries) ConsentAppend(ctx context.Context, r Recipient, c ConsentChang
 // AddressConsentAppend records a phone number's or email address's own
 // blanket decision (an SMS STOP or START from it), whoever uses it now or
 // later.
-func (q *Queries) AddressConsentAppend(ctx context.Context, channel, address string, c ConsentChange) error {
+func (q *Queries) AddressConsentAppend(ctx context.Context, channel carepath.Channel, address string, c ConsentChange) error {
 	_, err := q.db.Exec(ctx, stmt("AddressConsentRecord"), channel, AddressKey(channel, address), c.Granted, c.Source, c.Reason, c.effective())
 	return wrapErr("record address consent", err)
 }
 
 // AddressKey is how a contact point is keyed in the address ledger.
-func AddressKey(channel, address string) string {
+func AddressKey(channel carepath.Channel, address string) string {
 	address = strings.TrimSpace(address)
 	if channel == carepath.ChannelEmail {
 		return strings.ToLower(address)
@@ -76,7 +70,7 @@ func AddressKey(channel, address string) string {
 // ConsentGranted reports the current decision for (channel, purpose); with
 // no decision on record, consent stands (patients are enrolled by their
 // care team; a revocation is what the ledger records).
-func (q *Queries) ConsentGranted(ctx context.Context, patientID, channel, purpose string) (bool, error) {
+func (q *Queries) ConsentGranted(ctx context.Context, patientID string, channel carepath.Channel, purpose carepath.Purpose) (bool, error) {
 	granted, _, err := q.ConsentState(ctx, patientID, channel, purpose)
 	return granted, err
 }
@@ -88,7 +82,7 @@ func (q *Queries) ConsentGranted(ctx context.Context, patientID, channel, purpos
 // the patient's current phone or email (from any sender of that number,
 // before or after the patient was created) revokes too, until a START from
 // that number.
-func (q *Queries) ConsentState(ctx context.Context, patientID, channel, purpose string) (granted, revokedAll bool, err error) {
+func (q *Queries) ConsentState(ctx context.Context, patientID string, channel carepath.Channel, purpose carepath.Purpose) (granted, revokedAll bool, err error) {
 	var address, blanket, newest *bool
 	err = q.db.QueryRow(ctx, stmt("ConsentCurrent"), patientID, channel, purpose).Scan(&address, &blanket, &newest)
 	if err != nil {
@@ -100,13 +94,13 @@ func (q *Queries) ConsentState(ctx context.Context, patientID, channel, purpose 
 
 // CaregiverConsentGranted reports whether a caregiver may be messaged on a
 // channel: their own ledger, and any STOP kept for their address.
-func (q *Queries) CaregiverConsentGranted(ctx context.Context, caregiverID, channel string) (bool, error) {
+func (q *Queries) CaregiverConsentGranted(ctx context.Context, caregiverID string, channel carepath.Channel) (bool, error) {
 	granted, _, err := q.CaregiverConsentState(ctx, caregiverID, channel, "care")
 	return granted, err
 }
 
 // CaregiverConsentState is ConsentState for a caregiver's own ledger.
-func (q *Queries) CaregiverConsentState(ctx context.Context, caregiverID, channel, purpose string) (granted, revokedAll bool, err error) {
+func (q *Queries) CaregiverConsentState(ctx context.Context, caregiverID string, channel carepath.Channel, purpose carepath.Purpose) (granted, revokedAll bool, err error) {
 	var address, blanket, newest *bool
 	err = q.db.QueryRow(ctx, stmt("CaregiverConsentCurrent"), caregiverID, channel, purpose).Scan(&address, &blanket, &newest)
 	if err != nil {
@@ -117,7 +111,7 @@ func (q *Queries) CaregiverConsentState(ctx context.Context, caregiverID, channe
 }
 
 // AddressConsentGranted reports an address's own state (no row: granted).
-func (q *Queries) AddressConsentGranted(ctx context.Context, channel, address string) (bool, error) {
+func (q *Queries) AddressConsentGranted(ctx context.Context, channel carepath.Channel, address string) (bool, error) {
 	var granted bool
 	err := q.db.QueryRow(ctx, stmt("AddressConsentCurrent"), channel, AddressKey(channel, address)).Scan(&granted)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -140,13 +134,13 @@ func consentState(address, blanket, newest *bool) (granted, revokedAll bool) {
 
 // ConsentEntry is one ledger row.
 type ConsentEntry struct {
-	Channel     string    `json:"channel"`
-	Purpose     string    `json:"purpose"`
-	Granted     bool      `json:"granted"`
-	Source      string    `json:"source"`
-	Reason      string    `json:"reason,omitempty"`
-	EffectiveAt time.Time `json:"effective_at"`
-	RecordedAt  time.Time `json:"recorded_at"`
+	Channel     carepath.Channel `json:"channel"`
+	Purpose     carepath.Purpose `json:"purpose"`
+	Granted     bool             `json:"granted"`
+	Source      string           `json:"source"`
+	Reason      string           `json:"reason,omitempty"`
+	EffectiveAt time.Time        `json:"effective_at"`
+	RecordedAt  time.Time        `json:"recorded_at"`
 	// Scope is whose decision it is: "patient", "caregiver", or "address"
 	// (a STOP or START from the contact point itself).
 	Scope string `json:"scope"`
@@ -211,7 +205,7 @@ func (q *Queries) LastInboundAt(ctx context.Context, patientID string) (*time.Ti
 
 // ContactInvalid marks a patient's phone or email invalid (only if it is
 // still the one that failed).
-func (q *Queries) ContactInvalid(ctx context.Context, patientID, channel, address string) error {
+func (q *Queries) ContactInvalid(ctx context.Context, patientID string, channel carepath.Channel, address string) error {
 	name := "PatientPhoneInvalid"
 	if channel == "email" {
 		name = "PatientEmailInvalid"
@@ -221,7 +215,7 @@ func (q *Queries) ContactInvalid(ctx context.Context, patientID, channel, addres
 }
 
 // ContactDelivered marks a contact point valid after a confirmed delivery.
-func (q *Queries) ContactDelivered(ctx context.Context, patientID, channel, address string) error {
+func (q *Queries) ContactDelivered(ctx context.Context, patientID string, channel carepath.Channel, address string) error {
 	name := "PatientPhoneDelivered"
 	if channel == "email" {
 		name = "PatientEmailDelivered"
@@ -292,12 +286,12 @@ const HygieneReason = "contact details need updating: a phone number or email ad
 
 // ContactUnreachable marks a patient's contact point invalid and raises
 // one hygiene task per contact point (not one per message).
-func (q *Queries) ContactUnreachable(ctx context.Context, patientID, channel, address string) error {
+func (q *Queries) ContactUnreachable(ctx context.Context, patientID string, channel carepath.Channel, address string) error {
 	if err := q.ContactInvalid(ctx, patientID, channel, address); err != nil {
 		return err
 	}
 	_, err := q.TaskInsert(ctx, NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: HygieneReason, Note: channel + " marked invalid", DedupeKey: "contact/" + patientID + "/" + channel + "/" + address, Swept: true})
+		Reason: HygieneReason, Note: string(channel) + " marked invalid", DedupeKey: "contact/" + patientID + "/" + string(channel) + "/" + address, Swept: true})
 	return err
 }
 

@@ -24,7 +24,7 @@ func newCaregiver(t *testing.T, q *store.Queries, patientID, phone, email string
 	return c
 }
 
-func consentState(t *testing.T, q *store.Queries, patientID, channel, purpose string) (bool, bool) {
+func consentState(t *testing.T, q *store.Queries, patientID string, channel carepath.Channel, purpose carepath.Purpose) (bool, bool) {
 	t.Helper()
 	granted, all, err := q.ConsentState(context.Background(), patientID, channel, purpose)
 	if err != nil {
@@ -42,7 +42,7 @@ func TestEarlierGrantRecordedAfterStopDoesNotLiftIt(t *testing.T) {
 	p := newPatient(t, q, "+15550100001")
 	yesAt := time.Now().Add(-time.Minute)
 	stopAt := yesAt.Add(30 * time.Second)
-	if err := q.ConsentAppend(ctx, store.Recipient{PatientID: p.ID}, store.ConsentChange{Channel: "sms", Purpose: store.PurposeAll,
+	if err := q.ConsentAppend(ctx, store.Recipient{PatientID: p.ID}, store.ConsentChange{Channel: "sms", Purpose: carepath.PurposeAll,
 		Granted: false, Source: "sms:STOP", EffectiveAt: stopAt}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestEarlierGrantRecordedAfterStopDoesNotLiftIt(t *testing.T) {
 	if granted, _ := consentState(t, q, p.ID, "sms", "outreach"); granted {
 		t.Fatal("a purpose-level grant lifted a blanket STOP")
 	}
-	if err := q.ConsentRecord(ctx, p.ID, "sms", store.PurposeAll, true, "sms:START"); err != nil {
+	if err := q.ConsentRecord(ctx, p.ID, "sms", carepath.PurposeAll, true, "sms:START"); err != nil {
 		t.Fatal(err)
 	}
 	if granted, all := consentState(t, q, p.ID, "sms", "outreach"); !granted || all {
@@ -105,7 +105,7 @@ func TestAddressStopHonouredForLaterPatientAndCaregiver(t *testing.T) {
 		t.Fatalf("a patient created after STOP from their number may be texted: granted=%v revokedAll=%v", granted, all)
 	}
 	// A verbal grant to the patient does not override the number's STOP.
-	if err := q.ConsentRecord(ctx, p.ID, "sms", store.PurposeAll, true, "verbal"); err != nil {
+	if err := q.ConsentRecord(ctx, p.ID, "sms", carepath.PurposeAll, true, "verbal"); err != nil {
 		t.Fatal(err)
 	}
 	if granted, _ := consentState(t, q, p.ID, "sms", "care"); granted {
@@ -132,7 +132,7 @@ func TestAddressStopHonouredForLaterPatientAndCaregiver(t *testing.T) {
 func TestCaregiverContactFailuresLeaveThePatientAlone(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		channel string
+		channel carepath.Channel
 		f       store.ContactFailure
 		times   int
 	}{
@@ -164,7 +164,7 @@ func TestCaregiverContactFailuresLeaveThePatientAlone(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for _, ch := range []string{"sms", "email"} {
+			for _, ch := range carepath.Channels {
 				if granted, _ := consentState(t, q, p.ID, ch, "care"); !granted {
 					t.Fatalf("caregiver's %s revoked the patient's %s consent", tc.f, ch)
 				}

@@ -41,14 +41,14 @@ const CaregiverHygieneReason = "caregiver contact details need updating: a phone
 // one hygiene task per contact point; unreachable counts, and at
 // UnreachableLimit is treated as invalid. source names the evidence, e.g.
 // "twilio:21610" or "sendgrid:bounce".
-func (q *Queries) ContactFailed(ctx context.Context, r Recipient, channel, address string, f ContactFailure, source string) error {
+func (q *Queries) ContactFailed(ctx context.Context, r Recipient, channel carepath.Channel, address string, f ContactFailure, source string) error {
 	if r.PatientID == "" && r.CaregiverID == "" {
 		return nil // a message to no one carepath knows: nothing to record
 	}
 	var err error
 	switch f {
 	case FailureOptedOut:
-		err = q.ConsentAppend(ctx, r, ConsentChange{Channel: channel, Purpose: PurposeAll, Granted: false,
+		err = q.ConsentAppend(ctx, r, ConsentChange{Channel: channel, Purpose: carepath.PurposeAll, Granted: false,
 			Source: source, Reason: "provider reported an opt-out"})
 	case FailureInvalid:
 		err = q.contactInvalid(ctx, r, channel, address)
@@ -63,7 +63,7 @@ func (q *Queries) ContactFailed(ctx context.Context, r Recipient, channel, addre
 	return nil
 }
 
-func (q *Queries) contactUnreachable(ctx context.Context, r Recipient, channel, address string) error {
+func (q *Queries) contactUnreachable(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
 	if channel != carepath.ChannelSMS {
 		return nil // only phones are "unreachable for now"; email bounces are invalid
 	}
@@ -80,7 +80,7 @@ func (q *Queries) contactUnreachable(ctx context.Context, r Recipient, channel, 
 	return q.contactInvalid(ctx, r, channel, address)
 }
 
-func (q *Queries) contactInvalid(ctx context.Context, r Recipient, channel, address string) error {
+func (q *Queries) contactInvalid(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
 	if !r.IsCaregiver() {
 		return q.ContactUnreachable(ctx, r.PatientID, channel, address)
 	}
@@ -96,8 +96,8 @@ func (q *Queries) contactInvalid(ctx context.Context, r Recipient, channel, addr
 		return fmt.Errorf("mark caregiver contact invalid: %w", err)
 	}
 	_, err := q.TaskInsert(ctx, NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: CaregiverHygieneReason, Note: "caregiver " + r.CaregiverID + ": " + channel + " marked invalid",
-		DedupeKey: "contact/caregiver/" + r.CaregiverID + "/" + channel + "/" + address, Swept: true})
+		Reason: CaregiverHygieneReason, Note: "caregiver " + r.CaregiverID + ": " + string(channel) + " marked invalid",
+		DedupeKey: "contact/caregiver/" + r.CaregiverID + "/" + string(channel) + "/" + address, Swept: true})
 	return err
 }
 
@@ -112,7 +112,7 @@ func (q *Queries) caregiverPhoneUnreachable(ctx context.Context, caregiverID, ph
 
 // ContactReached records a confirmed delivery to the recipient's contact
 // point (the caregiver's, when CaregiverID is set).
-func (q *Queries) ContactReached(ctx context.Context, r Recipient, channel, address string) error {
+func (q *Queries) ContactReached(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
 	if !r.IsCaregiver() {
 		if r.PatientID == "" {
 			return nil

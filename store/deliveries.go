@@ -14,8 +14,9 @@ import (
 
 // DeliveredMessage is an outbound message a provider reported on.
 type DeliveredMessage struct {
-	ID, PatientID, CaregiverID, Status, Channel, To string
-	Provider, ProviderMessageID                     string
+	ID, PatientID, CaregiverID, Status, To string
+	Channel                                carepath.Channel
+	Provider, ProviderMessageID            string
 }
 
 // Recipient is who the message went to: the caregiver when CaregiverID is

@@ -102,7 +102,7 @@ func (q *Queries) EnrollmentOutcomeDetail(ctx context.Context, id, detail string
 
 // PatientPreferences updates locale and/or preferred channel ("" keeps
 // it); a channel without a contact point is ignored.
-func (q *Queries) PatientPreferences(ctx context.Context, id, locale, channel string) error {
+func (q *Queries) PatientPreferences(ctx context.Context, id, locale string, channel carepath.Channel) error {
 	_, err := q.db.Exec(ctx, stmt("PatientPreferences"), id, locale, channel)
 	return wrapErr("update preferences", err)
 }

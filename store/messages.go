@@ -16,7 +16,7 @@ type OutboxMessage struct {
 	ID           string
 	PatientID    string
 	EnrollmentID string
-	Channel      string
+	Channel      carepath.Channel
 	Template     string
 	Body         string
 	To           string
@@ -24,7 +24,7 @@ type OutboxMessage struct {
 	Status       string // queued, or suppressed with a reason
 	StatusReason string
 	Provider     string
-	Purpose      string
+	Purpose      carepath.Purpose
 }
 
 // OutboxState is where an outbox row stands.
@@ -34,7 +34,7 @@ type OutboxState struct {
 	Provider          string
 	ProviderMessageID string
 	Attempts          int
-	Channel           string
+	Channel           carepath.Channel
 	To                string
 	Body              string
 	SendingAt         *time.Time
@@ -74,7 +74,7 @@ func (q *Queries) MessageMarkFailed(ctx context.Context, id, status, reason stri
 type InboundMessage struct {
 	ID                string
 	PatientID         string // empty when the sender matches no patient
-	Channel           string
+	Channel           carepath.Channel
 	Body              string
 	To, From          string
 	Provider          string

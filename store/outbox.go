@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/carepath/carepath"
 )
 
 // OutboxRow is an outbound message as the send path sees it, locked.
@@ -16,7 +18,7 @@ type OutboxRow struct {
 	LeaseUntil   *time.Time
 	EnrollmentID string
 	CaregiverID  string
-	Purpose      string
+	Purpose      carepath.Purpose
 }
 
 // OutboxLock locks an outbound message for the rest of the transaction.
@@ -32,7 +34,7 @@ func (q *Queries) OutboxLock(ctx context.Context, id string) (OutboxRow, error) 
 // Attempt is one provider call of one message.
 type Attempt struct {
 	Token      string
-	Channel    string
+	Channel    carepath.Channel
 	To         string
 	Provider   string
 	Body       string

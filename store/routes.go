@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -19,15 +20,15 @@ type InboundRoute struct {
 	Route      []byte
 	Attempts   int
 	Due        bool
-	Channel    string
+	Channel    carepath.Channel
 	Body       string
 	ReceivedAt time.Time // when carepath stored the reply
 }
 
 // RouteSender is the ordering key of a sender's replies: a hash of channel
 // and address, so the routes table holds no contact details.
-func RouteSender(channel, address string) string {
-	sum := sha256.Sum256([]byte(channel + ":" + address))
+func RouteSender(channel carepath.Channel, address string) string {
+	sum := sha256.Sum256([]byte(string(channel) + ":" + address))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -17,7 +17,7 @@ type NewTask struct {
 	PatientID    string
 	EnrollmentID string
 	MessageID    string
-	Priority     string
+	Priority     carepath.Priority
 	Reason       string
 	Note         string
 	DedupeKey    string // same key, same task: retries never raise a second one
@@ -55,7 +55,7 @@ func (q *Queries) TaskInsert(ctx context.Context, t NewTask) (string, error) {
 type TaskFilter struct {
 	PatientID string
 	Status    string
-	Priority  string
+	Priority  carepath.Priority
 	Limit     int
 }
 
@@ -99,7 +99,10 @@ func (q *Queries) TaskResolve(ctx context.Context, id, note string) (bool, error
 }
 
 // OverdueTask is a swept task past its acknowledgement deadline.
-type OverdueTask struct{ ID, Priority string }
+type OverdueTask struct {
+	ID       string
+	Priority carepath.Priority
+}
 
 // TasksOverdue returns up to limit swept, open tasks past their deadline
 // and below maxLevel, most overdue first.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel/attribute"
@@ -67,11 +68,11 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // Message counts one message's outcome.
-func (m *Metrics) Message(ctx context.Context, channel, outcome string) {
+func (m *Metrics) Message(ctx context.Context, channel carepath.Channel, outcome string) {
 	if m == nil {
 		return
 	}
-	m.messages.Add(ctx, 1, metric.WithAttributes(attribute.String("channel", channel), attribute.String("outcome", outcome)))
+	m.messages.Add(ctx, 1, metric.WithAttributes(attribute.String("channel", string(channel)), attribute.String("outcome", outcome)))
 }
 
 // Webhook records how long a webhook took and how it was answered.

@@ -37,7 +37,7 @@ const (
 
 // OptOut is a patient's withdrawal of consent for a channel.
 type OptOut struct {
-	Channel string `json:"channel"`
+	Channel carepath.Channel `json:"channel"`
 }
 
 // Observation is a measurement delivered to a journey.
@@ -86,11 +86,11 @@ type State struct {
 
 // Reply is a patient's inbound message routed to a question.
 type Reply struct {
-	QuestionID string    `json:"question_id"`
-	MessageID  string    `json:"message_id"`
-	Channel    string    `json:"channel"`
-	Body       string    `json:"body"`
-	ReceivedAt time.Time `json:"received_at"`
+	QuestionID string           `json:"question_id"`
+	MessageID  string           `json:"message_id"`
+	Channel    carepath.Channel `json:"channel"`
+	Body       string           `json:"body"`
+	ReceivedAt time.Time        `json:"received_at"`
 }
 
 // searchAttributeAllowList names every search attribute a journey workflow

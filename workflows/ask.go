@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/answers"
 )
@@ -64,9 +65,9 @@ func (j *J) Ask(q Question) (Answer, error) {
 	if q.Timeout <= 0 {
 		return Answer{}, fmt.Errorf("ask %s: timeout must be positive", q.Key)
 	}
-	purpose := activities.PurposeCare
+	purpose := carepath.PurposeCare
 	if q.Outreach {
-		purpose = activities.PurposeOutreach
+		purpose = carepath.PurposeOutreach
 	}
 	// An opt-out signalled before this question is already reflected in
 	// consent, which the send checks: only later ones end the wait.

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 )
@@ -34,7 +35,7 @@ type ComplianceReplyInput struct {
 	InboundMessageID string `json:"inbound_message_id"`
 	Template         string `json:"template"`
 	// Channel is the one the patient wrote on ("" means SMS).
-	Channel string `json:"channel,omitempty"`
+	Channel carepath.Channel `json:"channel,omitempty"`
 	// CaregiverID, when set, means the keyword came from that caregiver:
 	// the answer goes to them, never to the patient.
 	CaregiverID string `json:"caregiver_id,omitempty"`
@@ -50,7 +51,7 @@ func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
 	}
 	req := activities.SendMessageRequest{
 		MessageID: uuid.NewSHA1(idSpace, []byte("compliance/"+in.InboundMessageID)).String(),
-		PatientID: in.PatientID, Template: in.Template, Purpose: activities.PurposeCompliance,
+		PatientID: in.PatientID, Template: in.Template, Purpose: carepath.PurposeCompliance,
 		Channel: channel, NoFallback: true,
 	}
 	opts := sendOptions

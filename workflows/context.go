@@ -69,7 +69,7 @@ type J struct {
 	pendingObs   []Observation
 	seenObs      map[string]bool
 	detail       string
-	askedOn      string // the channel the open question went out on
+	askedOn      carepath.Channel // the channel the open question went out on
 	log          log.Logger
 }
 
@@ -142,15 +142,15 @@ type Sent = activities.SendMessageResult
 // typed outcome; a message that could not be sent is recorded with its
 // reason and is not an error.
 func (j *J) Send(template string, vars ...Vars) (Sent, error) {
-	return j.send(activities.PurposeCare, template, merge(vars), nil)
+	return j.send(carepath.PurposeCare, template, merge(vars), nil)
 }
 
 // SendOutreach sends an engagement message (subject to outreach rules).
 func (j *J) SendOutreach(template string, vars ...Vars) (Sent, error) {
-	return j.send(activities.PurposeOutreach, template, merge(vars), nil)
+	return j.send(carepath.PurposeOutreach, template, merge(vars), nil)
 }
 
-func (j *J) send(purpose, template string, vars Vars, q *activities.QuestionRef) (Sent, error) {
+func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activities.QuestionRef) (Sent, error) {
 	req := activities.SendMessageRequest{
 		MessageID: j.nextID("message"), EnrollmentID: j.in.EnrollmentID, PatientID: j.in.PatientID,
 		Template: template, Vars: vars, Purpose: purpose, Question: q,
@@ -193,9 +193,9 @@ func merge(vs []Vars) Vars {
 
 // Task is a care-team work item a journey raises.
 type Task struct {
-	Priority  string // carepath.PriorityUrgent, High, Normal, Low
-	Reason    string // shown to the care team; no PHI beyond what the team sees anyway
-	MessageID string // the reply that prompted it, if any
+	Priority  carepath.Priority // carepath.PriorityUrgent, High, Normal, Low
+	Reason    string            // shown to the care team; no PHI beyond what the team sees anyway
+	MessageID string            // the reply that prompted it, if any
 }
 
 // Escalate raises a care-team task and returns its ID. A retry never raises
@@ -204,7 +204,7 @@ func (j *J) Escalate(t Task) (string, error) {
 	switch t.Priority {
 	case carepath.PriorityUrgent, carepath.PriorityHigh, carepath.PriorityNormal, carepath.PriorityLow:
 	default:
-		return "", temporal.NewNonRetryableApplicationError("unknown task priority "+t.Priority, "InvalidTask", nil)
+		return "", temporal.NewNonRetryableApplicationError("unknown task priority "+string(t.Priority), "InvalidTask", nil)
 	}
 	id := j.nextID("task")
 	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: "journey/" + id, PatientID: j.in.PatientID,
@@ -238,7 +238,7 @@ func (j *J) Escalate(t Task) (string, error) {
 }
 
 // watchTask starts the task's escalation watcher, which outlives the journey.
-func (j *J) watchTask(taskID, priority string) error {
+func (j *J) watchTask(taskID string, priority carepath.Priority) error {
 	ctx := workflow.WithChildOptions(j.ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        TaskEscalationWorkflowID(taskID),
 		TaskQueue:         TaskQueue,

@@ -17,8 +17,8 @@ func TaskEscalationWorkflowID(taskID string) string { return "task-escalation-" 
 
 // TaskEscalationInput names the task and its priority.
 type TaskEscalationInput struct {
-	TaskID   string `json:"task_id"`
-	Priority string `json:"priority"`
+	TaskID   string            `json:"task_id"`
+	Priority carepath.Priority `json:"priority"`
 }
 
 // TaskEscalation waits out the task's acknowledgement deadline; if nobody

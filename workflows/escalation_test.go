@@ -14,7 +14,7 @@ import (
 	"github.com/carepath/carepath/workflows"
 )
 
-func runEscalation(t *testing.T, priority string, stillOpen int) []time.Duration {
+func runEscalation(t *testing.T, priority carepath.Priority, stillOpen int) []time.Duration {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()

@@ -8,12 +8,13 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 )
 
 // RecordConsent records a consent decision the patient gave this journey
 // (for example agreeing to outreach during onboarding).
-func (j *J) RecordConsent(channel, purpose string, granted bool) error {
+func (j *J) RecordConsent(channel carepath.Channel, purpose carepath.Purpose, granted bool) error {
 	req := activities.RecordConsentRequest{PatientID: j.in.PatientID, Channel: channel, Purpose: purpose,
 		Granted: granted, Source: "journey:" + j.in.Journey}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordConsent, req).Get(j.ctx, nil); err != nil {
@@ -25,7 +26,7 @@ func (j *J) RecordConsent(channel, purpose string, granted bool) error {
 // RecordReplyConsent records a consent decision the patient gave this
 // journey in a reply: it takes effect when that reply was received, so a
 // STOP sent after the reply wins even if it is recorded first.
-func (j *J) RecordReplyConsent(channel, purpose string, granted bool, replyMessageID string) error {
+func (j *J) RecordReplyConsent(channel carepath.Channel, purpose carepath.Purpose, granted bool, replyMessageID string) error {
 	req := activities.RecordConsentRequest{PatientID: j.in.PatientID, Channel: channel, Purpose: purpose,
 		Granted: granted, Source: "journey:" + j.in.Journey, ReplyMessageID: replyMessageID}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordConsent, req).Get(j.ctx, nil); err != nil {
@@ -36,7 +37,7 @@ func (j *J) RecordReplyConsent(channel, purpose string, granted bool, replyMessa
 
 // UpdatePreferences changes the patient's language and/or preferred
 // channel ("" keeps it); every journey honours it from the next message.
-func (j *J) UpdatePreferences(locale, channel string) error {
+func (j *J) UpdatePreferences(locale string, channel carepath.Channel) error {
 	req := activities.UpdatePreferencesRequest{PatientID: j.in.PatientID, Locale: locale, Channel: channel}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.UpdatePreferences, req).Get(j.ctx, nil); err != nil {
 		return fmt.Errorf("update preferences: %w", err)

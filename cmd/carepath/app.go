@@ -273,7 +273,7 @@ func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer a.close()
 	if cfg.BootstrapAPIKey != "" {
 		// Idempotent: the same key is stored once, by hash.
-		if _, err := a.store.APIKeyInsert(ctx, "bootstrap admin", store.RoleAdmin, cfg.BootstrapAPIKey); err != nil {
+		if _, err := a.store.APIKeyInsert(ctx, "bootstrap admin", carepath.RoleAdmin, cfg.BootstrapAPIKey); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/store"
@@ -53,7 +54,7 @@ func codecAuthorizer(st *store.Store, log *slog.Logger) codec.Authorizer {
 		if err != nil {
 			return false
 		}
-		allowed := key.Role == store.RoleAdmin || key.Role == store.RoleCareTeam
+		allowed := key.Role == carepath.RoleAdmin || key.Role == carepath.RoleCareTeam
 		log.Info("codec request", "api_key_id", key.ID, "role", key.Role, "allowed", allowed, "path", r.URL.Path)
 		return allowed
 	}

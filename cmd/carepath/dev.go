@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/internal/embedded"
@@ -150,7 +151,7 @@ func devAdminKey(ctx context.Context, cfg *config.Config, st *store.Store) (stri
 			return "", err
 		}
 	}
-	if _, err := st.APIKeyInsert(ctx, "dev admin", store.RoleAdmin, key); err != nil {
+	if _, err := st.APIKeyInsert(ctx, "dev admin", carepath.RoleAdmin, key); err != nil {
 		return "", err
 	}
 	return key, nil

@@ -14,8 +14,8 @@ import (
 
 // Send is one message a fake provider accepted (it reached the person).
 type Send struct {
-	Channel    string // sms or email
-	To         string // phone or email address
+	Channel    carepath.Channel // sms or email
+	To         string           // phone or email address
 	Body       string
 	CarepathID string // from the per-message callback URL or custom arg; "" if the send carried none
 	At         time.Time
@@ -24,7 +24,7 @@ type Send struct {
 
 // Reply is one inbound webhook carepath acknowledged with a 2xx.
 type Reply struct {
-	Channel    string
+	Channel    carepath.Channel
 	From       string
 	ProviderID string   // MessageSid or the email's Message-ID
 	Body       string   // never printed
@@ -219,7 +219,7 @@ func checkDuplicates(o Observed, rows []row, r *Report) {
 
 func checkLost(o Observed, rows []row, r *Report) {
 	sentIDs := map[string]bool{}
-	withIDs := map[string]bool{} // channels whose sends carry carepath's message ID
+	withIDs := map[carepath.Channel]bool{} // channels whose sends carry carepath's message ID
 	sentBodies := map[addrBody]int{}
 	for _, s := range o.Sends {
 		if s.CarepathID != "" {

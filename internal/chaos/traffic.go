@@ -35,7 +35,7 @@ type patient struct {
 // phone, or a caregiver.
 type person struct {
 	address  string
-	channel  string
+	channel  carepath.Channel
 	patients []*patient
 	// caregiverOf is set for a caregiver; caregivers answer nothing.
 	caregiverOf *patient
@@ -84,7 +84,7 @@ func (t *traffic) next() int {
 
 // createPatient registers a patient through the API (before any fault, so a
 // plain call: POST /patients is not idempotent).
-func (t *traffic) createPatient(given, phone, email, channel string) (*patient, error) {
+func (t *traffic) createPatient(given, phone, email string, channel carepath.Channel) (*patient, error) {
 	n := t.next()
 	body := map[string]any{"given_name": given, "family_name": fmt.Sprintf("Chaos%d", n), "birth_date": "1970-01-01",
 		"timezone": testenv.ZoneAt(12), "locale": "en"}

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/workflows"
 )
@@ -29,7 +30,7 @@ type Sent struct {
 	Template   string
 	QuestionID string // set when the message asks a question
 	At         time.Duration
-	Purpose    string
+	Purpose    carepath.Purpose
 }
 
 // Harness runs one journey once.
@@ -323,6 +324,6 @@ func (h *Harness) CaregiverNotices() []string {
 
 // OptOutAt signals, at offset after the start, that the patient opted out
 // of a channel (as the STOP handler does).
-func (h *Harness) OptOutAt(offset time.Duration, channel string) {
+func (h *Harness) OptOutAt(offset time.Duration, channel carepath.Channel) {
 	h.Env.RegisterDelayedCallback(func() { h.Env.SignalWorkflow(workflows.SignalOptOut, workflows.OptOut{Channel: channel}) }, offset)
 }
