@@ -39,10 +39,6 @@ const (
 	TaskResolved     = "resolved"
 )
 
-// EnrollmentWorkflowID is the Temporal workflow ID of an enrollment. It
-// carries only the enrollment's UUID: never a name, phone number or other PHI.
-func EnrollmentWorkflowID(enrollmentID string) string { return "enrollment-" + enrollmentID }
-
 // Patient is the CRM record of one patient. Every field but ID and the
 // timestamps is PHI: it never goes into workflow IDs, logs or errors.
 type Patient struct {
