@@ -147,7 +147,7 @@ func TestCanaryNoPlaintextPHIInTemporal(t *testing.T) {
 
 	// Control: the same workflow without the codec must be found by the search.
 	control := map[string]string{"control name": "Ctrlname" + tag, "control phone": "+1666" + digits[len(digits)-7:]}
-	plain, err := client.Dial(client.Options{HostPort: in.temporal, Logger: quietLogger{}})
+	plain, err := client.Dial(client.Options{HostPort: in.temporal, Namespace: in.namespace, Logger: quietLogger{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,13 +178,13 @@ func TestCanaryNoPlaintextPHIInTemporal(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{workflows.WorkflowID(enr["id"].(string)), workflows.WorkflowID(enr2["id"].(string)), failID, controlID} {
-		out, err := exec.Command(bin, "workflow", "show", "--address", in.temporal, "-w", id, "-o", "json").CombinedOutput()
+		out, err := exec.Command(bin, "workflow", "show", "--address", in.temporal, "--namespace", in.namespace, "-w", id, "-o", "json").CombinedOutput()
 		if err != nil {
 			t.Fatalf("temporal workflow show %s: %v\n%s", id, err, out)
 		}
 		shown.Write(expandBase64(out))
 	}
-	list, err := exec.Command(bin, "workflow", "list", "--address", in.temporal, "-o", "json").CombinedOutput()
+	list, err := exec.Command(bin, "workflow", "list", "--address", in.temporal, "--namespace", in.namespace, "-o", "json").CombinedOutput()
 	if err != nil {
 		t.Fatalf("temporal workflow list: %v\n%s", err, list)
 	}
@@ -192,7 +192,7 @@ func TestCanaryNoPlaintextPHIInTemporal(t *testing.T) {
 
 	// Temporal's persistence: the SQLite file (and its WAL) and its log.
 	var persisted bytes.Buffer
-	files, _ := filepath.Glob(filepath.Join(in.dataDir, "temporal.*"))
+	files, _ := filepath.Glob(in.temporalFiles)
 	if len(files) == 0 {
 		t.Fatal("no Temporal database files found")
 	}

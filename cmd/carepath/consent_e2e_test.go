@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/testenv"
 )
 
 // consentOf reads one channel/purpose of a patient's or caregiver's
 // current consent through the API.
-func (in *instance) consentOf(path, channel, purpose string) bool {
+func (in *instance) consentOf(path string, channel carepath.Channel, purpose carepath.Purpose) bool {
 	in.t.Helper()
 	var got struct {
 		Current []struct {
@@ -24,7 +25,7 @@ func (in *instance) consentOf(path, channel, purpose string) bool {
 		in.t.Fatalf("GET %s/consents: %d", path, st)
 	}
 	for _, c := range got.Current {
-		if c.Channel == channel && c.Purpose == purpose {
+		if c.Channel == string(channel) && c.Purpose == string(purpose) {
 			return c.Granted
 		}
 	}

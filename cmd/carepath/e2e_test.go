@@ -1,173 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/carepath/carepath/internal/embedded"
 	"github.com/carepath/carepath/internal/faketwilio"
 	"github.com/carepath/carepath/internal/testenv"
-	"github.com/carepath/carepath/messaging"
 )
-
-const (
-	testAdminKey  = "cp_test_admin_key_0123456789abcdef"
-	testSID       = "ACtest00000000000000000000000000"
-	testAuthToken = "testauthtoken0123456789"
-	testFrom      = "+15550009999"
-)
-
-// instance is a `carepath dev` started by a test through run(), exactly as
-// `make run` starts it, with twilio-go pointed at a fake Twilio.
-type instance struct {
-	t        *testing.T
-	base     string
-	twilio   *faketwilio.Server
-	env      map[string]string
-	dataDir  string
-	temporal string // the dev Temporal server's address
-}
-
-func startDev(t *testing.T) *instance { t.Helper(); return startDevWith(t, nil) }
-
-// startDevWith starts `carepath dev` with extra environment.
-func startDevWith(t *testing.T, extra map[string]string) *instance {
-	t.Helper()
-	bin, err := testenv.TemporalBin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tport, err := embedded.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := faketwilio.New()
-	t.Cleanup(tw.Close)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	env := map[string]string{
-		"CAREPATH_DATA_DIR":             t.TempDir(),
-		"CAREPATH_HTTP_ADDR":            addr,
-		"CAREPATH_PUBLIC_URL":           "https://carepath.example.org",
-		"CAREPATH_BOOTSTRAP_API_KEY":    testAdminKey,
-		"CAREPATH_DEV_TEMPORAL_PORT":    fmt.Sprint(tport),
-		"CAREPATH_DEV_TEMPORAL_UI_PORT": "-1",
-		"CAREPATH_TEMPORAL_BIN":         bin,
-		"CAREPATH_LOG_LEVEL":            "warn",
-		"CAREPATH_CODEC_ADDR":           "127.0.0.1:0",
-		"CAREPATH_SMS_PER_SECOND":       "50",
-		"TWILIO_ACCOUNT_SID":            testSID,
-		"TWILIO_AUTH_TOKEN":             testAuthToken,
-		"TWILIO_FROM_NUMBER":            testFrom,
-		"TWILIO_API_URL":                tw.URL,
-	}
-	for k, v := range extra {
-		env[k] = v
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	var stdout bytes.Buffer
-	go func() { done <- run(ctx, []string{"dev"}, func(k string) string { return env[k] }, &stdout, os.Stderr) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("carepath dev ended with an error: %v", err)
-			}
-		case <-time.After(60 * time.Second):
-			t.Error("carepath dev did not stop within 60s of cancellation")
-		}
-	})
-	in := &instance{t: t, base: "http://" + addr, twilio: tw, env: env, dataDir: env["CAREPATH_DATA_DIR"],
-		temporal: fmt.Sprintf("127.0.0.1:%d", tport)}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("carepath dev exited during start-up: %v", err)
-		default:
-		}
-		if resp, err := http.Get(in.base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return in
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("carepath dev not healthy after 2 minutes")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// call sends a JSON request with the admin key and decodes the answer.
-func (in *instance) call(method, path string, body any, out any) int {
-	in.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			in.t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, in.base+path, rd)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+testAdminKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			in.t.Fatalf("%s %s: decode: %v", method, path, err)
-		}
-	}
-	return resp.StatusCode
-}
-
-// sms posts an inbound SMS webhook signed with token (Twilio's algorithm,
-// over the public URL) and returns the status.
-func (in *instance) sms(token, sid, from, body string) int {
-	in.t.Helper()
-	st, b := in.signedPost(token, "/webhooks/twilio/messages",
-		map[string]string{"MessageSid": sid, "AccountSid": testSID, "From": from, "To": testFrom, "Body": body})
-	if st == http.StatusOK && !strings.Contains(b, "<Response") {
-		in.t.Fatalf("webhook answered 200 without TwiML: %s", b)
-	}
-	return st
-}
-
-// eventually polls cond until it holds or a minute passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-type item = map[string]any
 
 func TestEndToEndPostVisitWorse(t *testing.T) {
 	in := startDev(t)
@@ -376,36 +220,6 @@ func TestEndToEndStopStartHelp(t *testing.T) {
 			t.Fatalf("a keyword was treated as a reply: %v", tk)
 		}
 	}
-}
-
-// twilioPost posts a form signed as Twilio signs it and returns the status.
-func (in *instance) twilioPost(token, path string, params map[string]string) int {
-	in.t.Helper()
-	st, _ := in.signedPost(token, path, params)
-	return st
-}
-
-// signedPost posts a form with X-Twilio-Signature computed (with token)
-// over the public URL, and returns the status and body.
-func (in *instance) signedPost(token, path string, params map[string]string) (int, string) {
-	in.t.Helper()
-	form := url.Values{}
-	for k, v := range params {
-		form.Set(k, v)
-	}
-	req, err := http.NewRequest(http.MethodPost, in.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio(token, "https://carepath.example.org"+path, params))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 func TestEndToEndDeliveryStatus(t *testing.T) {

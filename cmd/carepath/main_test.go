@@ -1,20 +1,18 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/carepath/carepath/internal/testenv"
 )
 
-// The end-to-end tests start their own PostgreSQL and Temporal through
-// `carepath dev`; the command tests (audit verify) use a test PostgreSQL.
-// A missing temporal CLI fails the package loudly rather than skipping.
+// One PostgreSQL cluster and one Temporal dev server serve the whole
+// package: each end-to-end test runs `carepath dev` against them in a
+// database and a namespace of its own (startDevWith); the recovery tests,
+// which crash their services, start private ones. A missing temporal CLI
+// fails the package loudly rather than skipping. Under -short nothing is
+// started and only the tests needing no service run.
 func TestMain(m *testing.M) {
-	if _, err := testenv.TemporalBin(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e tests need the temporal CLI:", err)
-		os.Exit(1)
-	}
-	os.Exit(testenv.Main(m, testenv.Needs{Postgres: true}))
+	os.Exit(testenv.Main(m, testenv.Needs{Postgres: true, Temporal: true}))
 }

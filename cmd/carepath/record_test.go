@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carepath/carepath/internal/embedded"
 	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/workflows"
 )
@@ -22,6 +23,7 @@ import (
 // deliberate, versioned change to a journey; never to silence a replay
 // failure.
 func TestRecordHistories(t *testing.T) {
+	testenv.SkipShort(t)
 	root, err := testenv.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -37,11 +39,11 @@ func TestRecordHistories(t *testing.T) {
 			keyLines = append(keyLines, l)
 		}
 	}
-	in := startDevWith(t, map[string]string{"CAREPATH_ENCRYPTION_KEYS": strings.Join(keyLines, ",")})
 	bin, err := testenv.TemporalBin()
 	if err != nil {
 		t.Fatal(err)
 	}
+	in := startPrivateDev(t, bin, map[string]string{"CAREPATH_ENCRYPTION_KEYS": strings.Join(keyLines, ",")})
 	branches := []struct {
 		journey string
 		name    string
@@ -98,7 +100,7 @@ func TestRecordHistories(t *testing.T) {
 			}
 			time.Sleep(time.Second)
 		}
-		out, err := exec.Command(bin, "workflow", "show", "--address", in.temporal, "-w", workflows.WorkflowID(eid), "-o", "json").Output()
+		out, err := exec.Command(bin, "workflow", "show", "--address", in.temporal, "--namespace", in.namespace, "-w", workflows.WorkflowID(eid), "-o", "json").Output()
 		if err != nil {
 			t.Fatalf("%s: workflow show: %v", b.name, err)
 		}
@@ -108,4 +110,23 @@ func TestRecordHistories(t *testing.T) {
 		}
 		t.Logf("recorded %s", path)
 	}
+}
+
+// startPrivateDev starts a complete `carepath dev`, with its own PostgreSQL
+// and Temporal dev server in the namespace "default", as the histories were
+// first recorded; recording is rare, so it does not share the package's.
+func startPrivateDev(t *testing.T, bin string, extra map[string]string) *instance {
+	t.Helper()
+	tport, err := embedded.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := newInstance(t)
+	in.temporal, in.namespace = fmt.Sprintf("127.0.0.1:%d", tport), "default"
+	in.temporalFiles = filepath.Join(in.dataDir, "temporal.*")
+	in.env["CAREPATH_DEV_TEMPORAL_PORT"] = fmt.Sprint(tport)
+	in.env["CAREPATH_DEV_TEMPORAL_UI_PORT"] = "-1"
+	in.env["CAREPATH_TEMPORAL_BIN"] = bin
+	in.start(extra)
+	return in
 }

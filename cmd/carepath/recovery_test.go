@@ -28,6 +28,8 @@ import (
 // no restart of its own. Its PostgreSQL and Temporal are private to this
 // test, so they can be killed.
 func TestWorkerRecoversFromTemporalAndPostgresOutages(t *testing.T) {
+	testenv.SkipShort(t)
+	t.Parallel() // a private stack, mostly waiting out outages
 	ctx := context.Background()
 	dir := t.TempDir()
 	pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: filepath.Join(dir, "pg"), Database: "recovery", Ephemeral: true})
@@ -163,6 +165,8 @@ func waitBatch(t *testing.T, a *app, id, when string) {
 // shows as "database unavailable" and then heals, with no restart of the
 // process.
 func TestAPIRecoversFromTemporalAndPostgresOutages(t *testing.T) {
+	testenv.SkipShort(t)
+	t.Parallel() // a private stack, mostly waiting out outages
 	ctx := context.Background()
 	dir := t.TempDir()
 	pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: filepath.Join(dir, "pg"), Database: "recovery", Ephemeral: true})

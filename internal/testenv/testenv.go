@@ -2,28 +2,30 @@
 // a private PostgreSQL cluster and a Temporal dev server, once per test
 // binary, from the same code `carepath dev` uses. A service that cannot be
 // started fails the whole package loudly; nothing is skipped.
+//
+// The one exception is -short (`make test-unit`): Main starts nothing and
+// every test that needs a service skips itself, so the unit tier runs with
+// no PostgreSQL, no Temporal and a warm test cache.
 package testenv
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/carepath/carepath/internal/embedded"
-	"github.com/carepath/carepath/store"
 )
 
 // Services is what Main started.
 type Services struct {
 	DatabaseURL     string
 	TemporalAddress string
-	Dir             string
+	// Dir holds the services' files: postgres/, temporal.db (and its WAL)
+	// and temporal.log.
+	Dir string
 }
 
 var current *Services
@@ -34,9 +36,26 @@ type Needs struct {
 	Temporal bool
 }
 
+const skipReason = "needs PostgreSQL/Temporal: run make test"
+
+// SkipShort skips, under -short, a test that needs a service (shared or
+// its own).
+func SkipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(skipReason)
+	}
+}
+
 // Main starts the services, runs the tests and stops the services. Use it
 // from TestMain: os.Exit(testenv.Main(m, testenv.Needs{Postgres: true})).
+// Under -short it starts nothing.
 func Main(m *testing.M, needs Needs) int {
+	// testing.Short needs the flags; TestMain runs before m.Run parses them.
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "carepath-test-*")
 	if err != nil {
@@ -85,9 +104,11 @@ func Main(m *testing.M, needs Needs) int {
 	return m.Run()
 }
 
-// Get returns the running services; it fails the test if Main was not used.
+// Get returns the running services. Under -short it skips the test; it
+// fails the test if Main was not used.
 func Get(t testing.TB) *Services {
 	t.Helper()
+	SkipShort(t)
 	if current == nil {
 		t.Fatal("testenv: services not started; call testenv.Main from TestMain")
 	}
@@ -110,79 +131,4 @@ func ModuleRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// TemporalBin finds the temporal CLI for tests: CAREPATH_TEMPORAL_BIN, PATH,
-// or <module root>/bin/temporal (built by `make bin/temporal`).
-func TemporalBin() (string, error) {
-	if p := os.Getenv("CAREPATH_TEMPORAL_BIN"); p != "" {
-		return embedded.FindTemporal(p)
-	}
-	if p, err := embedded.FindTemporal(""); err == nil {
-		return p, nil
-	}
-	root, err := ModuleRoot()
-	if err != nil {
-		return "", err
-	}
-	return embedded.FindTemporal(filepath.Join(root, "bin", "temporal"))
-}
-
-var migrated = map[string]bool{}
-
-// Pool returns a pool on the test database with migrations applied.
-func Pool(t testing.TB) *pgxpool.Pool {
-	t.Helper()
-	s := Get(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	pool, err := pgxpool.New(ctx, s.DatabaseURL)
-	if err != nil {
-		t.Fatalf("testenv: connect: %v", err)
-	}
-	t.Cleanup(pool.Close)
-	if !migrated[s.DatabaseURL] {
-		if _, err := store.Migrate(ctx, pool); err != nil {
-			t.Fatalf("testenv: migrate: %v", err)
-		}
-		migrated[s.DatabaseURL] = true
-	}
-	return pool
-}
-
-// Tx returns a transaction rolled back when the test ends, so tests sharing
-// one database never see each other's rows.
-func Tx(t testing.TB) pgx.Tx {
-	t.Helper()
-	pool := Pool(t)
-	tx, err := pool.Begin(context.Background())
-	if err != nil {
-		t.Fatalf("testenv: begin: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := tx.Rollback(context.Background()); err != nil && err != pgx.ErrTxClosed {
-			t.Errorf("testenv: rollback: %v", err)
-		}
-	})
-	return tx
-}
-
-// ZoneAt returns a fixed-offset IANA zone (Etc/GMT±N) where the local hour
-// is now the given one, so tests that depend on the patient's time of day
-// behave the same whenever they run.
-func ZoneAt(localHour int) string {
-	n := time.Now().UTC().Hour() - localHour // Etc/GMT+N is UTC−N
-	for n > 12 {
-		n -= 24
-	}
-	for n < -14 {
-		n += 24
-	}
-	switch {
-	case n > 0:
-		return fmt.Sprintf("Etc/GMT+%d", n)
-	case n < 0:
-		return fmt.Sprintf("Etc/GMT%d", n)
-	}
-	return "Etc/GMT"
 }
