@@ -33,8 +33,6 @@ func ValidTimezone(s string) bool {
 	return err == nil
 }
 
-var locales = map[string]bool{"en": true, "es": true}
-
 // NewPatient is what a caller may send to create a patient.
 type NewPatient struct {
 	GivenName        string   `json:"given_name"`
@@ -84,7 +82,7 @@ func (p *NewPatient) Validate() error {
 	if !ValidTimezone(p.Timezone) {
 		return Invalid("timezone", "must be an IANA time zone, e.g. America/New_York")
 	}
-	if !locales[p.Locale] {
+	if !slices.Contains(Locales, p.Locale) {
 		return Invalid("locale", "must be one of: en, es")
 	}
 	switch p.PreferredChannel {

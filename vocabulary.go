@@ -5,6 +5,11 @@ package carepath
 // but a bare string literal no longer passes where one is expected, so a
 // typo fails to compile instead of failing in production.
 
+// Locales are the languages carepath speaks to patients in: every journey
+// message has a text in each (the journeytest harness checks it), and a
+// patient's locale must be one of them.
+var Locales = []string{"en", "es"}
+
 // Channel is how a message travels.
 type Channel string
 
