@@ -8,8 +8,20 @@ import (
 	"encoding/json"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/carepath/carepath"
 )
+
+// The runtime's contract: every name Temporal knows carepath's workflows
+// by (task queues, workflow types, workflow IDs, signals, queries) and the
+// options every start uses. A workflow ID or type is recorded in every
+// history and makes starts idempotent, so each is spelled here once and
+// never changed; callers use these helpers and never retype a string.
+// The UUIDv5 namespaces and task dedupe keys are in the root package
+// (ids.go), which store and activities can import.
 
 // TaskQueue is the queue journey workflows and their record-keeping
 // activities run on.
@@ -19,6 +31,107 @@ const TaskQueue = "carepath-journeys"
 // it across all workers (TaskQueueActivitiesPerSecond), which keeps a
 // sending number under its provider's messages-per-second limit.
 const SendTaskQueue = "carepath-sends"
+
+// Workflow types. A journey's workflow type is its journey name
+// (Definition.JourneyName); these are the runtime's own. The replay-only
+// task watcher's type, TaskEscalationWorkflow, is kept with it in the
+// legacy code.
+const (
+	// TaskSweeperWorkflow escalates overdue care-team tasks (sweeper.go).
+	TaskSweeperWorkflow = "carepath.task_sweeper"
+	// ComplianceReplyWorkflow answers a compliance keyword (STOP, START,
+	// HELP) or a preference change (compliance.go).
+	ComplianceReplyWorkflow = "carepath.compliance_reply"
+	// BulkLaunchWorkflow runs a bulk launch (batch.go).
+	BulkLaunchWorkflow = "carepath.bulk_launch"
+)
+
+// Workflow IDs. Each is keyed by what must happen once, and carries only a
+// UUID (or a fixed name): never a name, phone number or other PHI.
+
+// WorkflowID is the Temporal workflow ID of an enrollment's journey: one
+// journey run per enrollment. (carepath.EnrollmentWorkflowID is the same
+// function, for store and activities, which cannot import this package.)
+func WorkflowID(enrollmentID string) string { return carepath.EnrollmentWorkflowID(enrollmentID) }
+
+// TaskSweeperWorkflowID is fixed: one sweeper per deployment.
+const TaskSweeperWorkflowID = "task-sweeper"
+
+// ComplianceWorkflowID keys the reply by the inbound message, so a webhook
+// delivered twice still gets one answer.
+func ComplianceWorkflowID(inboundMessageID string) string { return "compliance-" + inboundMessageID }
+
+// BulkLaunchWorkflowID is keyed by the job: one launcher per job.
+func BulkLaunchWorkflowID(jobID string) string { return "batch-" + jobID }
+
+// Start options, one per kind of start. The ID policies are what make a
+// retried, re-delivered or reconciled start harmless, so every caller
+// starts through these.
+
+// JourneyStartOptions start an enrollment's journey from outside a
+// workflow (API, event triggers, bulk launches, the reconciler). Duplicates
+// are rejected even after the journey ended: an enrollment runs once, so a
+// late retry or reconciler start of a finished journey must not run it
+// again (callers treat "already started" as done).
+func JourneyStartOptions(enrollmentID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    WorkflowID(enrollmentID),
+		TaskQueue:             TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// When this process also runs the journeys worker (bulk launches,
+		// `dev`), the first workflow task comes back with the start
+		// instead of through the matching service.
+		EnableEagerStart: true,
+	}
+}
+
+// JourneyChildOptions start a journey a running journey enrolls the
+// patient in (StartJourney). The child is abandoned, not cancelled, when
+// the parent ends: a follow-on journey runs on by itself. Duplicates are
+// rejected for the same reason as JourneyStartOptions.
+func JourneyChildOptions(enrollmentID string) workflow.ChildWorkflowOptions {
+	return workflow.ChildWorkflowOptions{
+		WorkflowID:            WorkflowID(enrollmentID),
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
+}
+
+// BulkLaunchStartOptions start a job's launcher. Duplicates are rejected
+// even after it finished: a job launches once, and a reconciler start
+// arriving late must not walk the job again.
+func BulkLaunchStartOptions(jobID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    BulkLaunchWorkflowID(jobID),
+		TaskQueue:             TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
+}
+
+// ComplianceReplyStartOptions start the answer to an inbound keyword.
+// Duplicates are rejected even after the answer was sent: a webhook or
+// routing retry must never send a confirmation twice.
+func ComplianceReplyStartOptions(inboundMessageID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    ComplianceWorkflowID(inboundMessageID),
+		TaskQueue:             TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
+}
+
+// TaskSweeperStartOptions start the deployment's sweeper. Every worker
+// starts it: one already running is used as it is (conflict policy
+// USE_EXISTING, so the start succeeds without a second sweeper), while one
+// that ended (terminated by an operator) is started afresh under the
+// default reuse policy.
+func TaskSweeperStartOptions() client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       TaskSweeperWorkflowID,
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+}
 
 // Signal and query names of a running journey.
 const (
@@ -49,10 +162,6 @@ type Observation struct {
 	Unit        string    `json:"unit"`
 	EffectiveAt time.Time `json:"effective_at"`
 }
-
-// WorkflowID is the Temporal workflow ID of an enrollment (no PHI: the
-// enrollment's UUID only).
-func WorkflowID(enrollmentID string) string { return carepath.EnrollmentWorkflowID(enrollmentID) }
 
 // Input starts a journey. Params are already validated and normalised (all
 // defaults filled in) by the journey's definition.

@@ -12,14 +12,6 @@ import (
 	"github.com/carepath/carepath/messaging"
 )
 
-// ComplianceReplyWorkflow is the name of the workflow that answers a
-// compliance keyword (STOP, START, HELP).
-const ComplianceReplyWorkflow = "carepath.compliance_reply"
-
-// ComplianceWorkflowID keys the reply by the inbound message, so a webhook
-// delivered twice still gets one answer.
-func ComplianceWorkflowID(inboundMessageID string) string { return "compliance-" + inboundMessageID }
-
 // Compliance templates.
 const (
 	TemplateStopConfirm  = "compliance.stop_confirm"
@@ -41,16 +33,16 @@ type ComplianceReplyInput struct {
 	CaregiverID string `json:"caregiver_id,omitempty"`
 }
 
-// ComplianceReply sends one answer on the channel the patient wrote on, at
+// ComplianceReply (ComplianceReplyWorkflow) sends one answer on the channel the patient wrote on, at
 // once: it is exempt from consent (the patient may just have opted out),
 // quiet hours and caps.
 func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
 	channel := in.Channel
 	if channel == "" {
-		channel = "sms"
+		channel = carepath.ChannelSMS
 	}
 	req := activities.SendMessageRequest{
-		MessageID: uuid.NewSHA1(idSpace, []byte("compliance/"+in.InboundMessageID)).String(),
+		MessageID: uuid.NewSHA1(carepath.NamespaceJourney, []byte("compliance/"+in.InboundMessageID)).String(),
 		PatientID: in.PatientID, Template: in.Template, Purpose: carepath.PurposeCompliance,
 		Channel: channel, NoFallback: true,
 	}

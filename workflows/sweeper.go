@@ -5,18 +5,16 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
 )
 
-// The task sweeper escalates every swept task whose acknowledgement
-// deadline passed. One runs per deployment, so a task costs a row, not a
-// watcher workflow: at a thousand urgent replies an hour that is a thousand
-// workflows, their histories and their timers the server no longer keeps.
+// The task sweeper (TaskSweeperWorkflow) escalates every swept task whose
+// acknowledgement deadline passed. One runs per deployment, so a task costs
+// a row, not a watcher workflow: at a thousand urgent replies an hour that
+// is a thousand workflows, their histories and their timers the server no
+// longer keeps.
 const (
-	TaskSweeperWorkflow   = "carepath.task_sweeper"
-	TaskSweeperWorkflowID = "task-sweeper"
 	// SweepInterval is how late past its deadline a task may escalate.
 	SweepInterval = time.Minute
 	// sweepsPerRun bounds a run's history (about eight events a sweep).
@@ -49,11 +47,7 @@ var sweepOptions = workflow.ActivityOptions{
 // EnsureTaskSweeper starts the deployment's sweeper unless it runs; every
 // worker calls it at start, and the fixed ID keeps it to one.
 func EnsureTaskSweeper(ctx context.Context, c client.Client) error {
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       TaskSweeperWorkflowID,
-		TaskQueue:                TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, TaskSweeperWorkflow)
+	_, err := c.ExecuteWorkflow(ctx, TaskSweeperStartOptions(), TaskSweeperWorkflow)
 	if err != nil {
 		return fmt.Errorf("start task sweeper: %w", err)
 	}
