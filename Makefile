@@ -12,8 +12,10 @@ STATICCHECK          := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The Temporal CLI: the one on PATH, else ./bin/temporal (built on demand).
 TEMPORAL_BIN         := $(or $(shell command -v temporal 2>/dev/null),$(CURDIR)/bin/temporal)
 export CAREPATH_TEMPORAL_BIN := $(TEMPORAL_BIN)
+# RACE=1 runs `make test` under the race detector (CI does).
+RACE_FLAG            := $(if $(RACE),-race)
 
-.PHONY: help run test test-short build lint fmt compose-check clean temporal-cli record-histories bench bench-scale chaos
+.PHONY: help run test test-unit test-short build lint fmt compose-check clean temporal-cli record-histories bench bench-scale chaos
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/.-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,14 +23,23 @@ help: ## list the targets
 run: build temporal-cli ## run everything locally: Temporal dev server, private PostgreSQL, worker, API, sandbox messaging
 	./bin/carepath dev
 
-test: temporal-cli ## run every test (unit, journey, replay, integration against real PostgreSQL and Temporal, then the short chaos run)
-	$(GO) vet ./...
-	$(GO) run $(WORKFLOWCHECK) ./...
-	$(GO) test -count=1 -timeout 15m -skip '^TestChaosShort$$' ./...
-	@# The short chaos run goes last, alone, so it has the machine to itself; its summary line is printed.
-	@out=$$(mktemp); if $(GO) test -count=1 -v -timeout 10m -run '^TestChaosShort$$' ./internal/chaos >$$out 2>&1; \
-		then grep -E '^(chaos: |--- PASS|ok )' $$out; rm -f $$out; \
-		else cat $$out; rm -f $$out; exit 1; fi
+test: temporal-cli ## run every test: unit, journey, replay, integration against real PostgreSQL and Temporal, and the short chaos run beside them (RACE=1: under the race detector)
+	@# The short chaos run (its own processes, mostly waiting out its
+	@# window and reply timeouts) is the longest test, so it starts first,
+	@# on a carepath built before the rest compiles, and runs in the
+	@# background; its summary line is printed, and its whole log if it
+	@# fails. Vet and workflowcheck are `make lint`'s.
+	@start=$$(date +%s); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) build -o $$tmp/carepath ./cmd/carepath || exit 1; \
+	CHAOS_CAREPATH_BIN=$$tmp/carepath $(GO) test -count=1 -v -timeout 12m -run '^TestChaosShort$$' ./internal/chaos >$$tmp/chaos.log 2>&1 & chaos_pid=$$!; \
+	$(GO) test $(RACE_FLAG) -count=1 -timeout 15m -skip '^TestChaosShort$$' ./...; rc=$$?; \
+	if wait $$chaos_pid; then grep -E '^(chaos: |--- PASS|ok )' $$tmp/chaos.log; else cat $$tmp/chaos.log; rc=1; fi; \
+	s=$$(( $$(date +%s) - start )); echo "make test$(if $(RACE), RACE=1): $$((s / 60))m$$((s % 60))s"; exit $$rc
+
+test-unit: ## the fast loop: every test that needs no service (no PostgreSQL, Temporal or `carepath dev`), cached
+	$(GO) test -short ./...
+
+test-short: test-unit ## the old name of test-unit
 
 chaos: temporal-cli ## the full chaos suite: api + 2 workers as processes, SIGKILLs, Temporal and PostgreSQL outages, faulty providers (CHAOS_SEED=n replays)
 	$(GO) test -count=1 -v -timeout 45m -run TestChaosFull ./internal/chaos -chaos.full
@@ -41,9 +52,6 @@ bench-scale: build temporal-cli ## 10,000 patients enrolled and waiting: memory,
 
 record-histories: temporal-cli ## re-record the journey histories the replay tests use (after a deliberate, versioned change)
 	$(GO) test -tags record -count=1 -run TestRecordHistories ./cmd/carepath/
-
-test-short: ## unit and journey tests only (no services started)
-	$(GO) test -count=1 ./journeys/... ./workflows/... ./messaging/... ./internal/config/... ./api/...
 
 build: ## build ./bin/carepath
 	$(GO) build -o bin/carepath ./cmd/carepath
