@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -12,13 +11,6 @@ import (
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
 )
-
-// Enroller launches a journey for a patient under a given enrollment ID
-// (idempotent: the same ID finds the same enrollment).
-type Enroller func(ctx context.Context, patientID, journey string, params json.RawMessage, enrollmentID string) (id string, created bool, err error)
-
-// batchSpace namespaces the enrollment IDs a bulk launch derives.
-var batchSpace = uuid.MustParse("5a1d3c0e-6b2f-4f8e-9c7a-3e2d1b0a9f8c")
 
 // launchParallelism is how many patients of a chunk launch at once.
 const launchParallelism = 16
@@ -64,8 +56,9 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 // internal error is returned (the chunk is retried); anything the patient
 // or journey caused is recorded as skipped or failed.
 func (a *Activities) launchOne(ctx context.Context, jobID string, job store.BatchJob, pid string) error {
-	want := uuid.NewSHA1(batchSpace, []byte(jobID+"/"+pid)).String()
-	id, created, err := a.Enroll(ctx, pid, job.Journey, job.Params, want)
+	want := uuid.NewSHA1(carepath.NamespaceBatch, []byte(jobID+"/"+pid)).String()
+	got, err := a.Enroll(ctx, EnrollmentRequest{EnrollmentID: want, PatientID: pid, Journey: job.Journey, Params: job.Params})
+	id, created := got.ID, got.Created
 	status, reason := "launched", ""
 	switch {
 	case carepath.ErrorCode(err) == carepath.ENOTFOUND:

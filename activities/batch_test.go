@@ -25,18 +25,22 @@ func TestLaunchBatchResumesWithoutDoubleEnrolling(t *testing.T) {
 	enrolled := map[string]int{} // enrollment ID → times created
 	calls := 0
 	var mu sync.Mutex // a chunk launches its patients in parallel
-	f.acts.Enroll = func(_ context.Context, patientID, journey string, _ json.RawMessage, id string) (string, bool, error) {
+	f.acts.Enroll = func(_ context.Context, r EnrollmentRequest) (Enrolled, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
-		if calls == 3 {
-			return "", false, errors.New("temporal unavailable") // the crash
+		if r.ByParent {
+			return Enrolled{}, errors.New("a bulk launch asked for an enrollment only its parent would start")
 		}
+		if calls == 3 {
+			return Enrolled{}, errors.New("temporal unavailable") // the crash
+		}
+		id := r.EnrollmentID
 		if enrolled[id] > 0 {
-			return id, false, nil // found by its derived ID
+			return Enrolled{ID: id, Active: true}, nil // found by its derived ID
 		}
 		enrolled[id]++
-		return id, true, nil
+		return Enrolled{ID: id, Created: true, Active: true}, nil
 	}
 	if _, err := f.acts.LaunchBatch(ctx, LaunchBatchRequest{JobID: job, Limit: 10}); err == nil {
 		t.Fatal("the failing chunk reported success")

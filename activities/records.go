@@ -132,38 +132,60 @@ func (a *Activities) UpdatePreferences(ctx context.Context, req UpdatePreference
 	return nil
 }
 
-// CreateEnrollment records an enrollment a journey starts. The ID is
-// derived by the journey, so a retry finds its row; a patient already in
-// the journey is not enrolled twice.
+// Enroller is the one enrollment path (engine.Enroller, the same that the
+// API and event triggers use): it validates the journey and params against
+// the journey catalogue, records the enrollment under the requested ID
+// (idempotent: a retry finds what it made) and answers with what it made
+// or found.
+type Enroller func(ctx context.Context, r EnrollmentRequest) (Enrolled, error)
+
+// EnrollmentRequest asks the Enroller for one enrollment.
+type EnrollmentRequest struct {
+	// EnrollmentID is derived by the caller, so a retry finds its own row.
+	EnrollmentID string
+	PatientID    string
+	Journey      string
+	Params       json.RawMessage
+	// ByParent says a running journey asks and starts the new journey
+	// itself, as its child: the enrollment is only recorded. Otherwise
+	// (bulk launches) its journey is started too.
+	ByParent bool
+}
+
+// Enrolled is what the Enroller made or found.
+type Enrolled struct {
+	// ID is the patient's enrollment: the requested one, or the active one
+	// of the same journey the patient already had.
+	ID      string
+	Created bool
+	// Active says that enrollment is still active.
+	Active bool
+	// Params are the request's params with the journey's defaults filled in.
+	Params json.RawMessage
+}
+
+// CreateEnrollment records an enrollment a journey starts, through the
+// one enrollment path. The ID is derived by the journey, so a retry finds
+// its row; a patient already in the journey is not enrolled twice.
 func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentRequest) (CreateEnrollmentResult, error) {
-	if a.NormalizeParams == nil {
-		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("no journey catalogue configured", ErrTypeSendConfig, nil)
+	if a.Enroll == nil {
+		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("no enroller configured", ErrTypeSendConfig, nil)
 	}
-	norm, err := a.NormalizeParams(req.Journey, req.Params)
-	if err != nil {
+	got, err := a.Enroll(ctx, EnrollmentRequest{EnrollmentID: req.EnrollmentID, PatientID: req.PatientID,
+		Journey: req.Journey, Params: req.Params, ByParent: true})
+	switch {
+	case carepath.ErrorCode(err) == carepath.EINVALID:
+		// An unknown journey or params it rejects: no retry can fix that.
 		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("journey params invalid", ErrTypeSendConfig, err)
-	}
-	var params map[string]any
-	if err := json.Unmarshal(norm, &params); err != nil {
-		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("params do not decode", ErrTypeSendConfig, err)
-	}
-	enr := carepath.Enrollment{ID: req.EnrollmentID, PatientID: req.PatientID, Journey: req.Journey, Params: params,
-		WorkflowID: carepath.EnrollmentWorkflowID(req.EnrollmentID)}
-	_, err = a.Store.EnrollmentInsertForParent(ctx, enr)
-	if carepath.ErrorCode(err) == carepath.ECONFLICT {
-		existing, gerr := a.Store.EnrollmentGet(ctx, req.EnrollmentID)
-		switch {
-		case gerr == nil && existing.Status == carepath.EnrollmentActive:
-			return CreateEnrollmentResult{Start: true, Params: norm}, nil // our own row, from a retry
-		case gerr != nil && carepath.ErrorCode(gerr) != carepath.ENOTFOUND:
-			// Retried: answering "already in that journey" here would drop
-			// the hand-off for good.
-			return CreateEnrollmentResult{}, fmt.Errorf("create enrollment: find existing: %w", gerr)
-		}
-		return CreateEnrollmentResult{Start: false}, nil // already in that journey
-	}
-	if err != nil {
+	case err != nil:
+		// Retried, including when the enrollment it collided with cannot
+		// be read: answering "already in that journey" then would drop the
+		// hand-off for good.
 		return CreateEnrollmentResult{}, fmt.Errorf("create enrollment: %w", err)
+	case got.ID != req.EnrollmentID || !got.Active:
+		// Already in that journey (or ours already ended): nothing to start.
+		return CreateEnrollmentResult{Start: false}, nil
 	}
-	return CreateEnrollmentResult{Start: true, Params: norm}, nil
+	// New, or our own row found by a retry: the journey starts it.
+	return CreateEnrollmentResult{Start: true, Params: got.Params}, nil
 }

@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
@@ -118,10 +116,7 @@ func (e *Engine) CreateBatch(ctx context.Context, a carepath.Actor, r BatchReque
 
 // startBulkLaunch starts a job's launcher; one per job, never twice.
 func (e *Engine) startBulkLaunch(ctx context.Context, jobID string) error {
-	_, err := e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.BulkLaunchWorkflowID(jobID), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.BulkLaunchWorkflow, jobID)
+	_, err := e.Temporal.ExecuteWorkflow(ctx, workflows.BulkLaunchStartOptions(jobID), workflows.BulkLaunchWorkflow, jobID)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return fmt.Errorf("start bulk launch: %w", err)
@@ -155,12 +150,4 @@ func (e *Engine) GetBatch(ctx context.Context, a carepath.Actor, id string) (sto
 		return store.BatchJob{}, err
 	}
 	return e.Store.BatchJobGet(ctx, id)
-}
-
-// EnrollFor adapts Enroll for bulk launches run by the worker.
-func (e *Engine) EnrollFor(actor carepath.Actor) func(ctx context.Context, patientID, journey string, params json.RawMessage, id string) (string, bool, error) {
-	return func(ctx context.Context, patientID, journey string, params json.RawMessage, id string) (string, bool, error) {
-		enr, created, err := e.Enroll(ctx, actor, EnrollRequest{PatientID: patientID, Journey: journey, Params: params, ID: id})
-		return enr.ID, created, err
-	}
 }

@@ -2,137 +2,16 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
 )
-
-// EnrollRequest launches a journey for a patient.
-type EnrollRequest struct {
-	PatientID string
-	Journey   string
-	Params    json.RawMessage
-	// Key distinguishes concurrent enrollments of a keyed journey (e.g.
-	// one post-visit check-in per visit); empty for unkeyed journeys.
-	Key string
-	// ID, when set, is the enrollment's ID (triggers derive it from the
-	// event, so a re-delivered event finds the same enrollment).
-	ID string
-}
-
-// Enroll validates the journey and its params, records the enrollment and
-// starts its workflow. A patient already in an active enrollment of the
-// same journey and key gets that enrollment back with created=false.
-func (e *Engine) Enroll(ctx context.Context, a carepath.Actor, r EnrollRequest) (enr carepath.Enrollment, created bool, err error) {
-	def, ok := e.Journeys.Get(r.Journey)
-	if !ok {
-		return enr, false, carepath.Invalid("journey", "unknown journey; GET /v1/journeys lists them")
-	}
-	params, err := def.NormalizeParams(r.Params)
-	if err != nil {
-		return enr, false, err
-	}
-	var paramMap map[string]any
-	if err := json.Unmarshal(params, &paramMap); err != nil {
-		return enr, false, fmt.Errorf("enroll: decode params: %w", err)
-	}
-	id := r.ID
-	if id == "" {
-		id = uuid.NewString()
-	}
-	enr = carepath.Enrollment{ID: id, PatientID: r.PatientID, Journey: r.Journey, Key: r.Key, Params: paramMap,
-		WorkflowID: workflows.WorkflowID(id)}
-	err = e.Store.Tx(ctx, func(q *store.Queries) error {
-		if err := patientExists(ctx, q, r.PatientID); err != nil {
-			return err
-		}
-		var err error
-		if enr, err = q.EnrollmentInsert(ctx, enr); err != nil {
-			return err
-		}
-		return audit(ctx, q, a, "enrollment.create", r.PatientID, "enrollment/"+id)
-	})
-	if carepath.ErrorCode(err) == carepath.ECONFLICT {
-		existing, gerr := e.existingEnrollment(ctx, id, r)
-		if gerr != nil {
-			return enr, false, fmt.Errorf("enroll: find existing enrollment: %w", gerr)
-		}
-		// Make sure its journey runs: an earlier launch may have stored the
-		// row and then failed to reach Temporal.
-		if existing.Status == carepath.EnrollmentActive {
-			e.start(ctx, existing)
-		}
-		return existing, false, nil
-	}
-	if err != nil {
-		return enr, false, err
-	}
-	// The row exists before the workflow, so the journey's first activity
-	// always finds it. The enrollment is accepted once it is recorded: a
-	// failed start is finished by the reconciler (reconcile.go).
-	e.start(ctx, enr)
-	e.Log.Info("journey launched", "enrollment_id", id, "journey", r.Journey, "patient_id", r.PatientID)
-	return enr, true, nil
-}
-
-// existingEnrollment finds what a conflicting launch collided with: the
-// enrollment with the requested ID, or the active one for the journey.
-func (e *Engine) existingEnrollment(ctx context.Context, id string, r EnrollRequest) (carepath.Enrollment, error) {
-	if r.ID != "" {
-		if enr, err := e.Store.EnrollmentGet(ctx, id); err == nil {
-			return enr, nil
-		} else if carepath.ErrorCode(err) != carepath.ENOTFOUND {
-			return enr, err
-		}
-	}
-	return e.Store.EnrollmentActiveGet(ctx, r.PatientID, r.Journey, r.Key)
-}
-
-// start starts an enrollment's journey and records that it runs. A
-// failure is logged, not returned: the row stays unconfirmed and the
-// reconciler starts it after its grace.
-func (e *Engine) start(ctx context.Context, enr carepath.Enrollment) {
-	if err := e.startJourney(ctx, enr); err != nil {
-		e.Log.Warn("journey not started yet; the reconciler will start it", "enrollment_id", enr.ID, "error", err)
-		return
-	}
-	if err := e.Store.EnrollmentStarted(ctx, enr.ID); err != nil {
-		// The reconciler finds the workflow running and records it then.
-		e.Log.Warn("could not record journey start", "enrollment_id", enr.ID, "error", err)
-	}
-}
-
-// startJourney starts an enrollment's workflow. The workflow ID is the
-// enrollment's and duplicates are rejected, so it never runs twice.
-func (e *Engine) startJourney(ctx context.Context, enr carepath.Enrollment) error {
-	params, err := json.Marshal(enr.Params)
-	if err != nil {
-		return fmt.Errorf("enroll: encode params: %w", err)
-	}
-	_, err = e.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    enr.WorkflowID,
-		TaskQueue:             workflows.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		// When this process also runs the journeys worker (bulk launches,
-		// `dev`), the first workflow task comes back with the start
-		// instead of through the matching service.
-		EnableEagerStart: true,
-	}, enr.Journey, workflows.Input{EnrollmentID: enr.ID, PatientID: enr.PatientID, Journey: enr.Journey, Params: params})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return fmt.Errorf("enroll: start workflow: %w", err)
-	}
-	return nil
-}
 
 // GetEnrollment returns an enrollment with its status and current step
 // read live from the workflow while it runs.

@@ -12,9 +12,6 @@ import (
 	"github.com/carepath/carepath/workflows"
 )
 
-// triggerSpace namespaces enrollment IDs derived from events.
-var triggerSpace = uuid.MustParse("7c0b7a4e-3d1f-4c55-9b8e-2a6f0e5d9c31")
-
 // RecordEvent stores a source-system event once per source ID (created is
 // false for a duplicate) and starts the journeys it triggers. Triggered
 // enrollments have IDs derived from the event, so a re-delivered event
@@ -68,7 +65,7 @@ func (e *Engine) RecordEvent(ctx context.Context, a carepath.Actor, ev carepath.
 			params = t.Params(data)
 		}
 		enr, _, err := e.Enroll(ctx, system, EnrollRequest{PatientID: ev.PatientID, Journey: t.Journey, Params: params,
-			Key: keys[i], ID: uuid.NewSHA1(triggerSpace, []byte(ev.ID+"/"+t.Journey)).String()})
+			Key: keys[i], ID: uuid.NewSHA1(carepath.NamespaceTrigger, []byte(ev.ID+"/"+t.Journey)).String()})
 		if err != nil {
 			// The event is stored; the source's retry completes the launch.
 			return id, created, enrollments, fmt.Errorf("record event: trigger %s: %w", t.Journey, err)

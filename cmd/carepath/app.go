@@ -164,9 +164,10 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 		return nil, errors.New("no messaging provider configured: set TWILIO_* and/or SENDGRID_* (see README)")
 	}
 	acts := &activities.Activities{Store: a.store, SMS: sms, Email: email, Templates: a.journeys.Templates(), Log: a.log,
-		NormalizeParams: a.journeys.NormalizeParams,
-		Metrics:         a.metrics,
-		Enroll:          a.engine.EnrollFor(carepath.Actor{Kind: carepath.ActorSystem, ID: "bulk-launch"}),
+		Metrics: a.metrics,
+		// Journeys starting journeys and bulk launches enroll the way
+		// the API does.
+		Enroll: a.engine.Enroller(),
 		Policy: activities.Policy{
 			Window:       a.cfg.SendWindow,
 			Caps:         messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
