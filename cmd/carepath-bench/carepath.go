@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,8 +49,7 @@ func (a *api) call(ctx context.Context, method, path string, body, out any) erro
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	b, err := readAll(resp)
 	if err != nil {
 		return fmt.Errorf("%s %s: read: %w", method, path, err)
 	}
@@ -132,10 +132,17 @@ func (a *api) reply(ctx context.Context, sid, from, body string) error {
 	if err != nil {
 		return fmt.Errorf("inbound webhook: %w", err)
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
+	if _, err := readAll(resp); err != nil {
+		return fmt.Errorf("inbound webhook: read: %w", err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("inbound webhook: status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// readAll reads a response body to the end and closes it.
+func readAll(resp *http.Response) ([]byte, error) {
+	b, err := io.ReadAll(resp.Body)
+	return b, errors.Join(err, resp.Body.Close())
 }

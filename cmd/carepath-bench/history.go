@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -43,12 +44,12 @@ func sample(n, k int, id func(int) string) []string {
 
 // enrollmentWorkflows returns the workflow IDs of up to k of the patients'
 // enrollments, read from carepath's database.
-func enrollmentWorkflows(ctx context.Context, databaseURL string, patientIDs []string, k int) ([]string, error) {
+func enrollmentWorkflows(ctx context.Context, databaseURL string, patientIDs []string, k int) (_ []string, err error) {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { err = errors.Join(err, conn.Close(ctx)) }()
 	ids := sample(len(patientIDs), k, func(i int) string { return patientIDs[i] })
 	rows, err := conn.Query(ctx, `SELECT workflow_id FROM enrollments WHERE patient_id = ANY($1::uuid[]) ORDER BY workflow_id`, ids)
 	if err != nil {
@@ -58,12 +59,12 @@ func enrollmentWorkflows(ctx context.Context, databaseURL string, patientIDs []s
 }
 
 // databaseBytes is the size of carepath's database.
-func databaseBytes(ctx context.Context, databaseURL string) (int64, error) {
+func databaseBytes(ctx context.Context, databaseURL string) (_ int64, err error) {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
 		return 0, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { err = errors.Join(err, conn.Close(ctx)) }()
 	var n int64
 	if err := conn.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("database size: %w", err)
@@ -82,6 +83,6 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }

@@ -151,7 +151,9 @@ func run(ctx context.Context, o options) (err error) {
 	if err := writeJSON(o.out, res); err != nil {
 		return err
 	}
-	res.print(os.Stdout, o.out)
+	if err := res.print(os.Stdout, o.out); err != nil {
+		return fmt.Errorf("print the report: %w", err)
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,19 +37,17 @@ func fetchProfile(ctx context.Context, addr, path string) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("pprof: status %d", resp.StatusCode)
+		_, rerr := readAll(resp)
+		return errors.Join(fmt.Errorf("pprof: status %d", resp.StatusCode), rerr)
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		_, rerr := readAll(resp)
+		return errors.Join(err, rerr)
 	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return errors.Join(err, resp.Body.Close(), f.Close())
 }
 
 // wait waits for the profile to be written; nil (not profiling) is fine.

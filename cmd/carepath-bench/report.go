@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -80,13 +81,15 @@ func percentile(d []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func (r *result) print(w io.Writer, jsonPath string) {
-	fmt.Fprintf(w, "\ncarepath bench — %d CPUs, %s\n\n", r.CPUs, r.GoVersion)
+// print writes the report to w.
+func (r *result) print(w io.Writer, jsonPath string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ncarepath bench — %d CPUs, %s\n\n", r.CPUs, r.GoVersion)
 	if r.Baseline.LaunchPerSecond > 0 {
-		fmt.Fprintf(w, "n=%d, replies at %.0f/s\n", r.N, r.ReplyRate)
-		fmt.Fprintf(w, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
-		row := func(name string, b, c, ratio float64) {
-			fmt.Fprintf(w, "%-34s %12.1f %12.1f %8.2f\n", name, b, c, ratio)
+		fmt.Fprintf(&b, "n=%d, replies at %.0f/s\n", r.N, r.ReplyRate)
+		fmt.Fprintf(&b, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
+		row := func(name string, base, c, ratio float64) {
+			fmt.Fprintf(&b, "%-34s %12.1f %12.1f %8.2f\n", name, base, c, ratio)
 		}
 		row("launch (first messages/s)", r.Baseline.LaunchPerSecond, r.Carepath.LaunchPerSecond, r.LaunchRatio)
 		row("launch time (s)", r.Baseline.LaunchSeconds, r.Carepath.LaunchSeconds, r.Carepath.LaunchSeconds/r.Baseline.LaunchSeconds)
@@ -97,21 +100,23 @@ func (r *result) print(w io.Writer, jsonPath string) {
 		row("reply accepted p50 (ms)", r.Baseline.AckP50Ms, r.Carepath.AckP50Ms, r.Carepath.AckP50Ms/r.Baseline.AckP50Ms)
 		row("reply accepted p99 (ms)", r.Baseline.AckP99Ms, r.Carepath.AckP99Ms, r.Carepath.AckP99Ms/r.Baseline.AckP99Ms)
 		row("history events per run", r.Baseline.EventsPerRun, r.Carepath.EventsPerRun, r.Carepath.EventsPerRun/r.Baseline.EventsPerRun)
-		fmt.Fprintln(w)
+		fmt.Fprintln(&b)
 	}
 	if o := r.Outbound; o != nil {
-		fmt.Fprintf(w, "outbound rate: provider limit %d/s per number; %d messages; measured %.2f/s (%.1f%% of the limit); "+
+		fmt.Fprintf(&b, "outbound rate: provider limit %d/s per number; %d messages; measured %.2f/s (%.1f%% of the limit); "+
 			"most in any 1s window %d; 429s %d\n\n", o.LimitPerSecond, o.Messages, o.MeasuredPerSecond, 100*o.ShareOfLimit, o.MaxInAnyWindow, o.Rejected429)
 	}
 	if i := r.Idle; i != nil {
-		fmt.Fprintf(w, "idle: %d patients enrolled and waiting (launched in %.1fs, %.0f/s)\n", i.Patients, i.LaunchSeconds, float64(i.Patients)/i.LaunchSeconds)
-		fmt.Fprintf(w, "  carepath RSS %.0f MiB · Temporal RSS %.0f MiB · PostgreSQL database %.0f MiB (+%.1f KiB per patient)\n",
+		fmt.Fprintf(&b, "idle: %d patients enrolled and waiting (launched in %.1fs, %.0f/s)\n", i.Patients, i.LaunchSeconds, float64(i.Patients)/i.LaunchSeconds)
+		fmt.Fprintf(&b, "  carepath RSS %.0f MiB · Temporal RSS %.0f MiB · PostgreSQL database %.0f MiB (+%.1f KiB per patient)\n",
 			i.CarepathRSSMiB, i.TemporalRSSMiB, i.PostgresMiB, i.PostgresKiBPerPatient)
-		fmt.Fprintf(w, "  history events per waiting enrollment %.1f · CPU while idle over %s: carepath %.2f%%, Temporal %.2f%%, PostgreSQL %.2f%% (of one core)\n\n",
+		fmt.Fprintf(&b, "  history events per waiting enrollment %.1f · CPU while idle over %s: carepath %.2f%%, Temporal %.2f%%, PostgreSQL %.2f%% (of one core)\n\n",
 			i.EventsPerEnrollment, i.Window, i.CarepathCPUPercent, i.TemporalCPUPercent, i.PostgresCPUPercent)
 	}
-	fmt.Fprintf(w, "figures: %s\n", jsonPath)
+	fmt.Fprintf(&b, "figures: %s\n", jsonPath)
 	if r.Baseline.LaunchPerSecond > 0 {
-		fmt.Fprintf(w, "bench: launch_ratio=%.2f reply_p50_ratio=%.2f reply_p99_ratio=%.2f n=%d\n", r.LaunchRatio, r.ReplyP50Ratio, r.ReplyP99Ratio, r.N)
+		fmt.Fprintf(&b, "bench: launch_ratio=%.2f reply_p50_ratio=%.2f reply_p99_ratio=%.2f n=%d\n", r.LaunchRatio, r.ReplyP50Ratio, r.ReplyP99Ratio, r.N)
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -70,8 +70,7 @@ func startStack(ctx context.Context, dir, carepathBin string, logf func(string, 
 		pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Database: "carepath",
 			Log: func(f string, a ...any) { logf(f, a...) }})
 		if err != nil {
-			s.stop()
-			return nil, err
+			return nil, errors.Join(err, s.stop())
 		}
 		s.stops = append(s.stops, pg.Stop)
 		s.databaseURL, s.postgresPID = pg.URL, pg.PID()
@@ -146,11 +145,13 @@ func (s *stack) startCarepath(ctx context.Context, sendsPerSecond int) error {
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = time.Minute
 	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return fmt.Errorf("start carepath: %w", err)
+		return errors.Join(fmt.Errorf("start carepath: %w", err), logFile.Close())
 	}
 	c := &child{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
-	go func() { c.done <- cmd.Wait(); logFile.Close() }()
+	go func() {
+		err := cmd.Wait()
+		c.done <- errors.Join(err, logFile.Close())
+	}()
 	s.carepath = c
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -161,8 +162,7 @@ func (s *stack) startCarepath(ctx context.Context, sendsPerSecond int) error {
 		default:
 		}
 		if resp, err := http.Get(c.base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if _, err := readAll(resp); err == nil && resp.StatusCode == http.StatusOK {
 				return nil
 			}
 		}

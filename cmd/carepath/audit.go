@@ -31,9 +31,9 @@ func runAudit(ctx context.Context, cfg *config.Config, args []string, stdout io.
 		return err
 	}
 	if r.BrokenAt != 0 {
-		fmt.Fprintf(stdout, "audit trail BROKEN at entry %d: %s (%d entries checked)\n", r.BrokenAt, r.Problem, r.Rows)
-		return fmt.Errorf("audit trail failed verification at entry %d", r.BrokenAt)
+		_, perr := fmt.Fprintf(stdout, "audit trail BROKEN at entry %d: %s (%d entries checked)\n", r.BrokenAt, r.Problem, r.Rows)
+		return errors.Join(fmt.Errorf("audit trail failed verification at entry %d", r.BrokenAt), perr)
 	}
-	fmt.Fprintf(stdout, "audit trail intact: %d entries, head %s\n", r.Rows, hex.EncodeToString(r.Head))
-	return nil
+	_, err = fmt.Fprintf(stdout, "audit trail intact: %d entries, head %s\n", r.Rows, hex.EncodeToString(r.Head))
+	return err
 }

@@ -132,7 +132,9 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 			case codecAddr = <-codecReady:
 			case <-gctx.Done():
 			}
-			printBanner(stdout, cfg, addr, adminKey, temporalUI, codecAddr, keys.ActiveKeyID())
+			if err := printBanner(stdout, cfg, addr, adminKey, temporalUI, codecAddr, keys.ActiveKeyID()); err != nil {
+				log.Error("print the banner", "error", err)
+			}
 		})
 	})
 	return g.Wait()
@@ -180,7 +182,7 @@ func secretFile(path, value string) (string, error) {
 	return value, nil
 }
 
-func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI, codecAddr, keyID string) {
+func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI, codecAddr, keyID string) error {
 	sms, email := "sandbox (recorded in PostgreSQL, nothing is sent)", "sandbox (recorded in PostgreSQL, nothing is sent)"
 	if cfg.TwilioEnabled() {
 		sms = "Twilio via " + cfg.TwilioAPIURL
@@ -188,21 +190,24 @@ func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI, co
 	if cfg.SendGridEnabled() {
 		email = "SendGrid via " + cfg.SendGridAPIURL
 	}
-	fmt.Fprintf(w, "\ncarepath is running\n")
-	fmt.Fprintf(w, "  API:               http://%s   (OpenAPI: /openapi.json, health: /healthz)\n", addr)
-	fmt.Fprintf(w, "  Admin API key:     %s\n", adminKey)
-	fmt.Fprintf(w, "  Outbound SMS:      %s\n", sms)
-	fmt.Fprintf(w, "  Outbound email:    %s\n", email)
-	fmt.Fprintf(w, "  Message timeline:  GET /v1/patients/{id}/messages\n")
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ncarepath is running\n")
+	fmt.Fprintf(&b, "  API:               http://%s   (OpenAPI: /openapi.json, health: /healthz)\n", addr)
+	fmt.Fprintf(&b, "  Admin API key:     %s\n", adminKey)
+	fmt.Fprintf(&b, "  Outbound SMS:      %s\n", sms)
+	fmt.Fprintf(&b, "  Outbound email:    %s\n", email)
+	fmt.Fprintf(&b, "  Message timeline:  GET /v1/patients/{id}/messages\n")
 	if temporalUI != "" {
-		fmt.Fprintf(w, "  Temporal UI:       %s\n", temporalUI)
+		fmt.Fprintf(&b, "  Temporal UI:       %s\n", temporalUI)
 	}
-	fmt.Fprintf(w, "  Temporal:          %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
-	fmt.Fprintf(w, "  Payload encryption: AES-256-GCM, active key %q\n", keyID)
-	fmt.Fprintf(w, "  Codec server:      http://%s  (temporal workflow show -w ID --codec-endpoint http://%s --codec-auth \"Bearer <key>\")\n", codecAddr, codecAddr)
-	fmt.Fprintf(w, "  Data directory:    %s\n", cfg.DataDir)
+	fmt.Fprintf(&b, "  Temporal:          %s (namespace %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace)
+	fmt.Fprintf(&b, "  Payload encryption: AES-256-GCM, active key %q\n", keyID)
+	fmt.Fprintf(&b, "  Codec server:      http://%s  (temporal workflow show -w ID --codec-endpoint http://%s --codec-auth \"Bearer <key>\")\n", codecAddr, codecAddr)
+	fmt.Fprintf(&b, "  Data directory:    %s\n", cfg.DataDir)
 	if !cfg.TwilioEnabled() {
-		fmt.Fprintf(w, "  Simulate a reply:  ./bin/carepath simulate-sms --from +15551234567 --body 3\n")
+		fmt.Fprintf(&b, "  Simulate a reply:  ./bin/carepath simulate-sms --from +15551234567 --body 3\n")
 	}
-	fmt.Fprintf(w, "Press Ctrl-C to stop.\n\n")
+	fmt.Fprintf(&b, "Press Ctrl-C to stop.\n\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }

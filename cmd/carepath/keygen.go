@@ -22,6 +22,6 @@ func runKeygen(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, line)
-	return nil
+	_, err = fmt.Fprintln(stdout, line)
+	return err
 }

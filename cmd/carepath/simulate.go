@@ -56,9 +56,13 @@ func runSimulateSMS(ctx context.Context, cfg *config.Config, args []string, stdo
 	if err != nil {
 		return fmt.Errorf("simulate-sms: %w", err)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	fmt.Fprintf(stdout, "%s %s\n%s\n", resp.Status, params["MessageSid"], out)
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if err = errors.Join(err, resp.Body.Close()); err != nil {
+		return fmt.Errorf("simulate-sms: read the answer: %w", err)
+	}
+	if _, err := fmt.Fprintf(stdout, "%s %s\n%s\n", resp.Status, params["MessageSid"], out); err != nil {
+		return err
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("simulate-sms: webhook answered %s", resp.Status)
 	}

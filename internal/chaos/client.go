@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -46,12 +47,17 @@ func (c *client) call(ctx context.Context, method, path string, body, out any) (
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	err = errors.Join(err, resp.Body.Close())
 	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, truncate(string(b), 200))
+		return resp.StatusCode, errors.Join(fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, truncate(string(b), 200)), err)
 	}
+	// A 2xx with nothing to decode is answered by its status alone (an API
+	// killed while writing the body has still done what was asked).
 	if out != nil {
+		if err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: read: %w", method, path, err)
+		}
 		if err := json.Unmarshal(b, out); err != nil {
 			return resp.StatusCode, fmt.Errorf("%s %s: decode: %w", method, path, err)
 		}
@@ -142,8 +148,10 @@ func (c *client) do(req *http.Request) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The status is the answer; the body is drained only so the connection
+	// can be reused, and an error draining or closing it changes nothing.
 	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }
 

@@ -387,7 +387,7 @@ func httpOK(url string) bool {
 	if err != nil {
 		return false
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // the status is the probe's answer; the body is not read
 	return resp.StatusCode == http.StatusOK
 }
 

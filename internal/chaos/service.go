@@ -47,15 +47,18 @@ func (s *service) startLocked() error {
 	// Pdeathsig: a harness that dies (test timeout, ^C) takes its processes with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return fmt.Errorf("start %s: %w", s.name, err)
+		return errors.Join(fmt.Errorf("start %s: %w", s.name, err), logf.Close())
 	}
 	done := make(chan struct{})
 	s.cmd, s.done, s.killing = cmd, done, false
 	go func() {
 		err := cmd.Wait()
-		logf.Close()
+		cerr := logf.Close()
 		close(done)
+		if cerr != nil {
+			// The log is the evidence a crash report quotes: losing it fails the run.
+			s.onCrash(s.name, fmt.Errorf("close %s log: %w", s.name, cerr))
+		}
 		s.mu.Lock()
 		expected := s.killing || s.stopped
 		s.mu.Unlock()

@@ -155,14 +155,19 @@ func (p *Postgres) Restart(ctx context.Context) error {
 	return p.start(ctx)
 }
 
-func initdb(bin, dir, password string, cred *syscall.Credential, logPath string) error {
+func initdb(bin, dir, password string, cred *syscall.Credential, logPath string) (err error) {
 	// initdb needs an empty directory, so the password goes to a private
 	// temporary file readable only by the cluster owner.
 	pw, err := os.CreateTemp("", "carepath-initdb-*")
 	if err != nil {
 		return fmt.Errorf("create initdb password file: %w", err)
 	}
-	defer os.Remove(pw.Name())
+	defer func() {
+		// The file holds the superuser password: not removing it is an error.
+		if rerr := os.Remove(pw.Name()); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("remove initdb password file: %w", rerr))
+		}
+	}()
 	_, werr := pw.WriteString(password + "\n")
 	if cerr := pw.Close(); werr != nil || cerr != nil {
 		return fmt.Errorf("write initdb password file: %w", errors.Join(werr, cerr))
@@ -177,18 +182,20 @@ func initdb(bin, dir, password string, cred *syscall.Credential, logPath string)
 		"-E", "UTF8", "--locale=C", "--no-sync")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		_ = os.WriteFile(logPath, out, 0o600)
+		if werr := os.WriteFile(logPath, out, 0o600); werr != nil {
+			return fmt.Errorf("initdb failed (%v) and its output could not be logged (%v): %s", err, werr, out)
+		}
 		return fmt.Errorf("initdb failed (%v); see %s", err, logPath)
 	}
 	return nil
 }
 
-func createDatabase(ctx context.Context, adminURL, name string) error {
+func createDatabase(ctx context.Context, adminURL, name string) (err error) {
 	c, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
 		return fmt.Errorf("connect to private cluster: %w", err)
 	}
-	defer c.Close(ctx)
+	defer func() { err = errors.Join(err, c.Close(ctx)) }()
 	var exists bool
 	if err := c.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		return fmt.Errorf("check database: %w", err)

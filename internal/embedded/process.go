@@ -34,13 +34,12 @@ func startProcess(name string, cmd *exec.Cmd, logPath string, cred *syscall.Cred
 	// its services itself, in order, after the worker and API have drained.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true, Credential: cred}
 	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("start %s: %w", name, err)
+		return nil, errors.Join(fmt.Errorf("start %s: %w", name, err), logFile.Close())
 	}
 	p := &process{name: name, cmd: cmd, done: make(chan struct{})}
 	go func() {
-		p.err = cmd.Wait()
-		logFile.Close()
+		err := cmd.Wait()
+		p.err = errors.Join(err, logFile.Close())
 		close(p.done)
 	}()
 	return p, nil
@@ -95,8 +94,11 @@ func FreePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	return port, nil
 }
 
 // waitFor polls check until it succeeds, the process exits, or timeout.

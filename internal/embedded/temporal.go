@@ -15,7 +15,7 @@ import (
 )
 
 // TemporalCLIVersion is the CLI release that can still be built from the Go
-// module proxy; `make bin/temporal` builds it into ./bin.
+// module proxy; `make temporal-cli` builds it into ./bin.
 const TemporalCLIVersion = "v1.5.1"
 
 // TemporalOptions says how to run a Temporal dev server.
@@ -65,7 +65,7 @@ func FindTemporal(explicit string) (string, error) {
 			return filepath.Abs(c)
 		}
 	}
-	return "", errors.New("the temporal CLI was not found: run `make bin/temporal` (builds " +
+	return "", errors.New("the temporal CLI was not found: run `make temporal-cli` (builds " +
 		"github.com/temporalio/cli/cmd/temporal@" + TemporalCLIVersion + " into ./bin), put `temporal` on PATH, " +
 		"set CAREPATH_TEMPORAL_BIN, or set TEMPORAL_ADDRESS to an existing server")
 }

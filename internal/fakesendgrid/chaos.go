@@ -1,7 +1,6 @@
 package fakesendgrid
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/carepath/carepath/internal/fakefault"
@@ -39,7 +38,5 @@ func writeError(w http.ResponseWriter, f Fault) {
 	case FaultRateLimited:
 		status = http.StatusTooManyRequests
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"errors":[{"message":"fake %s"}]}`, f)
+	fakefault.WriteJSON(w, status, map[string]any{"errors": []map[string]string{{"message": "fake " + f.String()}}})
 }

@@ -11,13 +11,18 @@ func send(t *testing.T, s *Server) int {
 	t.Helper()
 	body := `{"personalizations":[{"to":[{"email":"a@example.org"}]}],"subject":"s",` +
 		`"content":[{"type":"text/plain","value":"hello"}],"custom_args":{"carepath_message_id":"m-1"}}`
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/v3/mail/send", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/v3/mail/send", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer SG.x")
 	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return resp.StatusCode
 }
 

@@ -1,7 +1,6 @@
 package faketwilio
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -40,9 +39,7 @@ func writeError(w http.ResponseWriter, f Fault) {
 	case FaultRateLimited:
 		status, code = http.StatusTooManyRequests, 20429
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"code":%d,"message":"fake %s","status":%d}`, code, f, status)
+	fakefault.WriteJSON(w, status, map[string]any{"code": code, "message": "fake " + f.String(), "status": status})
 }
 
 // CarepathID is the carepath message ID the message's StatusCallback URL

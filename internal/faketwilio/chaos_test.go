@@ -12,15 +12,17 @@ func create(t *testing.T, s *Server, timeout time.Duration) (int, error) {
 	t.Helper()
 	form := url.Values{"To": {"+15550001111"}, "From": {"+15550002222"}, "Body": {"hi"},
 		"StatusCallback": {"https://carepath.example.org/webhooks/twilio/status?message_id=m-1"}}
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/2010-04-01/Accounts/AC1/Messages.json", strings.NewReader(form.Encode()))
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/2010-04-01/Accounts/AC1/Messages.json", strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, err
+	}
 	req.SetBasicAuth("AC1", "token")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := (&http.Client{Timeout: timeout}).Do(req)
 	if err != nil {
 		return 0, err
 	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return resp.StatusCode, resp.Body.Close()
 }
 
 // Each fault answers as planned, and only the accepting ones record the

@@ -3,8 +3,6 @@
 package faketwilio
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -104,8 +102,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	user, _, ok := r.BasicAuth()
 	if !ok || user != parts[2] {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"code":20003,"message":"Authenticate","status":401}`)
+		fakefault.WriteJSON(w, http.StatusUnauthorized, map[string]any{"code": 20003, "message": "Authenticate", "status": 401})
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -131,9 +128,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.Fail != nil {
 		if status, code := s.Fail(m); status != 0 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			fmt.Fprintf(w, `{"code":%d,"message":"fake failure","status":%d}`, code, status)
+			fakefault.WriteJSON(w, status, map[string]any{"code": code, "message": "fake failure", "status": status})
 			return
 		}
 	}
@@ -141,9 +136,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	m.At = time.Now() // arrival under the lock, so the window sees arrivals in order
 	if !s.admit(m) {
 		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusTooManyRequests)
-		fmt.Fprint(w, `{"code":20429,"message":"Too Many Requests","status":429}`)
+		fakefault.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"code": 20429, "message": "Too Many Requests", "status": 429})
 		return
 	}
 	m.SID = "SM" + strings.ReplaceAll(uuid.NewString(), "-", "") // unique, like Twilio's
@@ -161,16 +154,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.DropAfterAccept != nil && s.DropAfterAccept(m) {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
+		if fakefault.HangUp(w) {
+			return
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(map[string]any{"sid": m.SID, "account_sid": m.AccountSID, "to": m.To,
+	fakefault.WriteJSON(w, http.StatusCreated, map[string]any{"sid": m.SID, "account_sid": m.AccountSID, "to": m.To,
 		"from": m.From, "body": m.Body, "status": "queued"})
 }
 
@@ -204,6 +192,5 @@ func (s *Server) list(w http.ResponseWriter, to string) {
 		out = append(out, map[string]any{"sid": m.SID, "to": m.To, "from": m.From, "body": m.Body,
 			"status": "sent", "date_created": m.At.UTC().Format(time.RFC1123Z)})
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"messages": out, "page": 0, "page_size": 50, "next_page_uri": nil})
+	fakefault.WriteJSON(w, http.StatusOK, map[string]any{"messages": out, "page": 0, "page_size": 50, "next_page_uri": nil})
 }
