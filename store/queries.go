@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -9,8 +8,9 @@ import (
 )
 
 // SQL lives in queries/*.sql, one statement per "-- name: EntityVerb" block,
-// so it reads and diffs as SQL. Each query is bound to a package variable at
-// start-up; a missing name panics at init, which every test catches.
+// so it reads and diffs as SQL. The files are parsed at init (a duplicate
+// name panics there); stmt looks a query up by name when it is used, so a
+// misspelled name panics at its first use, in whichever test reaches it.
 //
 //go:embed queries/*.sql
 var queryFiles embed.FS
@@ -23,11 +23,10 @@ func loadQueries() map[string]string {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		f, err := queryFiles.Open(path)
+		src, err := fs.ReadFile(queryFiles, path)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
 		var name string
 		var body strings.Builder
 		flush := func() error {
@@ -41,9 +40,8 @@ func loadQueries() map[string]string {
 			body.Reset()
 			return nil
 		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := sc.Text()
+		for line := range strings.Lines(string(src)) {
+			line = strings.TrimSuffix(line, "\n")
 			if n, ok := strings.CutPrefix(strings.TrimSpace(line), "-- name:"); ok {
 				if err := flush(); err != nil {
 					return err
@@ -53,9 +51,6 @@ func loadQueries() map[string]string {
 			}
 			body.WriteString(line)
 			body.WriteByte('\n')
-		}
-		if err := sc.Err(); err != nil {
-			return err
 		}
 		return flush()
 	})

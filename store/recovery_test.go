@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/carepath/carepath/internal/embedded"
+	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/store"
 )
 
@@ -19,12 +20,17 @@ import (
 
 func privatePostgres(t *testing.T) *embedded.Postgres {
 	t.Helper()
+	testenv.SkipShort(t)
 	pg, err := embedded.StartPostgres(context.Background(), embedded.PostgresOptions{
 		Dir: filepath.Join(t.TempDir(), "pg"), Database: "recovery", Ephemeral: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = pg.Stop() })
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
 	return pg
 }
 
@@ -121,7 +127,11 @@ func TestSessionTimeouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer holder.Close(ctx)
+	defer func() {
+		if err := holder.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
 	tx, err := holder.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
