@@ -1,7 +1,3 @@
-// Package workflows is the journey runtime: the small typed API journeys
-// are written with (Send, Ask, Sleep, Escalate, RecordFeedback, Step), the
-// definition and catalogue of journeys, and the contract callers use to
-// reach a running journey. Concrete journeys live in package journeys.
 package workflows
 
 import (
@@ -34,8 +30,9 @@ const SendTaskQueue = "carepath-sends"
 
 // Workflow types. A journey's workflow type is its journey name
 // (Definition.JourneyName); these are the runtime's own. The replay-only
-// task watcher's type, TaskEscalationWorkflow, is kept with it in the
-// legacy code.
+// per-task watcher's type and ID (TaskEscalationWorkflow,
+// TaskEscalationWorkflowID) are kept with it in legacy.go, to be deleted
+// with it.
 const (
 	// TaskSweeperWorkflow escalates overdue care-team tasks (sweeper.go).
 	TaskSweeperWorkflow = "carepath.task_sweeper"
