@@ -43,6 +43,9 @@ func ParamsFromData(field string) func(data map[string]any) json.RawMessage {
 		}
 		raw, err := json.Marshal(v)
 		if err != nil {
+			// Unreachable: v was decoded from the event's JSON, so it
+			// encodes. The journey's params are checked when it is
+			// enrolled either way; nil means its defaults.
 			return nil
 		}
 		return raw
