@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/carepath/carepath/internal/fakefault"
 	"github.com/carepath/carepath/messaging"
 )
 
@@ -71,7 +71,11 @@ func (p *faultProxy) calls() []string {
 }
 
 func (p *faultProxy) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	p.mu.Lock()
 	kind := "lookup"
 	f := passThrough
@@ -104,8 +108,11 @@ func (p *faultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
+	answer, err := io.ReadAll(resp.Body)
+	if err = errors.Join(err, resp.Body.Close()); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
 	switch f {
 	case acceptThen500:
 		fail500(w)
@@ -119,7 +126,7 @@ func (p *faultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(answer)
+	_, _ = w.Write(answer) // a client that has gone sees that itself
 }
 
 func (p *faultProxy) forward(r *http.Request, body []byte) (*http.Response, error) {
@@ -134,19 +141,13 @@ func (p *faultProxy) forward(r *http.Request, body []byte) (*http.Response, erro
 }
 
 func fail500(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusInternalServerError)
-	fmt.Fprint(w, `{"code":20500,"message":"fake internal error","status":500}`)
+	fakefault.WriteJSON(w, http.StatusInternalServerError, map[string]any{"code": 20500, "message": "fake internal error", "status": 500})
 }
 
 func hangUp(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
-			return
-		}
+	if !fakefault.HangUp(w) {
+		panic("cannot hijack")
 	}
-	panic("cannot hijack")
 }
 
 // run calls SendMessage as Temporal does: again after every retryable

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -71,9 +72,11 @@ func do(t *testing.T, srv *httptest.Server, method, path, key, body string) (int
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err = errors.Join(err, resp.Body.Close()); err != nil {
+		t.Fatalf("%s %s: read the response: %v", method, path, err)
+	}
 	var out map[string]any
-	b, _ := io.ReadAll(resp.Body)
 	if len(b) > 0 && json.Unmarshal(b, &out) != nil && resp.Header.Get("Content-Type") == "application/json" {
 		t.Fatalf("%s %s: response is not JSON: %s", method, path, b)
 	}
@@ -257,7 +260,10 @@ func TestTwilioWebhookSignature(t *testing.T) {
 	srv := newServer(t)
 	form := "MessageSid=SM1&From=%2B15551234567&Body=3"
 	for name, sig := range map[string]string{"missing": "", "wrong": "bm90LWl0"} {
-		req, _ := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", bytes.NewBufferString(form))
+		req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", bytes.NewBufferString(form))
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if sig != "" {
 			req.Header.Set("X-Twilio-Signature", sig)
@@ -266,7 +272,9 @@ func TestTwilioWebhookSignature(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			t.Fatal(err)
+		}
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("%s signature: %d, want 403", name, resp.StatusCode)
 		}

@@ -26,14 +26,19 @@ func TestTaskLinksTheMessageBehindIt(t *testing.T) {
 	for k, v := range params {
 		form.Set(k, v)
 	}
-	req, _ := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+	req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("webhook: %d", resp.StatusCode)
 	}

@@ -3,6 +3,8 @@ package codec_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -24,10 +26,17 @@ func TestCodecServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string]any{"payloads": []map[string]any{{"metadata": enc[0].Metadata, "data": enc[0].Data}}})
+	body, err := json.Marshal(map[string]any{"payloads": []map[string]any{{"metadata": enc[0].Metadata, "data": enc[0].Data}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	post := func(path, origin, auth string) *http.Response {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
+	// post answers the response with its body read and closed.
+	post := func(path, origin, auth string) (*http.Response, []byte) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Content-Type", "application/json")
 		if origin != "" {
 			req.Header.Set("Origin", origin)
@@ -39,32 +48,41 @@ func TestCodecServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return resp
+		b, err := io.ReadAll(resp.Body)
+		if err = errors.Join(err, resp.Body.Close()); err != nil {
+			t.Fatal(err)
+		}
+		return resp, b
 	}
-	if r := post("/decode", "", ""); r.StatusCode != http.StatusUnauthorized {
+	if r, _ := post("/decode", "", ""); r.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("no key: %d", r.StatusCode)
 	}
-	if r := post("/decode", "", "Bearer bad"); r.StatusCode != http.StatusUnauthorized {
+	if r, _ := post("/decode", "", "Bearer bad"); r.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("bad key: %d", r.StatusCode)
 	}
-	if r := post("/decode", "https://evil.example.com", "Bearer good"); r.StatusCode != http.StatusForbidden {
+	if r, _ := post("/decode", "https://evil.example.com", "Bearer good"); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("foreign origin: %d", r.StatusCode)
 	}
-	r := post("/decode", "https://ui.example.org", "Bearer good")
-	defer r.Body.Close()
+	r, b := post("/decode", "https://ui.example.org", "Bearer good")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != "https://ui.example.org" {
 		t.Fatalf("decode: %d %v", r.StatusCode, r.Header)
 	}
 	var out struct {
 		Payloads []struct{ Data []byte } `json:"payloads"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&out); err != nil || len(out.Payloads) != 1 || string(out.Payloads[0].Data) != `"Canary"` {
+	if err := json.Unmarshal(b, &out); err != nil || len(out.Payloads) != 1 || string(out.Payloads[0].Data) != `"Canary"` {
 		t.Fatalf("decoded %+v %v", out, err)
 	}
-	pre, _ := http.NewRequest(http.MethodOptions, srv.URL+"/decode", nil)
+	pre, err := http.NewRequest(http.MethodOptions, srv.URL+"/decode", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pre.Header.Set("Origin", "https://ui.example.org")
 	resp, err := http.DefaultClient.Do(pre)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resp.Body.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Headers") == "" {
