@@ -1,8 +1,9 @@
 package journeys
 
 import (
+	"slices"
+
 	"github.com/carepath/carepath"
-	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/workflows"
 )
@@ -13,20 +14,14 @@ type OnboardingParams struct {
 	Reminders    int                `json:"reminders" default:"1" min:"0" max:"3" doc:"Reminders for the first question when unanswered."`
 }
 
-// Onboarding outcomes.
+// Onboarding task reasons.
 const (
-	OutcomeEngaged      = "engaged"
-	OutcomeDeclined     = "declined"
 	ReasonWrongContact  = "new patient says these contact details are not right: please confirm them"
 	ReasonBarrierPrefix = "new patient reports a barrier to care: "
-	ReengagementJourney = "reengagement"
 )
 
 // contactChoices confirm the contact point, or switch channel.
-var contactChoices = append([]workflows.Choice{
-	{Value: "email", Words: []string{"email", "by email", "correo"}},
-	{Value: "sms", Words: []string{"text", "texts", "sms", "mensajes"}},
-}, yesNo...)
+var contactChoices = slices.Concat(channelChoices, yesNo)
 
 var languageChoices = []workflows.Choice{
 	{Value: "en", Words: []string{"1", "english", "ingles", "inglés"}},
@@ -61,101 +56,62 @@ var Onboarding = &workflows.Journey[OnboardingParams]{
 }
 
 func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
-	j.Step("welcome")
-	if _, err := j.Send("onboarding.welcome"); err != nil {
-		return "", err
+	ask := func(key, template string, choices []workflows.Choice) workflows.Answer {
+		return j.Ask(workflows.Question{Key: key, Template: template, Choices: choices, Timeout: p.ReplyTimeout.D()})
 	}
 
+	j.Step("welcome")
+	j.Send("onboarding.welcome")
+
 	j.Step("confirming_contact")
-	contact, err := j.Ask(workflows.Question{
+	contact := j.Ask(workflows.Question{
 		Key: "contact", Template: "onboarding.confirm_contact", Choices: contactChoices,
 		Timeout: p.ReplyTimeout.D(), Reminders: p.Reminders, ReminderTemplate: "onboarding.confirm_contact",
 	})
-	if err != nil {
-		return "", err
-	}
-	if contact.Undelivered && contact.Reason == activities.ReasonOptedOut {
+	switch {
+	case contact.OptedOut():
 		// STOP is an answer: respected, and not followed up with outreach.
-		j.SetOutcomeDetail(activities.ReasonOptedOut)
+		j.SetOutcomeDetail(workflows.ReasonOptedOut)
 		return OutcomeDeclined, nil
-	}
-	if !contact.Answered() {
+	case !contact.Answered():
 		return onboardingEnds(j, OutcomeNoResponse, "")
-	}
-	switch contact.Choice {
-	case "no":
-		if _, err := j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonWrongContact, MessageID: contact.MessageID}); err != nil {
-			return "", err
-		}
-	case "email", "sms":
-		if err := j.UpdatePreferences("", carepath.Channel(contact.Choice)); err != nil {
-			return "", err
-		}
+	case contact.Choice == ChoiceNo:
+		j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonWrongContact, MessageID: contact.MessageID})
+	case contact.Choice != ChoiceYes: // EMAIL or TEXT: reach them that way
+		j.SetPreferredChannel(carepath.Channel(contact.Choice))
 	}
 
 	j.Step("choosing_language")
-	lang, err := j.Ask(workflows.Question{Key: "language", Template: "onboarding.language", Choices: languageChoices, Timeout: p.ReplyTimeout.D()})
-	if err != nil {
-		return "", err
-	}
-	if lang.Answered() {
-		if err := j.UpdatePreferences(lang.Choice, ""); err != nil {
-			return "", err
-		}
+	if lang := ask("language", "onboarding.language", languageChoices); lang.Answered() {
+		j.SetLocale(lang.Choice)
 	}
 
 	j.Step("asking_outreach_consent")
-	consent, err := j.Ask(workflows.Question{Key: "outreach_consent", Template: "onboarding.outreach_consent", Choices: yesNo, Timeout: p.ReplyTimeout.D()})
-	if err != nil {
-		return "", err
-	}
+	consent := ask("outreach_consent", "onboarding.outreach_consent", yesNo)
 	if !consent.Answered() {
 		return onboardingEnds(j, OutcomeNoResponse, "")
 	}
-	// Effective when the reply arrived: a STOP sent after it wins. (Only
-	// the activity's input changes: replay-safe.)
-	if err := j.RecordReplyConsent(carepath.ChannelSMS, carepath.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
-		return "", err
-	}
-	if err := j.RecordReplyConsent(carepath.ChannelEmail, carepath.PurposeOutreach, consent.Choice == "yes", consent.MessageID); err != nil {
-		return "", err
-	}
-	if consent.Choice == "no" {
+	// Effective when the reply arrived: a STOP sent after it wins.
+	j.RecordConsent(carepath.PurposeOutreach, consent.Choice == ChoiceYes, consent)
+	if consent.Choice == ChoiceNo {
 		j.Step("asking_why_declined")
-		why, err := j.Ask(workflows.Question{Key: "decline_reason", Template: "onboarding.why_declined", Choices: whyChoices, Timeout: p.ReplyTimeout.D()})
-		if err != nil {
-			return "", err
-		}
-		if _, err := j.Send("onboarding.respect_decline"); err != nil {
-			return "", err
-		}
+		why := ask("decline_reason", "onboarding.why_declined", whyChoices)
+		j.Send("onboarding.respect_decline")
 		return onboardingEnds(j, OutcomeDeclined, why.Choice)
 	}
 
 	j.Step("asking_goals")
-	goal, err := j.Ask(workflows.Question{Key: "goal", Template: "onboarding.goals", Choices: goalChoices, Timeout: p.ReplyTimeout.D()})
-	if err != nil {
-		return "", err
-	}
-	if goal.Answered() {
+	if goal := ask("goal", "onboarding.goals", goalChoices); goal.Answered() {
 		j.SetOutcomeDetail("goal:" + goal.Choice)
 	}
 
 	j.Step("asking_barriers")
-	barrier, err := j.Ask(workflows.Question{Key: "barrier", Template: "onboarding.barriers", Choices: barrierChoices, Timeout: p.ReplyTimeout.D()})
-	if err != nil {
-		return "", err
-	}
-	if barrier.Answered() && barrier.Choice != "none" {
-		if _, err := j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonBarrierPrefix + barrier.Choice, MessageID: barrier.MessageID}); err != nil {
-			return "", err
-		}
+	if barrier := ask("barrier", "onboarding.barriers", barrierChoices); barrier.Answered() && barrier.Choice != "none" {
+		j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonBarrierPrefix + barrier.Choice, MessageID: barrier.MessageID})
 	}
 
 	j.Step("introducing_care_team")
-	if _, err := j.Send("onboarding.team_intro"); err != nil {
-		return "", err
-	}
+	j.Send("onboarding.team_intro")
 	return OutcomeEngaged, nil
 }
 
@@ -164,9 +120,7 @@ func onboarding(j *workflows.J, p OnboardingParams) (string, error) {
 func onboardingEnds(j *workflows.J, outcome, reason string) (string, error) {
 	j.Step(outcome)
 	j.SetOutcomeDetail(reason)
-	if err := j.StartJourney(ReengagementJourney, map[string]any{}); err != nil {
-		return "", err
-	}
+	workflows.StartJourney(j, Reengagement, Reengagement.Defaults())
 	return outcome, nil
 }
 

@@ -2,7 +2,6 @@ package journeys
 
 import (
 	"github.com/carepath/carepath"
-	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/workflows"
 )
@@ -16,14 +15,8 @@ type PostVisitParams struct {
 	Reminders    int                `json:"reminders" default:"1" min:"0" max:"3" doc:"Reminders sent when the patient has not answered."`
 }
 
-// Post-visit check-in outcomes.
+// Post-visit check-in task reasons.
 const (
-	OutcomeBetter       = "better"
-	OutcomeAboutSame    = "about_the_same"
-	OutcomeWorse        = "worse"
-	OutcomeNoResponse   = "no_response"
-	OutcomeNeedsReview  = "needs_review"
-	OutcomeUndelivered  = "undeliverable"
 	ReasonWorse         = "patient reports feeling worse after visit"
 	ReasonNoResponse    = "no response to post-visit check-in: please follow up"
 	ReasonNeedsReview   = "post-visit reply not understood: please review"
@@ -39,7 +32,7 @@ var feelingChoices = []workflows.Choice{
 
 var callChoices = []workflows.Choice{
 	{Value: "call", Words: []string{"call", "yes", "llamar", "si", "sí"}},
-	{Value: "no", Words: []string{"no", "no thanks", "no gracias"}},
+	{Value: ChoiceNo, Words: []string{"no", "no thanks", "no gracias"}},
 }
 
 // PostVisitCheckin asks how the patient feels some days after a visit and
@@ -57,87 +50,66 @@ var PostVisitCheckin = &workflows.Journey[PostVisitParams]{
 }
 
 func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
-	j.Step("waiting_after_visit")
-	if err := j.Sleep(p.Delay.D()); err != nil {
-		return "", err
+	task := func(priority carepath.Priority, reason string, reply workflows.Answer) {
+		j.Escalate(workflows.Task{Priority: priority, Reason: reason, MessageID: reply.MessageID})
 	}
 
+	j.Step("waiting_after_visit")
+	j.Sleep(p.Delay.D())
+
 	j.Step("asking_how_feeling")
-	feeling, err := j.Ask(workflows.Question{
+	feeling := j.Ask(workflows.Question{
 		Key: "feeling", Template: "post_visit.feeling", Choices: feelingChoices,
 		Timeout: p.ReplyTimeout.D(), Reminders: p.Reminders,
 		ReminderTemplate: "post_visit.feeling_reminder", ClarifyTemplate: "post_visit.feeling_clarify",
 	})
-	if err != nil {
-		return "", err
-	}
 	switch {
-	case feeling.Undelivered && feeling.Reason == activities.ReasonOptedOut:
+	case feeling.OptedOut():
 		return OutcomeOptedOut, nil
-	case feeling.Undelivered:
-		return OutcomeUndelivered, escalate(j, carepath.PriorityNormal, ReasonUndeliverable, "")
-	case feeling.TimedOut:
+	case feeling.Undelivered():
+		task(carepath.PriorityNormal, ReasonUndeliverable, feeling)
+		return OutcomeUndelivered, nil
+	case feeling.TimedOut():
 		j.Step("no_response")
-		return OutcomeNoResponse, escalate(j, carepath.PriorityNormal, ReasonNoResponse, "")
-	case feeling.Unrecognised:
+		task(carepath.PriorityNormal, ReasonNoResponse, feeling)
+		return OutcomeNoResponse, nil
+	case feeling.Unrecognised():
 		j.Step("needs_review")
-		return OutcomeNeedsReview, escalate(j, carepath.PriorityNormal, ReasonNeedsReview, feeling.MessageID)
+		task(carepath.PriorityNormal, ReasonNeedsReview, feeling)
+		return OutcomeNeedsReview, nil
 	}
 
 	switch feeling.Choice {
 	case OutcomeWorse:
 		j.Step("escalated_to_nurse")
-		if err := escalate(j, carepath.PriorityUrgent, ReasonWorse, feeling.MessageID); err != nil {
-			return "", err
-		}
-		_, err := j.Send("post_visit.nurse_will_call")
-		return OutcomeWorse, err
+		task(carepath.PriorityUrgent, ReasonWorse, feeling)
+		j.Send("post_visit.nurse_will_call")
+		return OutcomeWorse, nil
 
 	case OutcomeAboutSame:
 		j.Step("offering_care_team")
-		call, err := j.Ask(workflows.Question{
+		call := j.Ask(workflows.Question{
 			Key: "talk_to_team", Template: "post_visit.self_care", Choices: callChoices, Timeout: p.ReplyTimeout.D(),
 		})
-		if err != nil {
-			return "", err
-		}
 		if call.Choice == "call" {
-			if err := escalate(j, carepath.PriorityHigh, ReasonCallRequested, call.MessageID); err != nil {
-				return "", err
-			}
-			if _, err := j.Send("post_visit.team_will_call"); err != nil {
-				return "", err
-			}
+			task(carepath.PriorityHigh, ReasonCallRequested, call)
+			j.Send("post_visit.team_will_call")
 		}
 		return OutcomeAboutSame, nil
 
 	default: // better
 		j.Step("satisfaction_survey")
-		if _, err := j.Send("post_visit.glad"); err != nil {
-			return "", err
-		}
-		score, err := j.Ask(workflows.Question{
+		j.Send("post_visit.glad")
+		score := j.Ask(workflows.Question{
 			Key: "satisfaction", Template: "post_visit.satisfaction", Number: &workflows.NumberRange{Min: 0, Max: 10},
 			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "post_visit.satisfaction_clarify",
 		})
-		if err != nil {
-			return "", err
-		}
 		if score.Answered() {
-			if err := j.RecordFeedback("visit_satisfaction", score.Number); err != nil {
-				return "", err
-			}
-			if _, err := j.Send("post_visit.thanks"); err != nil {
-				return "", err
-			}
+			j.RecordFeedback("visit_satisfaction", score.Number)
+			j.Send("post_visit.thanks")
 		}
 		return OutcomeBetter, nil
 	}
-}
-
-func escalate(j *workflows.J, priority carepath.Priority, reason, messageID string) error {
-	_, err := j.Escalate(workflows.Task{Priority: priority, Reason: reason, MessageID: messageID})
-	return err
 }
 
 var postVisitMessages = map[string]map[string]messaging.Text{

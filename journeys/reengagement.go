@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/carepath/carepath"
-	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/workflows"
 )
@@ -20,26 +19,8 @@ type ReengagementParams struct {
 	FirstAttempt string             `json:"first_attempt" default:"scheduled" enum:"scheduled|now" doc:"now: reach out at once (a missed appointment); scheduled: after the spacing, at 10:00 local."`
 }
 
-// Re-engagement outcomes.
-const (
-	OutcomeReengaged     = "reengaged"
-	OutcomeDeclinedAgain = "declined"
-	OutcomeOptedOut      = "opted_out"
-	ReasonReengaged      = "patient who had declined wants to re-engage: please reach out"
-)
-
-// The reasons patients give, each answered in its own way.
-var whyChoices = []workflows.Choice{
-	{Value: "cost", Words: []string{"1", "cost", "money", "price", "costo", "dinero"}},
-	{Value: "doubt", Words: []string{"2", "not sure", "doubt", "no sirve", "dudas"}},
-	{Value: "time", Words: []string{"3", "time", "busy", "tiempo", "ocupado"}},
-	{Value: "access", Words: []string{"4", "transport", "access", "getting there", "transporte"}},
-}
-
-var yesNo = []workflows.Choice{
-	{Value: "yes", Words: []string{"yes", "y", "ok", "sure", "si", "sí", "1"}},
-	{Value: "no", Words: []string{"no", "n", "not now", "2"}},
-}
+// ReasonReengaged is the task raised for a decliner who comes back.
+const ReasonReengaged = "patient who had declined wants to re-engage: please reach out"
 
 // Reengagement reaches back out to patients who declined or dropped out:
 // spaced and gentle, a different angle each time (ask why, then an offer
@@ -62,49 +43,37 @@ func reengagement(j *workflows.J, p ReengagementParams) (string, error) {
 	for attempt := 1; attempt <= p.Attempts; attempt++ {
 		if attempt > 1 || p.FirstAttempt != "now" {
 			j.Step(fmt.Sprintf("waiting_before_attempt_%d", attempt))
-			if err := j.Sleep(p.Spacing.D()); err != nil {
-				return "", err
-			}
-			if err := j.SleepUntilLocal(10, 0); err != nil {
-				return "", err
-			}
+			j.Sleep(p.Spacing.D())
+			j.SleepUntilLocal(10, 0)
 		}
 
 		j.Step(fmt.Sprintf("attempt_%d", attempt))
-		why, err := j.Ask(workflows.Question{
+		why := j.Ask(workflows.Question{
 			Key: "why", Template: angle(attempt), Choices: whyChoices,
-			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "reengagement.why_clarify", Outreach: true,
+			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "reengagement.why_clarify", Purpose: carepath.PurposeOutreach,
 		})
-		if err != nil {
-			return "", err
-		}
-		switch {
-		case why.Undelivered && why.Reason == activities.ReasonOptedOut:
+		if why.OptedOut() {
 			return OutcomeOptedOut, nil
-		case why.Undelivered, why.TimedOut, why.Unrecognised:
+		}
+		if !why.Answered() {
 			continue // try again later, from another angle
 		}
 
 		j.Step("answering_reason")
 		j.SetOutcomeDetail(why.Choice)
-		back, err := j.Ask(workflows.Question{
+		back := j.Ask(workflows.Question{
 			Key: "come_back", Template: "reengagement.answer_" + why.Choice, Choices: yesNo,
-			Timeout: p.ReplyTimeout.D(), Outreach: true,
+			Timeout: p.ReplyTimeout.D(), Purpose: carepath.PurposeOutreach,
 		})
-		if err != nil {
-			return "", err
-		}
-		if back.Choice == "yes" {
+		switch back.Choice {
+		case ChoiceYes:
 			j.Step("reengaged")
-			if _, err := j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: ReasonReengaged, MessageID: back.MessageID}); err != nil {
-				return "", err
-			}
-			_, err := j.Send("reengagement.welcome_back")
-			return OutcomeReengaged, err
-		}
-		if back.Choice == "no" {
-			_, err := j.SendOutreach("reengagement.door_open", workflows.Vars{})
-			return OutcomeDeclinedAgain, err
+			j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: ReasonReengaged, MessageID: back.MessageID})
+			j.Send("reengagement.welcome_back")
+			return OutcomeReengaged, nil
+		case ChoiceNo:
+			j.SendOutreach("reengagement.door_open")
+			return OutcomeDeclined, nil
 		}
 	}
 	return OutcomeNoResponse, nil

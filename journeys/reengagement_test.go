@@ -65,7 +65,7 @@ func TestReengagementDeclinedAgain(t *testing.T) {
 	h.Timezone = "UTC"
 	h.ReplyAt(36*time.Hour, "time")
 	h.ReplyAt(37*time.Hour, "no")
-	if out := run(t, h, fastReengage); out != journeys.OutcomeDeclinedAgain {
+	if out := run(t, h, fastReengage); out != journeys.OutcomeDeclined {
 		t.Fatalf("outcome %q", out)
 	}
 	wantTemplates(t, h, "reengagement.ask_why", "reengagement.answer_time", "reengagement.door_open")

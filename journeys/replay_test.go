@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/workflows"
@@ -62,9 +63,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 func TestReplayCatchesUnversionedChange(t *testing.T) {
 	altered := *journeys.PostVisitCheckin
 	altered.Run = func(j *workflows.J, p journeys.PostVisitParams) (string, error) {
-		if _, err := j.Escalate(workflows.Task{Priority: "low", Reason: "changed"}); err != nil {
-			return "", err
-		}
+		j.Escalate(workflows.Task{Priority: carepath.PriorityLow, Reason: "changed"})
 		return journeys.OutcomeNoResponse, nil
 	}
 	for _, f := range histories(t) {

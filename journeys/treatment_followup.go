@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/carepath/carepath"
-	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/workflows"
 )
@@ -23,13 +22,12 @@ type TreatmentParams struct {
 	Length        workflows.Duration `json:"length" default:"2160h" min:"24h" max:"8760h" doc:"How long the follow-up lasts (90 days by default)."`
 }
 
-// Treatment follow-up outcomes and task reasons.
+// Treatment follow-up task reasons.
 const (
-	OutcomeProgramCompleted = "program_completed"
-	ReasonMissedDoses       = "patient reports missed medication doses"
-	ReasonMissedCheckins    = "patient missed two check-ins in a row: please reach out"
-	ReasonHighReading       = "reading above the care plan's threshold"
-	ReasonRisingTrend       = "readings rising over the last check-ins: review the care plan (for glucose, consider an HbA1c)"
+	ReasonMissedDoses    = "patient reports missed medication doses"
+	ReasonMissedCheckins = "patient missed two check-ins in a row: please reach out"
+	ReasonHighReading    = "reading above the care plan's threshold"
+	ReasonRisingTrend    = "readings rising over the last check-ins: review the care plan (for glucose, consider an HbA1c)"
 )
 
 // cyclesPerRun bounds one workflow run. A recorded cycle with an answer, a
@@ -67,17 +65,11 @@ var TreatmentFollowup = &workflows.Journey[TreatmentParams]{
 
 func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {
 	var st treatmentState
-	if ok, err := j.Carried(&st); err != nil {
-		return "", err
-	} else if !ok {
+	if !j.Carried(&st) {
 		st.StartedAt = j.Now()
 		st.Next = st.StartedAt
 		if p.FirstCheckin != "now" {
-			first, err := j.NextLocal(st.StartedAt.Add(p.CheckinEvery.D()-24*time.Hour), p.CheckinHour, 0)
-			if err != nil {
-				return "", err
-			}
-			st.Next = first
+			st.Next = j.NextLocal(st.StartedAt.Add(p.CheckinEvery.D()-24*time.Hour), p.CheckinHour, 0)
 		}
 	}
 	st.Done = 0
@@ -88,42 +80,27 @@ func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {
 		// The program ends when its next check-in would fall outside it.
 		if st.Next.Sub(st.StartedAt) >= p.Length.D() {
 			j.Step("completed")
-			_, err := j.Send("treatment.program_done")
-			return OutcomeProgramCompleted, err
+			j.Send("treatment.program_done")
+			return OutcomeProgramCompleted, nil
 		}
 		if st.Done >= cyclesPerRun || j.ShouldContinueAsNew() {
 			return "", j.ContinueAsNew(st)
 		}
 
 		j.Step("waiting_for_checkin")
-		if err := j.Sleep(st.Next.Sub(j.Now())); err != nil {
-			return "", err
-		}
+		j.Sleep(st.Next.Sub(j.Now()))
 		due := st.Next
-		next, err := j.NextLocal(due.Add(p.CheckinEvery.D()-time.Hour), p.CheckinHour, 0)
-		if err != nil {
-			return "", err
-		}
-		st.Next = next
+		st.Next = j.NextLocal(due.Add(p.CheckinEvery.D()-time.Hour), p.CheckinHour, 0)
 
 		j.Step("medication_checkin")
-		stop, err := checkMedications(j, p, &st, wait)
-		if err != nil || stop != "" {
-			return stop, err
+		if checkMedications(j, &st, wait).OptedOut() {
+			return OutcomeOptedOut, nil
 		}
 
 		j.Step("waiting_for_reading")
-		if _, err := j.Send("treatment.reading_request", workflows.Vars{"code": codeName[p.Code]}); err != nil {
-			return "", err
-		}
-		reading, ok, err := j.WaitFor(p.Code, max(min(wait, st.Next.Sub(j.Now())-time.Hour), time.Minute))
-		if err != nil {
-			return "", err
-		}
-		if ok {
-			if err := applyRules(j, p, &st, reading); err != nil {
-				return "", err
-			}
+		j.Send("treatment.reading_request", workflows.Vars{"code": codeName[p.Code]})
+		if reading, ok := j.WaitFor(p.Code, max(min(wait, st.Next.Sub(j.Now())-time.Hour), time.Minute)); ok {
+			applyRules(j, p, &st, reading)
 		}
 		st.Cycle++
 		st.Done++
@@ -131,59 +108,45 @@ func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {
 }
 
 // checkMedications asks about doses; silence twice in a row reaches the
-// care team, the first time only nudges. It returns an outcome to stop with.
-func checkMedications(j *workflows.J, p TreatmentParams, st *treatmentState, wait time.Duration) (string, error) {
-	a, err := j.Ask(workflows.Question{Key: "adherence", Template: "treatment.adherence", Choices: yesNo,
+// care team, the first time only nudges. It returns the answer.
+func checkMedications(j *workflows.J, st *treatmentState, wait time.Duration) workflows.Answer {
+	a := j.Ask(workflows.Question{Key: "adherence", Template: "treatment.adherence", Choices: yesNo,
 		Timeout: wait, ClarifyTemplate: "treatment.adherence_clarify"})
-	if err != nil {
-		return "", err
-	}
 	switch {
-	case a.Undelivered && a.Reason == activities.ReasonOptedOut:
-		return OutcomeOptedOut, nil
+	case a.OptedOut(): // the follow-up ends: nothing to count
 	case !a.Answered():
 		st.Missed++
 		if st.Missed == 1 {
-			_, err := j.Send("treatment.nudge")
-			return "", err
+			j.Send("treatment.nudge")
+			break
 		}
 		st.Missed = 0
-		_, err := j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonMissedCheckins})
-		return "", err
-	case a.Choice == "no":
+		j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonMissedCheckins})
+	case a.Choice == ChoiceNo:
 		st.Missed = 0
-		_, err := j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonMissedDoses, MessageID: a.MessageID})
-		return "", err
+		j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonMissedDoses, MessageID: a.MessageID})
+	default:
+		st.Missed = 0
 	}
-	st.Missed = 0
-	return "", nil
+	return a
 }
 
 // applyRules checks a reading against the threshold and the trend.
-func applyRules(j *workflows.J, p TreatmentParams, st *treatmentState, r workflows.Observation) error {
+func applyRules(j *workflows.J, p TreatmentParams, st *treatmentState, r workflows.Observation) {
 	st.Recent = append(st.Recent, r.Value)
 	if len(st.Recent) > p.TrendReadings+1 {
 		st.Recent = st.Recent[len(st.Recent)-p.TrendReadings-1:]
 	}
-	if r.Value > float64(p.High) {
-		if _, err := j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: ReasonHighReading}); err != nil {
-			return err
-		}
-		_, err := j.Send("treatment.high_reading")
-		return err
-	}
-	if Rising(st.Recent, p.TrendReadings) {
-		if _, err := j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonRisingTrend}); err != nil {
-			return err
-		}
+	switch {
+	case r.Value > float64(p.High):
+		j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: ReasonHighReading})
+		j.Send("treatment.high_reading")
+	case Rising(st.Recent, p.TrendReadings):
+		j.Escalate(workflows.Task{Priority: carepath.PriorityNormal, Reason: ReasonRisingTrend})
 		st.Recent = st.Recent[len(st.Recent)-1:] // a new trend must build again
-		if _, err := j.Send("treatment.trend_notice"); err != nil {
-			return err
-		}
-		_, err := j.NotifyCaregiver("treatment.caregiver_trend")
-		return err
+		j.Send("treatment.trend_notice")
+		j.NotifyCaregiver("treatment.caregiver_trend")
 	}
-	return nil
 }
 
 // Rising reports whether the last n+1 readings rose n times in a row.

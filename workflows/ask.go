@@ -38,36 +38,90 @@ type Question struct {
 	// ClarifyTemplate is sent once when an answer is not recognised;
 	// without it an unrecognised answer is returned as such at once.
 	ClarifyTemplate string
-	// Outreach marks the question as engagement rather than care content.
-	Outreach bool
+	// Purpose is carepath.PurposeCare (the default: treatment and safety)
+	// or PurposeOutreach (engagement, subject to outreach consent, caps
+	// and quiet hours).
+	Purpose carepath.Purpose
 }
 
-// Answer is what came of a question. Exactly one of Choice/Number/Text
-// (answered), TimedOut, Unrecognised or Undelivered describes it.
+// AnswerStatus is what came of a question. The zero value is no status:
+// Ask never returns it.
+type AnswerStatus string
+
+// Answer statuses.
+const (
+	// StatusAnswered: the reply matched a choice, a number or free text.
+	StatusAnswered AnswerStatus = "answered"
+	// StatusTimedOut: no reply after every reminder.
+	StatusTimedOut AnswerStatus = "timed_out"
+	// StatusUnrecognised: a reply that fit no choice, even after clarifying.
+	StatusUnrecognised AnswerStatus = "unrecognised"
+	// StatusUndelivered: the question could not be sent (Reason says why).
+	StatusUndelivered AnswerStatus = "undelivered"
+	// StatusOptedOut: the patient opted out of the channel, before the
+	// question could be sent or while we waited for the reply.
+	StatusOptedOut AnswerStatus = "opted_out"
+)
+
+// ReasonOptedOut is the Reason of an answer the patient opted out of.
+const ReasonOptedOut = activities.ReasonOptedOut
+
+// Answer is what came of a question: its Status, and for an answered one
+// the Choice, Number or Text.
 type Answer struct {
-	Choice       string // the matched Choice.Value
-	Number       int    // for Number questions
-	Text         string // the reply as written (free text, or unrecognised)
-	MessageID    string // the reply's message ID
-	TimedOut     bool   // no answer after every reminder
-	Unrecognised bool   // an answer that fit no choice, even after clarifying
-	Undelivered  bool   // the question could not be sent (Reason says why)
-	Reason       string
+	Status    AnswerStatus
+	Choice    string // the matched Choice.Value
+	Number    int    // for Number questions
+	Text      string // the reply as written (free text, or unrecognised)
+	MessageID string // the reply's message ID (answered or unrecognised)
+	Reason    string // why it was not delivered (undelivered, opted out)
 }
 
 // Answered reports whether the patient gave a usable answer.
-func (a Answer) Answered() bool { return !a.TimedOut && !a.Unrecognised && !a.Undelivered }
+func (a Answer) Answered() bool { return a.Status == StatusAnswered }
+
+// TimedOut reports whether no reply came after every reminder.
+func (a Answer) TimedOut() bool { return a.Status == StatusTimedOut }
+
+// Unrecognised reports whether the reply fit no choice, even after clarifying.
+func (a Answer) Unrecognised() bool { return a.Status == StatusUnrecognised }
+
+// Undelivered reports whether the question could not be sent for a reason
+// other than an opt-out (no contact point, no consent, provider refusal).
+func (a Answer) Undelivered() bool { return a.Status == StatusUndelivered }
+
+// OptedOut reports whether the patient opted out of the channel asked on:
+// STOP is an answer, and journeys respect it at once.
+func (a Answer) OptedOut() bool { return a.Status == StatusOptedOut }
+
+// notSent is the answer to a question whose send came back not sent.
+func notSent(reason string) Answer {
+	if reason == ReasonOptedOut {
+		return Answer{Status: StatusOptedOut, Reason: reason}
+	}
+	return Answer{Status: StatusUndelivered, Reason: reason}
+}
 
 // Ask sends a question, then waits for the reply that answers it, sending
 // reminders and one clarification as configured. Replies to other, older
 // questions that arrive meanwhile become care-team tasks.
-func (j *J) Ask(q Question) (Answer, error) {
+func (j *J) Ask(q Question) Answer {
+	a, err := j.ask(q)
+	j.must(err)
+	return a
+}
+
+func (j *J) ask(q Question) (Answer, error) {
 	if q.Timeout <= 0 {
 		return Answer{}, fmt.Errorf("ask %s: timeout must be positive", q.Key)
 	}
-	purpose := carepath.PurposeCare
-	if q.Outreach {
-		purpose = carepath.PurposeOutreach
+	purpose := q.Purpose
+	switch purpose {
+	case "":
+		purpose = carepath.PurposeCare
+	case carepath.PurposeCare, carepath.PurposeOutreach:
+	default:
+		return Answer{}, fmt.Errorf("ask %s: purpose %q: a question is care or outreach", q.Key, purpose)
 	}
 	// An opt-out signalled before this question is already reflected in
 	// consent, which the send checks: only later ones end the wait.
@@ -81,7 +135,7 @@ func (j *J) Ask(q Question) (Answer, error) {
 		return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
 	}
 	if sent.Outcome != activities.OutcomeSent {
-		return Answer{Undelivered: true, Reason: sent.Reason}, nil
+		return notSent(sent.Reason), nil
 	}
 	j.askedOn = sent.Channel
 	remindersLeft, clarified := q.Reminders, false
@@ -89,7 +143,7 @@ func (j *J) Ask(q Question) (Answer, error) {
 		reply, ok, err := j.awaitReply(ref.ID, q.Timeout)
 		if errors.Is(err, errOptedOut) {
 			// The patient said STOP while we waited: no reminder, no wait.
-			return Answer{Undelivered: true, Reason: activities.ReasonOptedOut}, nil
+			return notSent(ReasonOptedOut), nil
 		}
 		if err != nil {
 			return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
@@ -110,11 +164,11 @@ func (j *J) Ask(q Question) (Answer, error) {
 				return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
 			}
 			if !ok {
-				return Answer{TimedOut: true}, nil
+				return Answer{Status: StatusTimedOut}, nil
 			}
 		}
 		if a, recognised := q.spec().Parse(reply.Body); recognised {
-			return Answer{Choice: a.Choice, Number: a.Number, Text: a.Text, MessageID: reply.MessageID}, nil
+			return Answer{Status: StatusAnswered, Choice: a.Choice, Number: a.Number, Text: a.Text, MessageID: reply.MessageID}, nil
 		}
 		if !clarified && q.ClarifyTemplate != "" {
 			clarified = true
@@ -123,7 +177,7 @@ func (j *J) Ask(q Question) (Answer, error) {
 			}
 			continue
 		}
-		return Answer{Unrecognised: true, Text: reply.Body, MessageID: reply.MessageID}, nil
+		return Answer{Status: StatusUnrecognised, Text: reply.Body, MessageID: reply.MessageID}, nil
 	}
 }
 
@@ -143,44 +197,33 @@ func (j *J) closeQuestion(questionID string) (Reply, bool, error) {
 }
 
 // awaitReply waits up to timeout for the reply to questionID. Replies to
-// any other question are handed to the care team as they arrive.
+// any other question are handed to the care team as they arrive; an
+// opt-out of the channel asked on ends the wait with errOptedOut.
 func (j *J) awaitReply(questionID string, timeout time.Duration) (Reply, bool, error) {
-	timerCtx, cancelTimer := workflow.WithCancel(j.ctx)
-	defer cancelTimer()
-	timer := workflow.NewTimer(timerCtx, timeout)
-	var (
-		got      Reply
-		matched  bool
-		timedOut bool
-		err      error
-	)
-	sel := workflow.NewSelector(j.ctx)
-	sel.AddReceive(j.replies, func(c workflow.ReceiveChannel, _ bool) {
-		var r Reply
-		c.Receive(j.ctx, &r)
-		if r.QuestionID == questionID {
+	var got Reply
+	matched := false
+	ok, err := j.await(timeout, "reply timer", func() bool { return matched },
+		signal{j.replies, func(c workflow.ReceiveChannel) error {
+			var r Reply
+			c.Receive(j.ctx, &r)
+			if r.QuestionID != questionID {
+				return j.unmatched(j.ctx, r)
+			}
 			got, matched = r, true
-			return
-		}
-		err = j.unmatched(j.ctx, r)
-	})
-	sel.AddFuture(timer, func(f workflow.Future) {
-		if ferr := f.Get(j.ctx, nil); ferr != nil {
-			err = fmt.Errorf("reply timer: %w", ferr)
-		}
-		timedOut = true
-	})
-	sel.AddReceive(j.optOuts, func(c workflow.ReceiveChannel, _ bool) {
-		var o OptOut
-		c.Receive(j.ctx, &o)
-		if o.Channel == j.askedOn {
-			err = errOptedOut
-		}
-	})
-	for !matched && !timedOut && err == nil {
-		sel.Select(j.ctx)
+			return nil
+		}},
+		signal{j.optOuts, func(c workflow.ReceiveChannel) error {
+			var o OptOut
+			c.Receive(j.ctx, &o)
+			if o.Channel == j.askedOn {
+				return errOptedOut
+			}
+			return nil
+		}})
+	if !ok {
+		return Reply{}, false, err
 	}
-	return got, matched, err
+	return got, true, nil
 }
 
 // Choice is one acceptable answer: its value, and the words or numbers a

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -17,9 +16,6 @@ import (
 // acts is the nil pointer journeys call activities through; Temporal only
 // needs the method values to resolve names.
 var acts *activities.Activities
-
-// idSpace namespaces the IDs journeys derive (UUIDv5 of enrollment and sequence).
-var idSpace = uuid.MustParse("2f1b7c1e-8a0c-4d53-9a63-5f3c1c0e9b7a")
 
 // Retry policies, chosen per kind of side effect.
 var (
@@ -59,6 +55,12 @@ var (
 
 // J is a running journey: the handle a journey's Run function uses for
 // every step. All its methods are deterministic workflow code.
+//
+// A step that fails (an activity out of retries, the journey cancelled)
+// ends the journey there, as t.Fatal ends a test: the runtime records the
+// enrollment failed or cancelled with the step's error, exactly as if Run
+// had returned it. So a journey reads as its care path, without an error
+// check after every step, and no code after a failed step ever runs.
 type J struct {
 	ctx          workflow.Context
 	in           Input
@@ -101,20 +103,23 @@ func (j *J) Step(name string) {
 	j.log.Debug("step", "step", name)
 }
 
-// CurrentStep returns the step last recorded.
-func (j *J) CurrentStep() string { return j.state.Step }
-
-// PatientID returns the enrolled patient's ID.
-func (j *J) PatientID() string { return j.in.PatientID }
-
-// EnrollmentID returns the enrollment's ID.
-func (j *J) EnrollmentID() string { return j.in.EnrollmentID }
+// Changed reports whether this run takes the new steps of a change to a
+// running journey, named by changeID ("onboarding-asks-pronouns"): true
+// for a run that reaches the change after it was deployed, false for one
+// that already recorded the old steps there, and must replay them. Keep
+// the old branch until every run started before the deploy has closed
+// (legacy.go says how to check). It wraps workflow.GetVersion.
+func (j *J) Changed(changeID string) bool {
+	return workflow.GetVersion(j.ctx, changeID, workflow.DefaultVersion, 1) == 1
+}
 
 // Now returns the workflow's deterministic clock.
 func (j *J) Now() time.Time { return workflow.Now(j.ctx) }
 
 // Sleep waits on a durable timer; zero or negative returns at once.
-func (j *J) Sleep(d time.Duration) error {
+func (j *J) Sleep(d time.Duration) { j.must(j.sleep(d)) }
+
+func (j *J) sleep(d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
@@ -124,42 +129,54 @@ func (j *J) Sleep(d time.Duration) error {
 	return nil
 }
 
+// stepFailed carries a failed step's error out of the journey's Run to the
+// runtime (Journey.run), which ends the journey with it.
+type stepFailed struct{ err error }
+
+// must ends the journey with err, if there is one.
+func (j *J) must(err error) {
+	if err != nil {
+		panic(stepFailed{err})
+	}
+}
+
 // nextID derives a new ID, stable across replays and retries.
 func (j *J) nextID(kind string) string {
 	j.state.Seq++
-	return uuid.NewSHA1(idSpace, fmt.Appendf(nil, "%s/%s/%d", j.in.EnrollmentID, kind, j.state.Seq)).String()
+	return uuid.NewSHA1(carepath.NamespaceJourney, fmt.Appendf(nil, "%s/%s/%d", j.in.EnrollmentID, kind, j.state.Seq)).String()
 }
 
 // Vars are template variables. The patient's own details (given_name) are
 // filled in by the send activity, so they never enter workflow history.
 type Vars map[string]string
 
-// Sent is the typed outcome of Send: Outcome is activities.OutcomeSent,
-// OutcomeSuppressed or OutcomeFailed, with a Reason for the last two.
-type Sent = activities.SendMessageResult
-
-// Send sends a care message (treatment or safety content) and returns its
-// typed outcome; a message that could not be sent is recorded with its
-// reason and is not an error.
-func (j *J) Send(template string, vars ...Vars) (Sent, error) {
-	return j.send(carepath.PurposeCare, template, merge(vars), nil)
+// Send sends a care message (treatment or safety content). A message that
+// could not be sent (no consent, no contact point) is recorded with its
+// reason and is not an error: the journey goes on.
+func (j *J) Send(template string, vars ...Vars) {
+	_, err := j.send(carepath.PurposeCare, template, merge(vars), nil)
+	j.must(err)
 }
 
-// SendOutreach sends an engagement message (subject to outreach rules).
-func (j *J) SendOutreach(template string, vars ...Vars) (Sent, error) {
-	return j.send(carepath.PurposeOutreach, template, merge(vars), nil)
+// SendOutreach sends an engagement message (subject to outreach consent,
+// caps and quiet hours).
+func (j *J) SendOutreach(template string, vars ...Vars) {
+	_, err := j.send(carepath.PurposeOutreach, template, merge(vars), nil)
+	j.must(err)
 }
 
-func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activities.QuestionRef) (Sent, error) {
+// send sends one message, waiting out quiet hours and caps, and returns
+// its outcome: sent, suppressed or failed (with a reason for the last two).
+func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activities.QuestionRef) (activities.SendMessageResult, error) {
 	req := activities.SendMessageRequest{
 		MessageID: j.nextID("message"), EnrollmentID: j.in.EnrollmentID, PatientID: j.in.PatientID,
 		Template: template, Vars: vars, Purpose: purpose, Question: q,
 	}
-	var res Sent
+	var res activities.SendMessageResult
 	for {
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.SendMessage, req).Get(j.ctx, &res)
 		if err != nil {
-			return Sent{}, fmt.Errorf("send %s: %w", template, err)
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", template, err)
 		}
 		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
 			break
@@ -168,8 +185,8 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 		// again with the same message ID (consent is checked again then).
 		// At least a second, so a clock skew between worker and activity
 		// host can never spin this loop.
-		if err := j.Sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
-			return Sent{}, fmt.Errorf("send %s: deferred: %w", template, err)
+		if err := j.sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: deferred: %w", template, err)
 		}
 	}
 	if res.Outcome != activities.OutcomeSent {
@@ -178,6 +195,10 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 	return res, nil
 }
 
+// merge combines vars, later ones winning. It ranges over maps, which
+// workflowcheck flags, but the map it builds is the same in any order.
+//
+//workflowcheck:ignore
 func merge(vs []Vars) Vars {
 	if len(vs) == 0 {
 		return nil
@@ -193,73 +214,43 @@ func merge(vs []Vars) Vars {
 
 // Task is a care-team work item a journey raises.
 type Task struct {
-	Priority  carepath.Priority // carepath.PriorityUrgent, High, Normal, Low
-	Reason    string            // shown to the care team; no PHI beyond what the team sees anyway
-	MessageID string            // the reply that prompted it, if any
+	Priority  carepath.Priority
+	Reason    string // shown to the care team; no PHI beyond what the team sees anyway
+	MessageID string // the reply that prompted it, if any
 }
 
-// Escalate raises a care-team task and returns its ID. A retry never raises
-// a second task.
-func (j *J) Escalate(t Task) (string, error) {
-	switch t.Priority {
-	case carepath.PriorityUrgent, carepath.PriorityHigh, carepath.PriorityNormal, carepath.PriorityLow:
-	default:
-		return "", temporal.NewNonRetryableApplicationError("unknown task priority "+string(t.Priority), "InvalidTask", nil)
+// Escalate raises a care-team task; the deployment's task sweeper escalates
+// it further if nobody acknowledges it in time. A retry never raises a
+// second task.
+func (j *J) Escalate(t Task) {
+	if !t.Priority.Valid() {
+		j.must(temporal.NewNonRetryableApplicationError("unknown task priority "+string(t.Priority), "InvalidTask", nil))
 	}
 	id := j.nextID("task")
-	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: "journey/" + id, PatientID: j.in.PatientID,
+	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: carepath.TaskKeyJourney(id), PatientID: j.in.PatientID,
 		EnrollmentID: j.in.EnrollmentID, MessageID: t.MessageID, Priority: t.Priority, Reason: t.Reason}
 	// Version 1 raises the task inside the workflow task (a local
-	// activity) and leaves its deadline to the deployment's task sweeper:
-	// the nurse's task and the patient's next message are each one server
-	// round trip away from the reply, and no watcher workflow is started
-	// per task. Journeys that escalated before it replay the old way.
-	inTask := workflow.GetVersion(j.ctx, "escalate-in-task", workflow.DefaultVersion, 1) == 1
-	var raised workflow.Future
-	if inTask {
-		req.Swept = true
-		raised = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(j.ctx, localRecordOptions), acts.CreateTask, req)
-	} else {
-		raised = workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateTask, req)
+	// activity) and leaves its deadline to the task sweeper: the nurse's
+	// task and the patient's next message are each one server round trip
+	// away from the reply, and no watcher workflow is started per task.
+	if workflow.GetVersion(j.ctx, changeEscalateInTask, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		j.must(j.escalateBeforeInTask(req))
+		return
 	}
-	var res activities.CreateTaskResult
-	if err := raised.Get(j.ctx, &res); err != nil {
-		return "", fmt.Errorf("escalate: %w", err)
+	req.Swept = true
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(j.ctx, localRecordOptions), acts.CreateTask, req).Get(j.ctx, nil)
+	if err != nil {
+		j.must(fmt.Errorf("escalate: %w", err))
 	}
-	// Version 1 of task-escalation (before escalate-in-task) watches the
-	// deadline with a workflow per task; journeys that raised tasks before
-	// it replay without the watcher.
-	if !inTask && workflow.GetVersion(j.ctx, "task-escalation", workflow.DefaultVersion, 1) == 1 {
-		if err := j.watchTask(res.TaskID, t.Priority); err != nil {
-			return "", err
-		}
-	}
-	return res.TaskID, nil
-}
-
-// watchTask starts the task's escalation watcher, which outlives the journey.
-func (j *J) watchTask(taskID string, priority carepath.Priority) error {
-	ctx := workflow.WithChildOptions(j.ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TaskEscalationWorkflowID(taskID),
-		TaskQueue:         TaskQueue,
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(ctx, TaskEscalationWorkflow, TaskEscalationInput{TaskID: taskID, Priority: priority})
-	// Wait only until it has started: it runs on by itself.
-	if err := child.GetChildWorkflowExecution().Get(j.ctx, nil); err != nil {
-		return fmt.Errorf("escalate: watch task: %w", err)
-	}
-	return nil
 }
 
 // RecordFeedback stores a survey score (e.g. satisfaction 0–10).
-func (j *J) RecordFeedback(kind string, score int) error {
+func (j *J) RecordFeedback(kind string, score int) {
 	req := activities.RecordFeedbackRequest{FeedbackID: j.nextID("feedback"), PatientID: j.in.PatientID,
 		EnrollmentID: j.in.EnrollmentID, Kind: kind, Score: score}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordFeedback, req).Get(j.ctx, nil); err != nil {
-		return fmt.Errorf("record feedback: %w", err)
+		j.must(fmt.Errorf("record feedback: %w", err))
 	}
-	return nil
 }
 
 // finish records the enrollment's end. A reply nobody asked for by then is
@@ -279,13 +270,13 @@ func (j *J) finish(outcome string, runErr error) (Result, error) {
 	// Version 1 records the end inside the workflow task (a local
 	// activity): one activity dispatch and one workflow task fewer per
 	// enrollment, which the server feels at volume.
-	var finished workflow.Future
-	if workflow.GetVersion(ctx, "finish-in-task", workflow.DefaultVersion, 1) == 1 {
-		finished = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localRecordOptions), acts.FinishEnrollment, req)
+	var err error
+	if workflow.GetVersion(ctx, changeFinishInTask, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		err = finishBeforeInTask(ctx, req)
 	} else {
-		finished = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.FinishEnrollment, req)
+		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localRecordOptions), acts.FinishEnrollment, req).Get(ctx, nil)
 	}
-	if err := finished.Get(ctx, nil); err != nil {
+	if err != nil {
 		return Result{}, fmt.Errorf("finish enrollment: %w (journey error: %v)", err, runErr)
 	}
 	// Only now: "finished" promises the record says how it ended.
@@ -313,7 +304,7 @@ func (j *J) drainReplies(ctx workflow.Context) error {
 
 // unmatched raises a task for a reply no open question took.
 func (j *J) unmatched(ctx workflow.Context, r Reply) error {
-	req := activities.CreateTaskRequest{TaskID: j.nextID("task"), DedupeKey: "reply/" + r.MessageID, Swept: true,
+	req := activities.CreateTaskRequest{TaskID: j.nextID("task"), DedupeKey: carepath.TaskKeyReply(r.MessageID), Swept: true,
 		PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID, MessageID: r.MessageID,
 		Priority: carepath.PriorityNormal, Reason: "patient reply needs review (it answered no open question)"}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.CreateTask, req).Get(ctx, nil); err != nil {

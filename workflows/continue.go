@@ -40,18 +40,15 @@ func (j *J) ContinueAsNew(v any) error {
 
 // Carried reads the state the previous run carried into v; false on the
 // first run.
-func (j *J) Carried(v any) (bool, error) {
+func (j *J) Carried(v any) bool {
 	if len(j.in.State.Carry) == 0 {
-		return false, nil
+		return false
 	}
 	if err := decodeCarry(j.in.State.Carry, v); err != nil {
-		return false, fmt.Errorf("read carried state: %w", err)
+		j.must(fmt.Errorf("read carried state: %w", err))
 	}
-	return true, nil
+	return true
 }
-
-// Run returns which run of the journey this is (0 for the first).
-func (j *J) Run() int { return j.in.State.Run }
 
 // nextRun prepares the state the next run starts with: replies still
 // queued become tasks (a new run would not see them); observations are

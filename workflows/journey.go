@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -103,7 +104,7 @@ func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	outcome, runErr := d.Run(j, in.Params)
+	outcome, runErr := d.run(j, in.Params)
 	if c, ok := asContinue(runErr); ok {
 		next, err := j.nextRun(c)
 		if err != nil {
@@ -113,6 +114,66 @@ func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, e
 		return Result{}, workflow.NewContinueAsNewError(ctx, d.Name, in)
 	}
 	return j.finish(outcome, runErr)
+}
+
+// run runs the journey's flow. A step that failed ends it there with the
+// step's error (see J), as if Run had returned it.
+func (d *Journey[P]) run(j *J, p P) (outcome string, err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		failed, ok := r.(stepFailed)
+		if !ok {
+			panic(r) // a bug, not a failed step: Temporal reports it as such
+		}
+		outcome, err = "", failed.err
+	}()
+	return d.Run(j, p)
+}
+
+// Defaults returns the journey's params with every default filled in.
+func (d *Journey[P]) Defaults() P {
+	var p P
+	raw, err := d.NormalizeParams(nil)
+	if err == nil {
+		err = decodeCarry(raw, &p)
+	}
+	if err != nil {
+		panic(err) // NewRegistry rejects a journey whose defaults do not hold
+	}
+	return p
+}
+
+// changedParams encodes p as the params that differ from the journey's
+// defaults ({} when none do); the journey fills in the rest when it is
+// enrolled. Deterministic: fields in declaration order, keys sorted.
+//
+//workflowcheck:ignore
+func (d *Journey[P]) changedParams(p P) (json.RawMessage, error) {
+	given, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	defaults, err := d.NormalizeParams(nil)
+	if err != nil {
+		return nil, err
+	}
+	var g, def map[string]json.RawMessage
+	if err := json.Unmarshal(given, &g); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(defaults, &def); err != nil {
+		return nil, err
+	}
+	changed := map[string]json.RawMessage{}
+	for _, spec := range d.Params() {
+		if !bytes.Equal(g[spec.Name], def[spec.Name]) {
+			changed[spec.Name] = g[spec.Name]
+		}
+	}
+	return json.Marshal(changed)
 }
 
 // Registry is the catalogue of journeys a deployment runs.

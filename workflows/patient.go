@@ -1,77 +1,77 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 )
 
-// RecordConsent records a consent decision the patient gave this journey
-// (for example agreeing to outreach during onboarding).
-func (j *J) RecordConsent(channel carepath.Channel, purpose carepath.Purpose, granted bool) error {
-	req := activities.RecordConsentRequest{PatientID: j.in.PatientID, Channel: channel, Purpose: purpose,
-		Granted: granted, Source: "journey:" + j.in.Journey}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordConsent, req).Get(j.ctx, nil); err != nil {
-		return fmt.Errorf("record consent: %w", err)
+// RecordConsent records a consent decision the patient gave in answer a
+// (for example agreeing to outreach during onboarding), for every channel.
+// It takes effect when that reply was received, so a STOP sent after the
+// reply wins even if it is recorded first.
+func (j *J) RecordConsent(purpose carepath.Purpose, granted bool, a Answer) {
+	for _, ch := range carepath.Channels {
+		req := activities.RecordConsentRequest{PatientID: j.in.PatientID, Channel: ch, Purpose: purpose,
+			Granted: granted, Source: "journey:" + j.in.Journey, ReplyMessageID: a.MessageID}
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordConsent, req).Get(j.ctx, nil); err != nil {
+			j.must(fmt.Errorf("record consent: %w", err))
+		}
 	}
-	return nil
 }
 
-// RecordReplyConsent records a consent decision the patient gave this
-// journey in a reply: it takes effect when that reply was received, so a
-// STOP sent after the reply wins even if it is recorded first.
-func (j *J) RecordReplyConsent(channel carepath.Channel, purpose carepath.Purpose, granted bool, replyMessageID string) error {
-	req := activities.RecordConsentRequest{PatientID: j.in.PatientID, Channel: channel, Purpose: purpose,
-		Granted: granted, Source: "journey:" + j.in.Journey, ReplyMessageID: replyMessageID}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordConsent, req).Get(j.ctx, nil); err != nil {
-		return fmt.Errorf("record consent: %w", err)
-	}
-	return nil
+// SetPreferredChannel changes the channel the patient is reached on; every
+// journey honours it from the next message.
+func (j *J) SetPreferredChannel(ch carepath.Channel) {
+	j.updatePreferences(activities.UpdatePreferencesRequest{PatientID: j.in.PatientID, Channel: ch})
 }
 
-// UpdatePreferences changes the patient's language and/or preferred
-// channel ("" keeps it); every journey honours it from the next message.
-func (j *J) UpdatePreferences(locale string, channel carepath.Channel) error {
-	req := activities.UpdatePreferencesRequest{PatientID: j.in.PatientID, Locale: locale, Channel: channel}
+// SetLocale changes the patient's language ("en", "es"); every journey
+// honours it from the next message.
+func (j *J) SetLocale(locale string) {
+	j.updatePreferences(activities.UpdatePreferencesRequest{PatientID: j.in.PatientID, Locale: locale})
+}
+
+func (j *J) updatePreferences(req activities.UpdatePreferencesRequest) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.UpdatePreferences, req).Get(j.ctx, nil); err != nil {
-		return fmt.Errorf("update preferences: %w", err)
+		j.must(fmt.Errorf("update preferences: %w", err))
 	}
-	return nil
 }
 
 // SetOutcomeDetail records why the journey ends as it does (for example
 // the reason a patient gave for declining); it is stored with the outcome.
 func (j *J) SetOutcomeDetail(detail string) { j.detail = detail }
 
-// StartJourney enrolls the patient in another journey, which runs on by
-// itself (a patient already in it is not enrolled twice). params are the
-// other journey's, validated by it when it runs.
-func (j *J) StartJourney(journey string, params any) error {
-	raw, err := json.Marshal(params)
+// StartJourney enrolls the patient in journey d with params p (start from
+// d.Defaults()); it runs on by itself, and a patient already in it is not
+// enrolled twice. (A function, not a method: methods take no type
+// parameters.)
+func StartJourney[P any](j *J, d *Journey[P], p P) {
+	params, err := d.changedParams(p)
 	if err != nil {
-		return fmt.Errorf("start %s: params: %w", journey, err)
+		j.must(fmt.Errorf("start %s: params: %w", d.Name, err))
 	}
+	j.must(j.startJourney(d.Name, params))
+}
+
+// startJourney records the enrollment, then starts its journey as an
+// abandoned child. params hold only what differs from the journey's
+// defaults: the activity fills in the rest.
+func (j *J) startJourney(journey string, params []byte) error {
 	id := j.nextID("enrollment")
 	var res activities.CreateEnrollmentResult
-	req := activities.CreateEnrollmentRequest{EnrollmentID: id, PatientID: j.in.PatientID, Journey: journey, Params: raw}
+	req := activities.CreateEnrollmentRequest{EnrollmentID: id, PatientID: j.in.PatientID, Journey: journey, Params: params}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.CreateEnrollment, req).Get(j.ctx, &res); err != nil {
 		return fmt.Errorf("start %s: %w", journey, err)
 	}
 	if !res.Start {
 		return nil
 	}
-	ctx := workflow.WithChildOptions(j.ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            WorkflowID(id),
-		TaskQueue:             TaskQueue,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	})
+	ctx := workflow.WithChildOptions(j.ctx, JourneyChildOptions(id))
 	child := workflow.ExecuteChildWorkflow(ctx, journey, Input{EnrollmentID: id, PatientID: j.in.PatientID, Journey: journey, Params: res.Params})
 	if err := child.GetChildWorkflowExecution().Get(j.ctx, nil); err != nil {
 		return fmt.Errorf("start %s: %w", journey, err)
@@ -81,21 +81,20 @@ func (j *J) StartJourney(journey string, params any) error {
 
 // NotifyCaregiver tells the patient's authorised caregivers something (only
 // those the patient authorised, each on their own consent, channel and
-// language), waiting for the patient's send window if need be. It returns
-// how many were told.
-func (j *J) NotifyCaregiver(template string, vars ...Vars) (int, error) {
+// language), waiting for the patient's send window if need be.
+func (j *J) NotifyCaregiver(template string, vars ...Vars) {
 	req := activities.NotifyCaregiversRequest{PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID,
 		Template: template, Vars: merge(vars), MessageIDBase: j.nextID("caregivers")}
 	for {
 		var res activities.NotifyCaregiversResult
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.NotifyCaregivers, req).Get(j.ctx, &res); err != nil {
-			return 0, fmt.Errorf("notify caregivers: %w", err)
+			j.must(fmt.Errorf("notify caregivers: %w", err))
 		}
 		if res.DeferredUntil == nil {
-			return res.Notified, nil
+			return
 		}
-		if err := j.Sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
-			return 0, fmt.Errorf("notify caregivers: %w", err)
+		if err := j.sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
+			j.must(fmt.Errorf("notify caregivers: %w", err))
 		}
 	}
 }

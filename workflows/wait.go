@@ -13,33 +13,68 @@ import (
 // example "blood_glucose"). Observations of other codes that arrive
 // meanwhile are kept for later WaitFor calls; one delivered twice (the
 // source re-sent it) counts once. ok is false on timeout.
-func (j *J) WaitFor(code string, timeout time.Duration) (obs Observation, ok bool, err error) {
-	if o, found := j.takeObservation(code); found {
-		return o, true, nil
+func (j *J) WaitFor(code string, timeout time.Duration) (obs Observation, ok bool) {
+	found := func() bool {
+		obs, ok = j.takeObservation(code)
+		return ok
 	}
-	timerCtx, cancel := workflow.WithCancel(j.ctx)
-	defer cancel()
+	ok, err := j.await(timeout, "wait for "+code, found,
+		signal{j.observations, func(c workflow.ReceiveChannel) error {
+			var o Observation
+			c.Receive(j.ctx, &o)
+			j.keepObservation(o)
+			return nil
+		}})
+	j.must(err)
+	return obs, ok
+}
+
+// signal is a signal channel a wait watches, and what to do with each
+// signal received on it; an error ends the wait.
+type signal struct {
+	ch      workflow.ReceiveChannel
+	receive func(workflow.ReceiveChannel) error
+}
+
+// await waits up to timeout until done reports true, handling signals as
+// they arrive; it reports false on timeout. The first signal is watched
+// ahead of the timer and the rest after it: a selector picks the first
+// ready case in that order, and recorded histories depend on it.
+// timerName names the timer in its error.
+func (j *J) await(timeout time.Duration, timerName string, done func() bool, first signal, rest ...signal) (bool, error) {
+	if done() {
+		return true, nil
+	}
+	timerCtx, cancelTimer := workflow.WithCancel(j.ctx)
+	defer cancelTimer()
 	timer := workflow.NewTimer(timerCtx, timeout)
+	var err error
 	timedOut := false
 	sel := workflow.NewSelector(j.ctx)
-	sel.AddReceive(j.observations, func(c workflow.ReceiveChannel, _ bool) {
-		var o Observation
-		c.Receive(j.ctx, &o)
-		j.keepObservation(o)
-	})
+	watch := func(s signal) {
+		sel.AddReceive(s.ch, func(c workflow.ReceiveChannel, _ bool) { err = s.receive(c) })
+	}
+	watch(first)
 	sel.AddFuture(timer, func(f workflow.Future) {
 		if ferr := f.Get(j.ctx, nil); ferr != nil {
-			err = fmt.Errorf("wait for %s: %w", code, ferr)
+			err = fmt.Errorf("%s: %w", timerName, ferr)
 		}
 		timedOut = true
 	})
-	for !timedOut && err == nil {
+	for _, s := range rest {
+		watch(s)
+	}
+	for {
 		sel.Select(j.ctx)
-		if o, found := j.takeObservation(code); found {
-			return o, true, nil
+		switch {
+		case err != nil:
+			return false, err
+		case done():
+			return true, nil
+		case timedOut:
+			return false, nil
 		}
 	}
-	return Observation{}, false, err
 }
 
 func (j *J) keepObservation(o Observation) {
@@ -64,18 +99,20 @@ func (j *J) takeObservation(code string) (Observation, bool) {
 // SleepUntilLocal sleeps until the next hour:minute on the patient's wall
 // clock (a DST day included). The zone is read when called, so a patient
 // who moved is reached at their new local time.
-func (j *J) SleepUntilLocal(hour, minute int) error {
+func (j *J) SleepUntilLocal(hour, minute int) {
 	now := workflow.Now(j.ctx)
-	at, err := j.NextLocal(now, hour, minute)
-	if err != nil {
-		return err
-	}
-	return j.Sleep(at.Sub(now))
+	j.Sleep(j.NextLocal(now, hour, minute).Sub(now))
 }
 
 // NextLocal is the first instant after `after` when the patient's wall
 // clock reads hour:minute (their zone is read when called).
-func (j *J) NextLocal(after time.Time, hour, minute int) (time.Time, error) {
+func (j *J) NextLocal(after time.Time, hour, minute int) time.Time {
+	at, err := j.nextLocal(after, hour, minute)
+	j.must(err)
+	return at
+}
+
+func (j *J) nextLocal(after time.Time, hour, minute int) (time.Time, error) {
 	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
 		return time.Time{}, fmt.Errorf("local time %02d:%02d: not a time of day", hour, minute)
 	}

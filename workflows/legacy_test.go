@@ -1,5 +1,9 @@
 package workflows_test
 
+// The per-task watcher (legacy.go) still runs for tasks raised before the
+// task sweeper; these tests cover it until it is deleted. The sweeper has
+// its own tests (sweeper_test.go).
+
 import (
 	"context"
 	"testing"
