@@ -3,6 +3,7 @@ FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
+# Only what .dockerignore lets through: no .git, .data, bin or built binaries.
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/carepath ./cmd/carepath
 
