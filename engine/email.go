@@ -91,15 +91,3 @@ func ReplyText(body string) string {
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
-
-// patientsFor finds the patients a message came from, by phone or email.
-func patientsFor(ctx context.Context, q *store.Queries, m InboundMessage) ([]string, error) {
-	if m.Channel == carepath.ChannelEmail {
-		return q.PatientIDsByEmail(ctx, m.From)
-	}
-	ids, err := q.PatientIDsByPhone(ctx, m.From)
-	if err != nil {
-		return nil, fmt.Errorf("find patients by phone: %w", err)
-	}
-	return ids, nil
-}

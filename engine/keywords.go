@@ -9,10 +9,6 @@ import (
 	"github.com/carepath/carepath/workflows"
 )
 
-// ReasonCaregiverSender is the task holding a message from a caregiver's
-// phone or address: it is never a patient's answer.
-const ReasonCaregiverSender = "message from a patient's caregiver: please review"
-
 // keyword handles, in the webhook's transaction, what a message means
 // before any journey may take it as an answer: an SMS compliance keyword
 // (STOP, START, HELP, or YES from a number that opted out), or anything a
@@ -63,11 +59,11 @@ func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound) (r r
 		if err := e.recordKeywordConsent(ctx, q, in, caregivers, granted, "sms:"+string(kw)); err != nil {
 			return route{}, false, err
 		}
-		template := workflows.TemplateStartConfirm
+		confirm := workflows.TemplateStartConfirm
 		if !granted {
-			template = workflows.TemplateStopConfirm
+			confirm = workflows.TemplateStopConfirm
 		}
-		r := route{Compliance: complianceAnswer(in, caregivers, template)}
+		r := route{Compliance: complianceAnswer(in, caregivers, confirm)}
 		if !granted && len(in.patients) > 0 {
 			r.OptOut = &optOutRoute{Channel: in.Channel, PatientIDs: in.patients}
 		}
@@ -112,7 +108,7 @@ func (e *Engine) recordKeywordConsent(ctx context.Context, q *store.Queries, in 
 func senderConsent(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver) (bool, error) {
 	switch {
 	case len(in.patients) > 0:
-		return q.ConsentGranted(ctx, in.patients[0], carepath.ChannelSMS, "care")
+		return q.ConsentGranted(ctx, in.patients[0], carepath.ChannelSMS, carepath.PurposeCare)
 	case len(caregivers) > 0:
 		return q.CaregiverConsentGranted(ctx, caregivers[0].ID, carepath.ChannelSMS)
 	}
@@ -122,13 +118,13 @@ func senderConsent(ctx context.Context, q *store.Queries, in inbound, caregivers
 // complianceAnswer addresses the one answer to a keyword: to a patient on
 // the number, else to the caregiver who sent it; nil for a number carepath
 // does not know.
-func complianceAnswer(in inbound, caregivers []store.Caregiver, template string) *workflows.ComplianceReplyInput {
+func complianceAnswer(in inbound, caregivers []store.Caregiver, tmpl string) *workflows.ComplianceReplyInput {
 	switch {
 	case len(in.patients) > 0:
-		return &workflows.ComplianceReplyInput{PatientID: in.patients[0], InboundMessageID: in.id, Template: template}
+		return &workflows.ComplianceReplyInput{PatientID: in.patients[0], InboundMessageID: in.id, Template: tmpl}
 	case len(caregivers) > 0:
 		return &workflows.ComplianceReplyInput{PatientID: caregivers[0].PatientID, CaregiverID: caregivers[0].ID,
-			InboundMessageID: in.id, Template: template}
+			InboundMessageID: in.id, Template: tmpl}
 	}
 	return nil
 }

@@ -38,13 +38,6 @@ type optOutRoute struct {
 	PatientIDs []string         `json:"patient_ids"`
 }
 
-// inboxRoute is a task for the care team holding the reply.
-type inboxRoute struct {
-	PatientID    string `json:"patient_id"`
-	EnrollmentID string `json:"enrollment_id,omitempty"`
-	Reason       string `json:"reason"`
-}
-
 // Reply router timing. A sweep also runs after every stored reply (the
 // webhook wakes the router), so the sweep interval only bounds how soon a
 // retry follows its backoff.
@@ -192,9 +185,9 @@ func (e *Engine) deliverRoute(ctx context.Context, q *store.Queries, r store.Inb
 		return enrollmentID, err
 	}
 	e.Log.Error("reply could not be routed: raising a task", "message_id", r.MessageID, "attempts", r.Attempts+1, "error", err)
-	in := inboxRoute{Reason: ReasonUnmatched}
+	in := unmatchedReply("", "")
 	if rt.Reply != nil {
-		in.PatientID, in.EnrollmentID = rt.Reply.PatientID, rt.Reply.EnrollmentID
+		in = unmatchedReply(rt.Reply.PatientID, rt.Reply.EnrollmentID)
 	}
 	return in.EnrollmentID, routeToInbox(ctx, q, r.MessageID, in)
 }

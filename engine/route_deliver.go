@@ -5,12 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
-	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
 )
@@ -52,8 +48,7 @@ func (e *Engine) signalReply(ctx context.Context, q *store.Queries, r store.Inbo
 		e.Log.Info("reply routed to journey", "message_id", r.MessageID, "enrollment_id", to.EnrollmentID)
 		return to.EnrollmentID, nil
 	case errNotFound(err):
-		return to.EnrollmentID, routeToInbox(ctx, q, r.MessageID, inboxRoute{PatientID: to.PatientID,
-			EnrollmentID: to.EnrollmentID, Reason: ReasonUnmatched})
+		return to.EnrollmentID, routeToInbox(ctx, q, r.MessageID, unmatchedReply(to.PatientID, to.EnrollmentID))
 	}
 	return "", fmt.Errorf("signal journey %s: %w", to.WorkflowID, err)
 }
@@ -63,10 +58,8 @@ func (e *Engine) signalReply(ctx context.Context, q *store.Queries, r store.Inbo
 func (e *Engine) startComplianceReply(ctx context.Context, in workflows.ComplianceReplyInput) error {
 	cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
 	defer cancel()
-	_, err := e.Temporal.ExecuteWorkflow(cctx, client.StartWorkflowOptions{
-		ID: workflows.ComplianceWorkflowID(in.InboundMessageID), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.ComplianceReplyWorkflow, in)
+	_, err := e.Temporal.ExecuteWorkflow(cctx, workflows.ComplianceReplyStartOptions(in.InboundMessageID),
+		workflows.ComplianceReplyWorkflow, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return fmt.Errorf("start compliance reply: %w", err)
@@ -92,17 +85,6 @@ func (e *Engine) signalOptOut(ctx context.Context, q *store.Queries, o optOutRou
 		}
 	}
 	return nil
-}
-
-// routeToInbox raises the care-team task that holds a reply and marks the
-// reply routed; the task's dedupe key makes it one per reply.
-func routeToInbox(ctx context.Context, q *store.Queries, messageID string, in inboxRoute) error {
-	if _, err := q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: in.PatientID, EnrollmentID: in.EnrollmentID,
-		MessageID: messageID, Priority: carepath.PriorityNormal, Reason: in.Reason, DedupeKey: "reply/" + messageID,
-		Swept: true}); err != nil {
-		return err
-	}
-	return q.MessageRouted(ctx, messageID, in.EnrollmentID)
 }
 
 // transient reports a Temporal error that means "not reachable now" rather

@@ -48,3 +48,20 @@ func Unavailable(err error) bool {
 		errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
+
+// TxWithinResult is TxWithin for a transaction that returns what it did,
+// so the caller acts on a value rather than on variables the transaction
+// set. The result is the zero value unless the transaction committed.
+func TxWithinResult[T any](ctx context.Context, s *Store, wait time.Duration, fn func(q *Queries) (T, error)) (T, error) {
+	var out T
+	err := s.TxWithin(ctx, wait, func(q *Queries) error {
+		var err error
+		out, err = fn(q)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
