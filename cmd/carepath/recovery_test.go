@@ -217,6 +217,7 @@ func TestAPIRecoversFromTemporalAndPostgresOutages(t *testing.T) {
 		for time.Now().Before(deadline) {
 			select {
 			case err := <-done:
+				done <- err // for the cleanup, which waits for it
 				t.Fatalf("api exited: %v", err)
 			default:
 			}
