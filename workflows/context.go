@@ -306,7 +306,7 @@ func (j *J) drainReplies(ctx workflow.Context) error {
 func (j *J) unmatched(ctx workflow.Context, r Reply) error {
 	req := activities.CreateTaskRequest{TaskID: j.nextID("task"), DedupeKey: carepath.TaskKeyReply(r.MessageID), Swept: true,
 		PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID, MessageID: r.MessageID,
-		Priority: carepath.PriorityNormal, Reason: "patient reply needs review (it answered no open question)"}
+		Priority: carepath.PriorityNormal, Reason: carepath.ReasonUnmatchedReply}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), acts.CreateTask, req).Get(ctx, nil); err != nil {
 		return fmt.Errorf("raise task for unmatched reply: %w", err)
 	}
