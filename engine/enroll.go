@@ -88,16 +88,17 @@ func (e *Engine) recordEnrollment(ctx context.Context, a carepath.Actor, r Enrol
 	}
 	enr = carepath.Enrollment{ID: id, PatientID: r.PatientID, Journey: r.Journey, Key: r.Key, Params: paramMap,
 		WorkflowID: workflows.WorkflowID(id)}
-	insert := (*store.Queries).EnrollmentInsert
-	if byParent {
-		insert = (*store.Queries).EnrollmentInsertForParent
-	}
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
 		if err := patientExists(ctx, q, r.PatientID); err != nil {
 			return err
 		}
 		var err error
-		if enr, err = insert(q, ctx, enr); err != nil {
+		if byParent {
+			enr, err = q.EnrollmentInsertForParent(ctx, enr)
+		} else {
+			enr, err = q.EnrollmentInsert(ctx, enr)
+		}
+		if err != nil {
 			return err
 		}
 		return audit(ctx, q, a, "enrollment.create", r.PatientID, "enrollment/"+id)
