@@ -28,6 +28,7 @@ import (
 // Sent is one message the journey sent.
 type Sent struct {
 	Template   string
+	MessageID  string // a deferred send is asked again with the same ID
 	QuestionID string // set when the message asks a question
 	At         time.Duration
 	Purpose    carepath.Purpose
@@ -39,6 +40,7 @@ type Harness struct {
 	suite testsuite.WorkflowTestSuite
 	Env   *testsuite.TestWorkflowEnvironment
 	def   workflows.Definition
+	check *checker
 	start time.Time
 
 	mu       sync.Mutex
@@ -51,12 +53,12 @@ type Harness struct {
 	SendResult func(req activities.SendMessageRequest) activities.SendMessageResult
 	// ReplyInFlight makes CloseQuestion report that a reply was routed.
 	ReplyInFlight bool
-	// Unacknowledged makes every escalated task stay unacknowledged.
-	Unacknowledged bool
 	// Timezone is the patient's zone (default America/New_York).
 	Timezone       string
-	escalations    []string
 	onSend         func(activities.SendMessageRequest)
+	deferSends     deferral
+	deferNotices   deferral
+	deferred       []Sent
 	consents       []activities.RecordConsentRequest
 	prefs          []activities.UpdatePreferencesRequest
 	started        []string
@@ -69,9 +71,16 @@ const (
 	EnrollmentID = "22222222-2222-4222-8222-222222222222"
 )
 
-// New prepares a harness for def.
-func New(t testing.TB, def workflows.Definition) *Harness {
-	h := &Harness{t: t, def: def}
+// New prepares a harness for def. others are the journeys def may enroll
+// the patient in (StartJourney), for example journeys.All()...: starting
+// any other journey fails the test, as it would fail in production.
+func New(t testing.TB, def workflows.Definition, others ...workflows.Definition) *Harness {
+	t.Helper()
+	check, err := newChecker(def, others)
+	if err != nil {
+		t.Fatalf("journeytest: %v", err)
+	}
+	h := &Harness{t: t, def: def, check: check}
 	// Warnings and errors only: the SDK's debug lines drown a failure.
 	h.suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	// A fixed start (a Monday, midnight UTC) makes schedules that depend on
@@ -94,10 +103,17 @@ func (h *Harness) newEnv(start time.Time) {
 		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
-			s := Sent{Template: req.Template, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose}
+			if why := h.check.template(req.Template); why != "" {
+				return activities.SendMessageResult{}, h.reject("SendMessage", why)
+			}
+			s := Sent{Template: req.Template, MessageID: req.MessageID, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose}
 			if req.Question != nil {
 				s.QuestionID = req.Question.ID
 				h.lastQ = req.Question.ID
+			}
+			if until, ok := h.deferSends.take(h.Env.Now()); ok {
+				h.deferred = append(h.deferred, s)
+				return activities.SendMessageResult{Outcome: activities.OutcomeDeferred, Reason: activities.ReasonQuietHours, DeferredUntil: &until}, nil
 			}
 			h.sent = append(h.sent, s)
 			if h.onSend != nil {
@@ -106,12 +122,15 @@ func (h *Harness) newEnv(start time.Time) {
 			if h.SendResult != nil {
 				return h.SendResult(req), nil
 			}
-			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: "sms"}, nil
+			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
 		})
 	h.Env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.CreateTaskRequest) (activities.CreateTaskResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if why := h.check.priority(req.Priority); why != "" {
+				return activities.CreateTaskResult{}, h.reject("CreateTask", why)
+			}
 			h.tasks = append(h.tasks, req)
 			return activities.CreateTaskResult{TaskID: req.TaskID}, nil
 		})
@@ -144,6 +163,9 @@ func (h *Harness) newEnv(start time.Time) {
 		func(_ context.Context, req activities.CreateEnrollmentRequest) (activities.CreateEnrollmentResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if why := h.check.start(req.Journey, req.Params); why != "" {
+				return activities.CreateEnrollmentResult{}, h.reject("CreateEnrollment", why)
+			}
 			h.started = append(h.started, req.Journey)
 			return activities.CreateEnrollmentResult{Start: false}, nil // the started journey is not run here
 		})
@@ -151,6 +173,12 @@ func (h *Harness) newEnv(start time.Time) {
 		func(_ context.Context, req activities.NotifyCaregiversRequest) (activities.NotifyCaregiversResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if why := h.check.template(req.Template); why != "" {
+				return activities.NotifyCaregiversResult{}, h.reject("NotifyCaregivers", why)
+			}
+			if until, ok := h.deferNotices.take(h.Env.Now()); ok {
+				return activities.NotifyCaregiversResult{DeferredUntil: &until}, nil
+			}
 			h.caregiverNotes = append(h.caregiverNotes, req.Template)
 			return activities.NotifyCaregiversResult{Notified: 1}, nil
 		})
@@ -161,14 +189,6 @@ func (h *Harness) newEnv(start time.Time) {
 				tz = "America/New_York"
 			}
 			return activities.PatientContextResult{Timezone: tz, Locale: "en"}, nil
-		})
-	h.Env.RegisterWorkflowWithOptions(workflows.TaskEscalation, workflow.RegisterOptions{Name: workflows.TaskEscalationWorkflow})
-	h.Env.OnActivity(a.EscalateTask, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, req activities.EscalateTaskRequest) (activities.EscalateTaskResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.escalations = append(h.escalations, req.TaskID)
-			return activities.EscalateTaskResult{Escalated: h.Unacknowledged, Level: len(h.escalations)}, nil
 		})
 	h.Env.OnActivity(a.FinishEnrollment, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.FinishEnrollmentRequest) error {
@@ -186,14 +206,14 @@ func (h *Harness) ReplyAt(offset time.Duration, body string) {
 		h.mu.Lock()
 		q := h.lastQ
 		h.mu.Unlock()
-		h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: q, MessageID: uuid.NewString(), Channel: "sms", Body: body})
+		h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: q, MessageID: uuid.NewString(), Channel: carepath.ChannelSMS, Body: body})
 	}, offset)
 }
 
 // StaleReplyAt delivers a reply to a question the journey never asked.
 func (h *Harness) StaleReplyAt(offset time.Duration, body string) {
 	h.Env.RegisterDelayedCallback(func() {
-		h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: uuid.NewString(), MessageID: uuid.NewString(), Channel: "sms", Body: body})
+		h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: uuid.NewString(), MessageID: uuid.NewString(), Channel: carepath.ChannelSMS, Body: body})
 	}, offset)
 }
 
@@ -276,14 +296,6 @@ func (h *Harness) StepAt(offset time.Duration, step *string) {
 		}
 		*step = s.Step
 	}, offset)
-}
-
-// Escalations returns the task IDs escalated for want of acknowledgement,
-// one entry per escalation.
-func (h *Harness) Escalations() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.escalations...)
 }
 
 // ObservationAt delivers an observation at offset after the start.

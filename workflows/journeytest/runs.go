@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/workflows"
 )
@@ -62,7 +63,7 @@ func (h *Harness) RunAll(params string, onSend OnSend) (workflows.Result, []RunS
 				qid := req.Question.ID
 				h.Env.RegisterDelayedCallback(func() {
 					st.Signals++
-					h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: qid, MessageID: fmt.Sprintf("m-%d-%s", run, qid), Channel: "sms", Body: reply})
+					h.Env.SignalWorkflow(workflows.SignalReply, workflows.Reply{QuestionID: qid, MessageID: fmt.Sprintf("m-%d-%s", run, qid), Channel: carepath.ChannelSMS, Body: reply})
 				}, after)
 			}
 			if obs != nil {
