@@ -2,6 +2,10 @@
 // environment with its activities replaced by recorders, so every branch of
 // a care path is tested in milliseconds: script the patient's replies at
 // points in (skipped) time, run, and assert on what was sent and raised.
+// The recorders refuse what production would fail on (checks.go): a
+// template key or locale the journey has no wording for, a journey the
+// harness was not given, an invalid priority. DeferSends makes sends wait
+// out quiet hours (defer.go).
 package journeytest
 
 import (
