@@ -148,15 +148,22 @@ func TestHealthReportsTemporalDown(t *testing.T) {
 
 const goodPatient = `{"given_name":"Ada","family_name":"Lovelace","birth_date":"1980-02-03","phone":"+15551234567","email":"ada@example.org","timezone":"Europe/London","locale":"en","preferred_channel":"sms"}`
 
+// with is goodPatient with one field set; it panics only if goodPatient is
+// edited into something that is not JSON.
 func with(field, value string) string {
 	var m map[string]any
-	_ = json.Unmarshal([]byte(goodPatient), &m)
+	if err := json.Unmarshal([]byte(goodPatient), &m); err != nil {
+		panic(err)
+	}
 	var v any
 	if err := json.Unmarshal([]byte(value), &v); err != nil {
 		v = value
 	}
 	m[field] = v
-	b, _ := json.Marshal(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
 	return string(b)
 }
 

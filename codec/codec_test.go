@@ -70,12 +70,18 @@ func TestRotation(t *testing.T) {
 	if err := dcNew.FromPayload(p, &s); err != nil || s != "written under the old key" {
 		t.Fatalf("old payload after rotation: %q %v", s, err)
 	}
-	p2, _ := dcNew.ToPayload("new")
+	p2, err := dcNew.ToPayload("new")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if string(p2.Metadata["encryption-key-id"]) != "2026" {
 		t.Fatal("new payloads not written with the new key")
 	}
 	// A keyring that lost the old key refuses rather than returning garbage.
-	onlyNew, _ := codec.ParseKeys(newLine)
+	onlyNew, err := codec.ParseKeys(newLine)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dcOnly, _ := codec.Converters(onlyNew)
 	if err := dcOnly.FromPayload(p, &s); err == nil {
 		t.Fatal("decrypted without the key")

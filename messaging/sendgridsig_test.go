@@ -17,7 +17,10 @@ func TestSendGridSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pub, err := messaging.ParseSendGridWebhookKey(base64.StdEncoding.EncodeToString(der))
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +33,14 @@ func TestSendGridSignature(t *testing.T) {
 	if !messaging.ValidSendGridSignature(pub, body, sig, "1700000000") {
 		t.Fatal("a correct signature does not validate")
 	}
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	otherSig, _ := messaging.SignSendGrid(other, body, "1700000000")
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSig, err := messaging.SignSendGrid(other, body, "1700000000")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, c := range map[string]struct {
 		body    []byte
 		sig, ts string
@@ -47,8 +56,14 @@ func TestSendGridSignature(t *testing.T) {
 			t.Errorf("%s validated", name)
 		}
 	}
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 1024)
-	rsaDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaDER, err := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := messaging.ParseSendGridWebhookKey(base64.StdEncoding.EncodeToString(rsaDER)); err == nil {
 		t.Fatal("an RSA key was accepted as the webhook key")
 	}

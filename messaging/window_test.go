@@ -1,6 +1,7 @@
 package messaging_test
 
 import (
+	"errors"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -38,7 +39,10 @@ func TestQuietHoursProperty(t *testing.T) {
 		}
 		var due time.Time
 		if i%2 == 0 {
-			base, _ := time.Parse(time.RFC3339, dstDays[rng.IntN(len(dstDays))])
+			base, err := time.Parse(time.RFC3339, dstDays[rng.IntN(len(dstDays))])
+			if err != nil {
+				t.Fatal(err)
+			}
 			due = base.Add(time.Duration(rng.Int64N(int64(72*time.Hour))) - 36*time.Hour)
 		} else {
 			due = time.Unix(1_700_000_000+rng.Int64N(200_000_000), 0).UTC()
@@ -67,7 +71,10 @@ func TestQuietHoursProperty(t *testing.T) {
 }
 
 func TestQuietHoursExamples(t *testing.T) {
-	ny, _ := time.LoadLocation("America/New_York")
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := messaging.DefaultWindow
 	cases := []struct{ due, want string }{
 		{"2026-06-01T02:00:00-04:00", "2026-06-01T08:00:00-04:00"}, // 2 a.m. waits for 8
@@ -77,8 +84,11 @@ func TestQuietHoursExamples(t *testing.T) {
 		{"2026-11-01T01:30:00-04:00", "2026-11-01T08:00:00-05:00"}, // fall back night
 	}
 	for _, c := range cases {
-		due, _ := time.Parse(time.RFC3339, c.due)
-		want, _ := time.Parse(time.RFC3339, c.want)
+		due, derr := time.Parse(time.RFC3339, c.due)
+		want, werr := time.Parse(time.RFC3339, c.want)
+		if err := errors.Join(derr, werr); err != nil {
+			t.Fatal(err)
+		}
 		if got := w.NextOpen(due, ny); !got.Equal(want) {
 			t.Errorf("NextOpen(%s) = %s, want %s", c.due, got.In(ny), c.want)
 		}

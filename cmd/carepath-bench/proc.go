@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,9 +26,12 @@ func procStat(pid int) (ppid int, cpu time.Duration, err error) {
 	if len(f) < 13 {
 		return 0, 0, fmt.Errorf("/proc/%d/stat: short", pid)
 	}
-	ppid, _ = strconv.Atoi(f[1])
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	ppid, perr := strconv.Atoi(f[1])
+	utime, uerr := strconv.ParseInt(f[11], 10, 64)
+	stime, serr := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(perr, uerr, serr); err != nil {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
 	return ppid, time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
@@ -38,7 +42,10 @@ func treeCPU(root int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	dirs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil {
+		return 0, err
+	}
 	for _, d := range dirs {
 		pid, err := strconv.Atoi(filepath.Base(d))
 		if err != nil || pid == root {

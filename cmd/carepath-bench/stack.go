@@ -185,8 +185,7 @@ func (c *child) stop() error {
 		}
 		return nil
 	case <-time.After(90 * time.Second):
-		_ = c.cmd.Process.Kill()
-		return errors.New("carepath did not stop within 90s of SIGINT")
+		return errors.Join(errors.New("carepath did not stop within 90s of SIGINT"), c.cmd.Process.Kill())
 	}
 }
 

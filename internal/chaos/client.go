@@ -107,11 +107,13 @@ func (c *client) postForm(ctx context.Context, fullURL string, params map[string
 func (c *client) postEmail(ctx context.Context, from, messageID, text string) (int, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	_ = w.WriteField("envelope", fmt.Sprintf(`{"from":%q,"to":[%q]}`, from, sendgridFrom))
-	_ = w.WriteField("headers", "Message-ID: <"+messageID+">\nSubject: Re: your care team\n")
-	_ = w.WriteField("text", text)
-	_ = w.WriteField("from", "Patient <"+from+">")
-	if err := w.Close(); err != nil {
+	err := errors.Join(
+		w.WriteField("envelope", fmt.Sprintf(`{"from":%q,"to":[%q]}`, from, sendgridFrom)),
+		w.WriteField("headers", "Message-ID: <"+messageID+">\nSubject: Re: your care team\n"),
+		w.WriteField("text", text),
+		w.WriteField("from", "Patient <"+from+">"),
+		w.Close())
+	if err != nil {
 		return 0, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/webhooks/sendgrid/inbound/"+inboundToken, &buf)

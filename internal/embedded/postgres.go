@@ -117,8 +117,7 @@ func StartPostgres(ctx context.Context, o PostgresOptions) (*Postgres, error) {
 		return nil, err
 	}
 	if err := createDatabase(ctx, base+"postgres?sslmode=disable", o.Database); err != nil {
-		_ = pg.Stop()
-		return nil, err
+		return nil, errors.Join(err, pg.Stop())
 	}
 	return pg, nil
 }
@@ -131,8 +130,7 @@ func (p *Postgres) start(ctx context.Context) error {
 		return err
 	}
 	if err := waitFor(proc, 60*time.Second, p.logPath, func() error { return p.ready(ctx) }); err != nil {
-		_ = proc.kill()
-		return err
+		return errors.Join(err, proc.kill())
 	}
 	p.proc = proc
 	return nil
@@ -239,7 +237,7 @@ func postgresBinDir() (string, error) {
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
 		candidates = append(candidates, strings.TrimSpace(string(out)))
 	}
-	versions, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	versions, _ := filepath.Glob("/usr/lib/postgresql/*/bin") // fails only on a malformed pattern
 	sort.Slice(versions, func(i, j int) bool { return pgMajor(versions[i]) > pgMajor(versions[j]) })
 	candidates = append(candidates, versions...)
 	if p, err := exec.LookPath("initdb"); err == nil {
@@ -255,6 +253,8 @@ func postgresBinDir() (string, error) {
 		"set CAREPATH_PG_BIN to their directory, or set DATABASE_URL to an existing database")
 }
 
+// pgMajor is the major version a Debian-style bin directory is under; a
+// directory not named for one is 0 and sorts last.
 func pgMajor(binDir string) int {
 	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
 	return n

@@ -151,8 +151,7 @@ func (t *Temporal) start(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		_ = proc.kill()
-		return err
+		return errors.Join(err, proc.kill())
 	}
 	t.proc = proc
 	return nil
