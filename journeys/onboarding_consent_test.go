@@ -12,7 +12,7 @@ import (
 // it by the reply's receipt: a STOP sent after the reply wins even if the
 // consent is recorded after the STOP.
 func TestOnboardingConsentCarriesTheReply(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	for i, r := range []string{"yes", "2", "yes", "2", "1"} {
 		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestOnboardingEngaged(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	for i, r := range []string{"yes", "2", "yes", "2", "1"} {
 		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
 	}
@@ -38,7 +38,7 @@ func TestOnboardingEngaged(t *testing.T) {
 }
 
 func TestOnboardingDeclinedWithReasonStartsReengagement(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	for i, r := range []string{"yes", "1", "no", "cost"} {
 		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
 	}
@@ -60,7 +60,7 @@ func TestOnboardingDeclinedWithReasonStartsReengagement(t *testing.T) {
 }
 
 func TestOnboardingNoResponse(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	if out := run(t, h, `{"reply_timeout":"24h","reminders":1}`); out != journeys.OutcomeNoResponse {
 		t.Fatalf("outcome %q", out)
 	}
@@ -71,7 +71,7 @@ func TestOnboardingNoResponse(t *testing.T) {
 }
 
 func TestOnboardingWrongContactRaisesTask(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	for i, r := range []string{"no", "1", "yes", "3", "4"} {
 		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
 	}
@@ -82,7 +82,7 @@ func TestOnboardingWrongContactRaisesTask(t *testing.T) {
 }
 
 func TestOnboardingStopIsRespected(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	h.OptOutAt(time.Hour, "sms")
 	if out := run(t, h, ""); out != journeys.OutcomeDeclined {
 		t.Fatalf("outcome %q", out)
@@ -96,7 +96,7 @@ func TestOnboardingStopIsRespected(t *testing.T) {
 }
 
 func TestOnboardingSwitchesChannel(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding)
+	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
 	for i, r := range []string{"email", "1", "yes", "1", "4"} {
 		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
 	}

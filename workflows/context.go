@@ -61,6 +61,7 @@ var (
 // enrollment failed or cancelled with the step's error, exactly as if Run
 // had returned it. So a journey reads as its care path, without an error
 // check after every step, and no code after a failed step ever runs.
+// Call steps only from Run and the functions it calls.
 type J struct {
 	ctx          workflow.Context
 	in           Input
