@@ -56,7 +56,10 @@ func TestInboundSMSWithDatabaseDownIs503Fast(t *testing.T) {
 	for k, v := range params {
 		form.Set(k, v)
 	}
-	req, _ := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+	req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
 	start := time.Now()
@@ -65,7 +68,7 @@ func TestInboundSMSWithDatabaseDownIs503Fast(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	defer resp.Body.Close()
+	defer closeBody(t, resp)
 	var body api.ErrorBody
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatal(err)
@@ -112,14 +115,19 @@ func postEmail(t *testing.T, srv *httptest.Server, fields map[string]string) int
 			t.Fatal(err)
 		}
 	}
-	w.Close()
-	req, _ := http.NewRequest("POST", srv.URL+"/webhooks/sendgrid/inbound/"+inboundToken, &buf)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", srv.URL+"/webhooks/sendgrid/inbound/"+inboundToken, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	closeBody(t, resp)
 	return resp.StatusCode
 }
 
@@ -222,7 +230,7 @@ func TestHealthWarnsOfRepliesWaiting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(t, resp)
 	var body struct {
 		Status   string
 		Checks   map[string]string
@@ -241,6 +249,7 @@ func TestHealthWarnsOfRepliesWaiting(t *testing.T) {
 // URL applies), and stores them again once it is back, with the same pool
 // and no restart of carepath: dead pooled connections are not a 500.
 func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
+	testenv.SkipShort(t) // a private PostgreSQL, started and crashed here
 	ctx := context.Background()
 	pg, err := embedded.StartPostgres(ctx, embedded.PostgresOptions{Dir: t.TempDir(), Database: "carepath_crash"})
 	if err != nil {
@@ -273,7 +282,10 @@ func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
 		for k, v := range params {
 			form.Set(k, v)
 		}
-		req, _ := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+		req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
 		start := time.Now()
@@ -281,7 +293,7 @@ func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		closeBody(t, resp)
 		return resp.StatusCode, time.Since(start)
 	}
 	if code, _ := post("SMcrash1"); code != http.StatusOK {
@@ -313,5 +325,13 @@ func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
 	}
 	if n != 2 {
 		t.Fatalf("%d of the 2 accepted replies stored", n)
+	}
+}
+
+// closeBody closes a response body, failing the test if that fails.
+func closeBody(t *testing.T, resp *http.Response) {
+	t.Helper()
+	if err := resp.Body.Close(); err != nil {
+		t.Error(err)
 	}
 }
