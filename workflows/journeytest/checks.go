@@ -22,11 +22,6 @@ import (
 // would fail (or fall back to English) only when a patient reaches that
 // step; here the journey's own test fails, naming the step and the file.
 
-// supportedLocales are the locales a patient may choose; every template
-// needs wording in each. It mirrors carepath's patient validation
-// (validate.go, locales), which does not export its list yet.
-var supportedLocales = []string{"en", "es"}
-
 // rejectedType is the error type of a step the harness refused. It is not
 // retryable, so the journey stops at the step instead of retrying it.
 const rejectedType = "journeytest.Rejected"
@@ -74,11 +69,13 @@ func (c *checker) template(key string) string {
 	if !c.templates.Has(key) {
 		return fmt.Sprintf("template %q is not in the Messages of %s", key, c.journey)
 	}
+	// Every locale a patient may choose: production would fall back to
+	// English, which the patient may not read.
 	have := c.templates.Locales(key)
-	for _, loc := range supportedLocales {
+	for _, loc := range carepath.Locales {
 		if !slices.Contains(have, loc) {
 			return fmt.Sprintf("template %q has no %q wording in the Messages of %s (every template needs %s)",
-				key, loc, c.journey, strings.Join(supportedLocales, ", "))
+				key, loc, c.journey, strings.Join(carepath.Locales, ", "))
 		}
 	}
 	return ""
