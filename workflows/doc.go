@@ -23,6 +23,8 @@
 //	j.Now(), j.NextLocal(after, h, m)     the deterministic clock
 //	j.Carried(&st), j.ShouldContinueAsNew(), j.ContinueAsNew(st)
 //	                                      months-long journeys, run after run
+//	j.Changed(changeID)                   new steps for runs that reach a change
+//	                                      after its deploy (workflow.GetVersion)
 //
 // An Answer has one Status: Answered(), TimedOut(), Unrecognised(),
 // Undelivered() or OptedOut() (a STOP is an answer journeys respect).
@@ -32,7 +34,8 @@
 // the enrollment is recorded failed or cancelled with that error. Run
 // returns the outcome the enrollment ends with, or ContinueAsNew's error.
 //
-// Changing a running journey's steps changes its history: do it behind
-// workflow.GetVersion, and keep the old branch in legacy.go, which says
-// for each change when its branch can go.
+// Changing a running journey's steps changes its history: put the change
+// behind j.Changed in the journey (the runtime's own changes use
+// workflow.GetVersion, their old branches kept in legacy.go, which says
+// for each when it can go).
 package workflows
