@@ -490,7 +490,7 @@ func TestEndToEndMetrics(t *testing.T) {
 		if err != nil {
 			return false
 		}
-		defer resp.Body.Close()
+		defer closeBody(resp.Body)
 		b, _ := io.ReadAll(resp.Body)
 		body = string(b)
 		return strings.Contains(body, `carepath_messages_total{channel="sms",otel_scope_name="carepath"`) &&
@@ -566,7 +566,7 @@ func TestEndToEndBulkLaunch(t *testing.T) {
 		}
 		var e struct{ Error struct{ Field string } }
 		_ = json.NewDecoder(resp.Body).Decode(&e)
-		resp.Body.Close()
+		closeBody(resp.Body)
 		if resp.StatusCode != http.StatusBadRequest || e.Error.Field != field {
 			t.Errorf("%s: %d %q, want 400 naming %s", body, resp.StatusCode, e.Error.Field, field)
 		}

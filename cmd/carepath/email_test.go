@@ -62,14 +62,16 @@ func TestEndToEndEmail(t *testing.T) {
 		_ = w.WriteField("SPF", "pass") // SendGrid vouches for the sender (an unverified one goes to the inbox)
 		_ = w.WriteField("text", "3\n\nOn Mon, Care Team wrote:\n> ¿Cómo se siente? Responda 1 mejor, 2 igual, 3 peor.\n")
 		_ = w.WriteField("from", "Eve <"+email+">")
-		w.Close()
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
 		req, _ := http.NewRequest("POST", in.base+"/webhooks/sendgrid/inbound/"+token, &buf)
 		req.Header.Set("Content-Type", w.FormDataContentType())
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		closeBody(resp.Body)
 		return resp.StatusCode
 	}
 	if st := reply("wrongtoken0123456789abcdefgh", "m1@mail.example.org"); st != http.StatusForbidden {
@@ -102,7 +104,7 @@ func TestEndToEndEmail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		closeBody(resp.Body)
 		return resp.StatusCode
 	}
 	unsub := map[string]string{"event": "unsubscribe", "sg_event_id": "ev1", "carepath_message_id": mail.CarepathID, "sg_message_id": mail.ID + ".filter"}

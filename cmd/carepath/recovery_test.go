@@ -263,7 +263,7 @@ func getHealth(url string) healthBody {
 	if err != nil {
 		return healthBody{Status: "no answer: " + err.Error()}
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp.Body)
 	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
 		return healthBody{Status: "undecodable: " + err.Error()}
 	}

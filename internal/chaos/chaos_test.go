@@ -38,7 +38,10 @@ func runChaos(t *testing.T, s Schedule) {
 		t.Errorf("%s: %s", v.Kind, v.Detail)
 	}
 	t.Log(res.Summary)
-	os.Stdout.WriteString(res.Summary + "\n")
+	// The summary line on stdout is what `make test` prints from the run.
+	if _, err := os.Stdout.WriteString(res.Summary + "\n"); err != nil {
+		t.Errorf("print the summary: %v", err)
+	}
 	if res.Report.Failed() {
 		t.Fatalf("%d invariant violation(s); process logs in %s", len(res.Report.Violations), res.Dir)
 	}

@@ -76,7 +76,7 @@ func Database(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("testenv: connect: %v", err)
 	}
-	defer admin.Close(context.Background())
+	defer closeConn(t, admin)
 	if templateDB == "" {
 		if err := makeTemplate(ctx, admin, s.DatabaseURL, "carepath_template"); err != nil {
 			t.Fatalf("testenv: template database: %v", err)
@@ -96,7 +96,7 @@ func Database(t testing.TB) string {
 			t.Errorf("testenv: connect to drop %s: %v", name, err)
 			return
 		}
-		defer c.Close(context.Background())
+		defer closeConn(t, c)
 		if _, err := c.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("testenv: drop database %s: %v", name, err)
 		}
@@ -137,4 +137,11 @@ func withDatabase(u, name string) (string, error) {
 	}
 	p.Path = "/" + name
 	return p.String(), nil
+}
+
+// closeConn closes an administrative connection, reporting a failure.
+func closeConn(t testing.TB, c *pgx.Conn) {
+	if err := c.Close(context.Background()); err != nil {
+		t.Errorf("testenv: close connection: %v", err)
+	}
 }

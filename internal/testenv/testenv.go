@@ -62,7 +62,11 @@ func Main(m *testing.M, needs Needs) int {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "testenv: remove the services' files:", err)
+		}
+	}()
 	s := &Services{Dir: dir}
 	var stops []func() error
 	defer func() {
