@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -51,7 +52,7 @@ func migrations() ([]migration, error) {
 // Migrate applies every embedded migration not yet applied, each in its own
 // transaction, while holding a session advisory lock. It returns the names
 // it applied.
-func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
+func Migrate(ctx context.Context, pool *pgxpool.Pool) (applied []string, err error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, err
@@ -66,13 +67,19 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
 	}
 	defer func() {
 		// Unlock on a fresh context: the caller's may be cancelled already.
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+		bg := context.WithoutCancel(ctx)
+		if _, uerr := conn.Exec(bg, `SELECT pg_advisory_unlock($1)`, migrationLock); uerr != nil {
+			// Ending the session releases its locks: close the connection
+			// rather than return it to the pool still holding the lock.
+			if cerr := conn.Conn().Close(bg); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("migrate: release advisory lock: %w", errors.Join(uerr, cerr)))
+			}
+		}
 	}()
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
-	var applied []string
 	for _, m := range ms {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			var done bool
