@@ -1,10 +1,13 @@
 package activities
 
 import (
-	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
@@ -20,9 +23,6 @@ type Activities struct {
 	Templates *messaging.Catalog
 	Log       *slog.Logger
 	Policy    Policy
-	// NormalizeParams validates a journey's params and fills in its
-	// defaults (the journey catalogue's), for journeys started by journeys.
-	NormalizeParams func(journey string, raw json.RawMessage) (json.RawMessage, error)
 	// StatusCallbackURL, when set, is where Twilio reports delivery; each
 	// message adds ?message_id=<carepath message ID>.
 	StatusCallbackURL string
@@ -33,7 +33,9 @@ type Activities struct {
 	// Timing bounds provider calls and says how long unknown outcomes wait
 	// (CAREPATH_SEND_*); zero means the production defaults.
 	Timing config.SendTiming
-	// Enroll launches journeys for bulk launches.
+	// Enroll is the one enrollment path (engine.Enroller): bulk launches
+	// enroll and start through it, journeys starting journeys record
+	// through it.
 	Enroll Enroller
 	// Metrics counts message outcomes; nil records nothing.
 	Metrics *telemetry.Metrics
@@ -42,6 +44,12 @@ type Activities struct {
 	// hooks let tests crash the send at chosen points; nil in production.
 	hooks *sendHooks
 }
+
+// ErrTypeInvalidRequest marks an activity request that can never succeed
+// as made (a malformed ID, params the journey rejects) or as deployed (no
+// enroller configured): retrying would not help. A send that cannot
+// succeed as configured is ErrTypeSendConfig.
+const ErrTypeInvalidRequest = "InvalidRequest"
 
 // Policy is the deployment's messaging rules, applied to every send.
 type Policy struct {
@@ -63,4 +71,14 @@ func (a *Activities) now() time.Time {
 		return a.Now()
 	}
 	return time.Now()
+}
+
+// notFoundIsFinal makes "not found" final: a retry cannot find it either.
+// what names the record for the error (never its contents).
+func notFoundIsFinal(err error, what string) error {
+	var ae *carepath.Error
+	if errors.As(err, &ae) && ae.Code == carepath.ENOTFOUND {
+		return temporal.NewNonRetryableApplicationError(what+" not found", ErrTypeInvalidRequest, nil)
+	}
+	return err
 }

@@ -31,7 +31,7 @@ func (a *Activities) SendCaregiverReply(ctx context.Context, req CaregiverReplyR
 	}
 	cg, err := a.Store.CaregiverGet(ctx, req.CaregiverID)
 	if err != nil {
-		return SendMessageResult{}, fmt.Errorf("caregiver reply: %w", notFoundIsConfig(err, "caregiver"))
+		return SendMessageResult{}, fmt.Errorf("caregiver reply: %w", notFoundIsFinal(err, "caregiver"))
 	}
 	to := cg.Phone
 	if req.Channel == carepath.ChannelEmail {
@@ -92,7 +92,7 @@ func (j *caregiverReplyJob) evaluate(ctx context.Context, q *store.Queries) (ver
 	switch {
 	case to == "":
 		reason = ReasonNoContact
-	case status == contactInvalid:
+	case status == store.ContactInvalid:
 		reason = ReasonInvalidContact
 	}
 	if reason != "" {

@@ -21,7 +21,7 @@ func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversR
 	var res NotifyCaregiversResult
 	p, err := a.Store.PatientGet(ctx, req.PatientID)
 	if err != nil {
-		return res, fmt.Errorf("notify caregivers: %w", notFoundIsConfig(err, "patient"))
+		return res, fmt.Errorf("notify caregivers: %w", notFoundIsFinal(err, "patient"))
 	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {
@@ -38,7 +38,7 @@ func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversR
 	}
 	base, err := uuid.Parse(req.MessageIDBase)
 	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError("bad message id base", ErrTypeSendConfig, err)
+		return res, temporal.NewNonRetryableApplicationError("bad message id base", ErrTypeInvalidRequest, err)
 	}
 	for _, cg := range caregivers {
 		channel, to := caregiverChannel(cg)
@@ -74,8 +74,8 @@ func (a *Activities) NotifyCaregivers(ctx context.Context, req NotifyCaregiversR
 // caregiverChannel picks the caregiver's preferred channel they consented
 // to and can be reached on, else the other.
 func caregiverChannel(cg store.Caregiver) (channel carepath.Channel, to string) {
-	sms := cg.Phone != "" && cg.SMSConsent && cg.PhoneStatus != contactInvalid
-	email := cg.Email != "" && cg.EmailConsent && cg.EmailStatus != contactInvalid
+	sms := cg.Phone != "" && cg.SMSConsent && cg.PhoneStatus != store.ContactInvalid
+	email := cg.Email != "" && cg.EmailConsent && cg.EmailStatus != store.ContactInvalid
 	switch {
 	case cg.PreferredChannel == carepath.ChannelSMS && sms, !email && sms:
 		return carepath.ChannelSMS, cg.Phone
@@ -154,7 +154,7 @@ func (j *caregiverJob) evaluate(ctx context.Context, q *store.Queries) (verdict,
 	if j.channel == carepath.ChannelEmail {
 		status = cg.EmailStatus
 	}
-	if status == contactInvalid {
+	if status == store.ContactInvalid {
 		return suppress(ReasonInvalidContact)
 	}
 	loc, err := time.LoadLocation(j.p.Timezone)

@@ -2,10 +2,7 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
@@ -103,14 +100,4 @@ type outboxJob interface {
 	// fallback reports whether a contact failure lets the message be
 	// decided again (another channel); otherwise it fails with the reason.
 	fallback() bool
-}
-
-// notFoundIsConfig makes "not found" final: a retry cannot find it either.
-// what names the record for the error (never its contents).
-func notFoundIsConfig(err error, what string) error {
-	var ae *carepath.Error
-	if errors.As(err, &ae) && ae.Code == carepath.ENOTFOUND {
-		return temporal.NewNonRetryableApplicationError(what+" not found", ErrTypeSendConfig, nil)
-	}
-	return err
 }

@@ -38,8 +38,7 @@ func (a *Activities) sendFailed(ctx context.Context, job outboxJob, at store.Att
 			return nil // stays "sending": reconciled below
 
 		case messaging.KindInvalidContact, messaging.KindOptedOut, messaging.KindTransientUnreachable:
-			f := map[messaging.ErrorKind]store.ContactFailure{messaging.KindInvalidContact: store.FailureInvalid,
-				messaging.KindOptedOut: store.FailureOptedOut, messaging.KindTransientUnreachable: store.FailureUnreachable}[perr.Kind]
+			f := ContactFailureOf(perr.Kind)
 			if err := q.ContactFailed(ctx, job.key().recipient, at.Channel, at.To, f, evidence); err != nil {
 				return err
 			}
@@ -76,4 +75,20 @@ func (a *Activities) unknownOutcome(ctx context.Context, job outboxJob, at store
 		return SendMessageResult{}, false, a.outcomeUnknown(job.key().messageID, at.LeaseUntil, perr)
 	}
 	return a.hold(ctx, job, at.Token, at.Channel, ReasonOutcomeUnknown)
+}
+
+// ContactFailureOf is what a provider error kind says about the recipient's
+// contact point ("" for nothing): the send path and the delivery webhooks
+// classify through it, then apply the provider-failure rule
+// (store.ContactFailed) in their transaction.
+func ContactFailureOf(k messaging.ErrorKind) store.ContactFailure {
+	switch k {
+	case messaging.KindOptedOut:
+		return store.FailureOptedOut
+	case messaging.KindInvalidContact:
+		return store.FailureInvalid
+	case messaging.KindTransientUnreachable:
+		return store.FailureUnreachable
+	}
+	return ""
 }

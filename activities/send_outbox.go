@@ -89,7 +89,7 @@ func (a *Activities) outboxStep(ctx context.Context, job outboxJob, claim *claim
 		return job.claimed(ctx, q)
 	})
 	if err != nil {
-		return step{}, fmt.Errorf("send message: outbox: %w", notFoundIsConfig(err, "patient"))
+		return step{}, fmt.Errorf("send message: outbox: %w", notFoundIsFinal(err, "patient"))
 	}
 	return s, nil
 }

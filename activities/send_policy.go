@@ -142,9 +142,6 @@ func (a *Activities) capRelease(ctx context.Context, q *store.Queries, messageID
 	return release, nil
 }
 
-// contactInvalid is the status of a phone or email known not to work.
-const contactInvalid = "invalid"
-
 // chooseChannel picks the first usable channel: requested or preferred,
 // then the other unless fallback is forbidden. It returns a suppression
 // reason when none can be used.
@@ -163,7 +160,7 @@ func (a *Activities) chooseChannel(ctx context.Context, q *store.Queries, req Se
 		switch {
 		case addr == "":
 			continue
-		case status == contactInvalid:
+		case status == store.ContactInvalid:
 			if reason == ReasonNoContact {
 				reason = ReasonInvalidContact
 			}

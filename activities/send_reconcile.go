@@ -203,7 +203,7 @@ func (a *Activities) hold(ctx context.Context, job outboxJob, token string, chan
 		held = true
 		_, err = q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: k.recipient.PatientID,
 			EnrollmentID: k.enrollmentID, MessageID: k.messageID, Priority: carepath.PriorityNormal,
-			Reason: HeldTaskReason, DedupeKey: "message-held/" + k.messageID, Swept: true})
+			Reason: HeldTaskReason, DedupeKey: carepath.TaskKeyHeld(k.messageID), Swept: true})
 		return err
 	})
 	if err != nil {

@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 )
@@ -22,9 +22,6 @@ type DeliveryReport struct {
 	EventKey  string // identifies this report for deduplication
 	RequestID string
 }
-
-// HygieneReason is the task a contact point that stops working raises.
-const HygieneReason = store.HygieneReason
 
 // RecordDelivery applies a delivery report once. The message is found by
 // carepath's ID when the callback URL carries it, else by the provider's ID.
@@ -102,19 +99,13 @@ func (e *Engine) reportedMessage(ctx context.Context, q *store.Queries, messageI
 }
 
 // twilioFailure says what a Twilio delivery error code means for the
-// recipient's contact point.
+// recipient's contact point, classified as the send path classifies the
+// same code from the API.
 func twilioFailure(code int) store.ContactFailure {
-	switch messaging.ClassifyTwilio(400, code) {
-	case messaging.KindOptedOut:
-		return store.FailureOptedOut
-	case messaging.KindInvalidContact:
-		return store.FailureInvalid
-	case messaging.KindTransientUnreachable:
-		return store.FailureUnreachable
-	}
-	return ""
+	return activities.ContactFailureOf(messaging.ClassifyTwilio(400, code))
 }
 
+// deliveryStatus is carepath's status for a provider's status word.
 func deliveryStatus(s string) (string, bool) {
 	switch s {
 	case "queued", "accepted", "scheduled", "sending", "sent", "processed":
@@ -127,37 +118,4 @@ func deliveryStatus(s string) (string, bool) {
 		return carepath.MessageFailed, true
 	}
 	return "", false
-}
-
-// ContactHygiene lists patients whose contact points are invalid or not yet
-// confirmed: the care team's regular CRM clean-up.
-func (e *Engine) ContactHygiene(ctx context.Context, a carepath.Actor, limit int) ([]store.HygieneRow, error) {
-	var out []store.HygieneRow
-	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		var err error
-		if out, err = q.ContactHygieneReport(ctx, limit); err != nil {
-			return err
-		}
-		return audit(ctx, q, a, "report.contact_hygiene", "", "reports/contact-hygiene")
-	})
-	return out, err
-}
-
-// EngagementReport summarises enrollments started between from and to.
-func (e *Engine) EngagementReport(ctx context.Context, a carepath.Actor, from, to time.Time) ([]store.JourneyEngagement, error) {
-	if !to.After(from) {
-		return nil, carepath.Invalid("to", "must be after from")
-	}
-	if to.Sub(from) > 366*24*time.Hour {
-		return nil, carepath.Invalid("to", "the range may span at most a year")
-	}
-	var out []store.JourneyEngagement
-	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		var err error
-		if out, err = q.EngagementReport(ctx, from, to); err != nil {
-			return err
-		}
-		return audit(ctx, q, a, "report.engagement", "", "reports/engagement")
-	})
-	return out, err
 }

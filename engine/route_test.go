@@ -187,8 +187,8 @@ func TestReplyToEndedJourneyBecomesTask(t *testing.T) {
 		return msg.Status == carepath.MessageRouted
 	})
 	var n int
-	if err := testenv.Pool(t).QueryRow(ctx, `SELECT count(*) FROM tasks WHERE dedupe_key = $1 AND patient_id = $2`,
-		"reply/"+msg.ID, pid).Scan(&n); err != nil {
+	if err := testenv.Pool(t).QueryRow(ctx, `SELECT count(*) FROM tasks WHERE dedupe_key = $1 AND patient_id = $2 AND reason = $3`,
+		carepath.TaskKeyReply(msg.ID), pid, carepath.ReasonUnmatchedReply).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {

@@ -38,7 +38,7 @@ func (q *Queries) CaregiverInsert(ctx context.Context, c Caregiver, authorized b
 	if err != nil {
 		return c, fmt.Errorf("insert caregiver: %w", err)
 	}
-	c.PhoneStatus, c.EmailStatus = "unverified", "unverified"
+	c.PhoneStatus, c.EmailStatus = ContactUnverified, ContactUnverified
 	// A STOP kept for the caregiver's number applies from the start.
 	return c, q.caregiverConsents(ctx, &c)
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/carepath/carepath"
@@ -54,12 +53,12 @@ func (q *Queries) ConsentAppend(ctx context.Context, r Recipient, c ConsentChang
 // blanket decision (an SMS STOP or START from it), whoever uses it now or
 // later.
 func (q *Queries) AddressConsentAppend(ctx context.Context, channel carepath.Channel, address string, c ConsentChange) error {
-	_, err := q.db.Exec(ctx, stmt("AddressConsentRecord"), channel, AddressKey(channel, address), c.Granted, c.Source, c.Reason, c.effective())
+	_, err := q.db.Exec(ctx, stmt("AddressConsentRecord"), channel, addressKey(channel, address), c.Granted, c.Source, c.Reason, c.effective())
 	return wrapErr("record address consent", err)
 }
 
-// AddressKey is how a contact point is keyed in the address ledger.
-func AddressKey(channel carepath.Channel, address string) string {
+// addressKey is how a contact point is keyed in the address ledger.
+func addressKey(channel carepath.Channel, address string) string {
 	address = strings.TrimSpace(address)
 	if channel == carepath.ChannelEmail {
 		return strings.ToLower(address)
@@ -95,7 +94,7 @@ func (q *Queries) ConsentState(ctx context.Context, patientID string, channel ca
 // CaregiverConsentGranted reports whether a caregiver may be messaged on a
 // channel: their own ledger, and any STOP kept for their address.
 func (q *Queries) CaregiverConsentGranted(ctx context.Context, caregiverID string, channel carepath.Channel) (bool, error) {
-	granted, _, err := q.CaregiverConsentState(ctx, caregiverID, channel, "care")
+	granted, _, err := q.CaregiverConsentState(ctx, caregiverID, channel, carepath.PurposeCare)
 	return granted, err
 }
 
@@ -113,7 +112,7 @@ func (q *Queries) CaregiverConsentState(ctx context.Context, caregiverID string,
 // AddressConsentGranted reports an address's own state (no row: granted).
 func (q *Queries) AddressConsentGranted(ctx context.Context, channel carepath.Channel, address string) (bool, error) {
 	var granted bool
-	err := q.db.QueryRow(ctx, stmt("AddressConsentCurrent"), channel, AddressKey(channel, address)).Scan(&granted)
+	err := q.db.QueryRow(ctx, stmt("AddressConsentCurrent"), channel, addressKey(channel, address)).Scan(&granted)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return true, nil
 	}
@@ -172,133 +171,4 @@ func (q *Queries) consentHistory(ctx context.Context, name, id string, limit int
 		out = append(out, c)
 	}
 	return out, wrapErr("consent history", rows.Err())
-}
-
-// PatientLock locks a patient's row for the rest of the transaction, so
-// send decisions for one patient (caps) happen one at a time.
-func (q *Queries) PatientLock(ctx context.Context, id string) error {
-	var got string
-	err := q.db.QueryRow(ctx, stmt("PatientLock"), id).Scan(&got)
-	return wrapErr("lock patient", notFound(err, "patient"))
-}
-
-// OutreachSince counts outreach messages sent (or being sent) to a patient
-// since a time, other than exclude, and returns the oldest one's time.
-func (q *Queries) OutreachSince(ctx context.Context, patientID string, since time.Time, exclude string) (int, *time.Time, error) {
-	var n int
-	if err := q.db.QueryRow(ctx, stmt("OutreachCountSince"), patientID, since, exclude).Scan(&n); err != nil {
-		return 0, nil, fmt.Errorf("count outreach: %w", err)
-	}
-	var oldest *time.Time
-	if err := q.db.QueryRow(ctx, stmt("OutreachOldestSince"), patientID, since, exclude).Scan(&oldest); err != nil {
-		return 0, nil, fmt.Errorf("oldest outreach: %w", err)
-	}
-	return n, oldest, nil
-}
-
-// LastInboundAt is when the patient last wrote to us (nil if never).
-func (q *Queries) LastInboundAt(ctx context.Context, patientID string) (*time.Time, error) {
-	var t *time.Time
-	err := q.db.QueryRow(ctx, stmt("LastInboundAt"), patientID).Scan(&t)
-	return t, wrapErr("last inbound", err)
-}
-
-// ContactInvalid marks a patient's phone or email invalid (only if it is
-// still the one that failed).
-func (q *Queries) ContactInvalid(ctx context.Context, patientID string, channel carepath.Channel, address string) error {
-	name := "PatientPhoneInvalid"
-	if channel == "email" {
-		name = "PatientEmailInvalid"
-	}
-	_, err := q.db.Exec(ctx, stmt(name), patientID, address)
-	return wrapErr("mark contact invalid", err)
-}
-
-// ContactDelivered marks a contact point valid after a confirmed delivery.
-func (q *Queries) ContactDelivered(ctx context.Context, patientID string, channel carepath.Channel, address string) error {
-	name := "PatientPhoneDelivered"
-	if channel == "email" {
-		name = "PatientEmailDelivered"
-	}
-	_, err := q.db.Exec(ctx, stmt(name), patientID, address)
-	return wrapErr("mark contact delivered", err)
-}
-
-// PhoneUnreachable counts one more "unreachable" failure and returns the
-// running count.
-func (q *Queries) PhoneUnreachable(ctx context.Context, patientID, phone string) (int, error) {
-	var n int
-	err := q.db.QueryRow(ctx, stmt("PatientPhoneUnreachable"), patientID, phone).Scan(&n)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	return n, wrapErr("count unreachable", err)
-}
-
-// PatientIDsByEmail returns every patient using an email address (families
-// may share one), oldest first.
-func (q *Queries) PatientIDsByEmail(ctx context.Context, email string) ([]string, error) {
-	return collectStrings(ctx, q.db, stmt("PatientIDsByEmail"), email)
-}
-
-// HygieneRow is a patient whose contact details need attention.
-type HygieneRow struct {
-	PatientID   string    `json:"patient_id"`
-	PhoneStatus string    `json:"phone_status"`
-	EmailStatus string    `json:"email_status"`
-	HasPhone    bool      `json:"has_phone"`
-	HasEmail    bool      `json:"has_email"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
-// ContactHygieneReport lists patients with invalid or unverified contact
-// points, invalid first.
-func (q *Queries) ContactHygieneReport(ctx context.Context, limit int) ([]HygieneRow, error) {
-	rows, err := q.db.Query(ctx, stmt("ContactHygieneReport"), limit)
-	if err != nil {
-		return nil, fmt.Errorf("hygiene report: %w", err)
-	}
-	defer rows.Close()
-	out := []HygieneRow{}
-	for rows.Next() {
-		var r HygieneRow
-		if err := rows.Scan(&r.PatientID, &r.PhoneStatus, &r.EmailStatus, &r.HasPhone, &r.HasEmail, &r.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("hygiene report: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, wrapErr("hygiene report", rows.Err())
-}
-
-// ProviderEventFirst records a provider event key and reports whether this
-// is its first arrival (providers re-post callbacks and events).
-func (q *Queries) ProviderEventFirst(ctx context.Context, provider, key string) (bool, error) {
-	tag, err := q.db.Exec(ctx, stmt("ProviderEventSeen"), provider, key)
-	if err != nil {
-		return false, fmt.Errorf("record provider event: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
-// HygieneReason is the care-team task raised when a contact point stops
-// working, whoever found out (a send, a delivery report, a bounce).
-const HygieneReason = "contact details need updating: a phone number or email address is not reachable"
-
-// ContactUnreachable marks a patient's contact point invalid and raises
-// one hygiene task per contact point (not one per message).
-func (q *Queries) ContactUnreachable(ctx context.Context, patientID string, channel carepath.Channel, address string) error {
-	if err := q.ContactInvalid(ctx, patientID, channel, address); err != nil {
-		return err
-	}
-	_, err := q.TaskInsert(ctx, NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: HygieneReason, Note: string(channel) + " marked invalid", DedupeKey: "contact/" + patientID + "/" + string(channel) + "/" + address, Swept: true})
-	return err
-}
-
-// InboundReceivedAt is when carepath received an inbound message: the
-// moment a decision carried by that reply takes effect.
-func (q *Queries) InboundReceivedAt(ctx context.Context, messageID string) (time.Time, error) {
-	var at time.Time
-	err := q.db.QueryRow(ctx, stmt("InboundReceivedAt"), messageID).Scan(&at)
-	return at, wrapErr("reply receipt time", notFound(err, "message"))
 }

@@ -2,14 +2,22 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/carepath/carepath"
 )
+
+// The provider-failure rule: what carepath does when a provider says a
+// contact point failed, wherever it hears it: the send path from the
+// provider's API error (activities/send_failures.go), the webhooks from a
+// delivery report or a SendGrid event (engine/delivery.go, engine/email.go,
+// through DeliveryApply). It is one rule, ContactFailed, with its
+// constants here. It lives in store because each caller applies it inside
+// the transaction that records the failure, so the consent change, the
+// contact status and the care team's task commit together with it or not
+// at all.
 
 // ContactFailure is what a provider said about a contact point, at send
 // time (the API's error) or later (a delivery report, a SendGrid event).
@@ -26,21 +34,27 @@ const (
 	FailureUnreachable ContactFailure = "unreachable"
 )
 
-// UnreachableLimit is how many "unreachable" failures in a row mark a phone
-// invalid.
+// UnreachableLimit is how many "unreachable" failures in a row (no
+// confirmed delivery between them) mark a phone invalid.
 const UnreachableLimit = 3
 
-// CaregiverHygieneReason is the care-team task raised when a caregiver's
-// contact point stops working.
-const CaregiverHygieneReason = "caregiver contact details need updating: a phone number or email address is not reachable"
+// The care-team tasks the rule raises, one per contact point (not one per
+// message): keyed by carepath.TaskKeyContact / TaskKeyCaregiverContact.
+const (
+	HygieneReason          = "contact details need updating: a phone number or email address is not reachable"
+	CaregiverHygieneReason = "caregiver contact details need updating: a phone number or email address is not reachable"
+)
 
-// ContactFailed applies the one rule for "a provider says this contact
-// point failed" to whoever the message was for: opted_out revokes the
-// recipient's consent on the channel (a caregiver's own, never the
-// patient's); invalid marks the recipient's contact point invalid and raises
-// one hygiene task per contact point; unreachable counts, and at
-// UnreachableLimit is treated as invalid. source names the evidence, e.g.
-// "twilio:21610" or "sendgrid:bounce".
+// ContactFailed applies the provider-failure rule to whoever the message
+// was for (a caregiver's failure is the caregiver's, never the patient's):
+//
+//   - opted out: the recipient's consent on the channel is revoked;
+//   - invalid: the recipient's contact point is marked invalid and a
+//     hygiene task raised;
+//   - unreachable (phones only): counted, and at UnreachableLimit treated
+//     as invalid.
+//
+// source names the evidence, e.g. "twilio:21610" or "sendgrid:bounce".
 func (q *Queries) ContactFailed(ctx context.Context, r Recipient, channel carepath.Channel, address string, f ContactFailure, source string) error {
 	if r.PatientID == "" && r.CaregiverID == "" {
 		return nil // a message to no one carepath knows: nothing to record
@@ -51,9 +65,9 @@ func (q *Queries) ContactFailed(ctx context.Context, r Recipient, channel carepa
 		err = q.ConsentAppend(ctx, r, ConsentChange{Channel: channel, Purpose: carepath.PurposeAll, Granted: false,
 			Source: source, Reason: "provider reported an opt-out"})
 	case FailureInvalid:
-		err = q.contactInvalid(ctx, r, channel, address)
+		err = q.contactFailedInvalid(ctx, r, channel, address)
 	case FailureUnreachable:
-		err = q.contactUnreachable(ctx, r, channel, address)
+		err = q.contactFailedUnreachable(ctx, r, channel, address)
 	default:
 		return fmt.Errorf("contact failed: unknown failure %q", f)
 	}
@@ -63,66 +77,35 @@ func (q *Queries) ContactFailed(ctx context.Context, r Recipient, channel carepa
 	return nil
 }
 
-func (q *Queries) contactUnreachable(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
+func (q *Queries) contactFailedUnreachable(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
 	if channel != carepath.ChannelSMS {
 		return nil // only phones are "unreachable for now"; email bounces are invalid
 	}
-	var n int
-	var err error
-	if r.IsCaregiver() {
-		n, err = q.caregiverPhoneUnreachable(ctx, r.CaregiverID, address)
-	} else {
-		n, err = q.PhoneUnreachable(ctx, r.PatientID, address)
-	}
+	n, err := q.countUnreachable(ctx, r, address)
 	if err != nil || n < UnreachableLimit {
 		return err
 	}
-	return q.contactInvalid(ctx, r, channel, address)
+	return q.contactFailedInvalid(ctx, r, channel, address)
 }
 
-func (q *Queries) contactInvalid(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
-	if !r.IsCaregiver() {
-		return q.ContactUnreachable(ctx, r.PatientID, channel, address)
+// contactFailedInvalid marks the contact point invalid and raises the
+// care team's hygiene task for it, filed under the patient.
+func (q *Queries) contactFailedInvalid(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
+	if err := q.markContactInvalid(ctx, r, channel, address); err != nil {
+		return err
 	}
-	name := "CaregiverPhoneInvalid"
-	if channel == carepath.ChannelEmail {
-		name = "CaregiverEmailInvalid"
-	}
-	var patientID string
-	if err := q.db.QueryRow(ctx, stmt("CaregiverPatient"), r.CaregiverID).Scan(&patientID); err != nil {
-		return fmt.Errorf("find caregiver: %w", notFound(err, "caregiver"))
-	}
-	if _, err := q.db.Exec(ctx, stmt(name), r.CaregiverID, address); err != nil {
-		return fmt.Errorf("mark caregiver contact invalid: %w", err)
-	}
-	_, err := q.TaskInsert(ctx, NewTask{ID: uuid.NewString(), PatientID: patientID, Priority: carepath.PriorityNormal,
-		Reason: CaregiverHygieneReason, Note: "caregiver " + r.CaregiverID + ": " + string(channel) + " marked invalid",
-		DedupeKey: "contact/caregiver/" + r.CaregiverID + "/" + string(channel) + "/" + address, Swept: true})
-	return err
-}
-
-func (q *Queries) caregiverPhoneUnreachable(ctx context.Context, caregiverID, phone string) (int, error) {
-	var n int
-	err := q.db.QueryRow(ctx, stmt("CaregiverPhoneUnreachable"), caregiverID, phone).Scan(&n)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil // the caregiver's number changed since: nothing to count
-	}
-	return n, wrapErr("count caregiver unreachable", err)
-}
-
-// ContactReached records a confirmed delivery to the recipient's contact
-// point (the caregiver's, when CaregiverID is set).
-func (q *Queries) ContactReached(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
-	if !r.IsCaregiver() {
-		if r.PatientID == "" {
-			return nil
+	t := NewTask{ID: uuid.NewString(), PatientID: r.PatientID, Priority: carepath.PriorityNormal, Reason: HygieneReason,
+		Note: string(channel) + " marked invalid", DedupeKey: carepath.TaskKeyContact(r.PatientID, channel, address), Swept: true}
+	if r.IsCaregiver() {
+		// The message's patient may be unset: the caregiver's record says whose they are.
+		if err := q.db.QueryRow(ctx, stmt("CaregiverPatient"), r.CaregiverID).Scan(&t.PatientID); err != nil {
+			return fmt.Errorf("find caregiver: %w", notFound(err, "caregiver"))
 		}
-		return q.ContactDelivered(ctx, r.PatientID, channel, address)
+		t.Reason, t.Note = CaregiverHygieneReason, "caregiver "+r.CaregiverID+": "+string(channel)+" marked invalid"
+		t.DedupeKey = carepath.TaskKeyCaregiverContact(r.CaregiverID, channel, address)
 	}
-	name := "CaregiverPhoneDelivered"
-	if channel == carepath.ChannelEmail {
-		name = "CaregiverEmailDelivered"
+	if _, err := q.TaskInsert(ctx, t); err != nil {
+		return fmt.Errorf("raise hygiene task: %w", err)
 	}
-	_, err := q.db.Exec(ctx, stmt(name), r.CaregiverID, address)
-	return wrapErr("mark caregiver contact delivered", err)
+	return nil
 }

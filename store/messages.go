@@ -144,3 +144,11 @@ func (q *Queries) MessageGet(ctx context.Context, id string) (carepath.Message, 
 		&m.CreatedAt, &m.SentAt)
 	return m, wrapErr("get message", notFound(err, "message"))
 }
+
+// InboundReceivedAt is when carepath received an inbound message: the
+// moment a decision carried by that reply takes effect.
+func (q *Queries) InboundReceivedAt(ctx context.Context, messageID string) (time.Time, error) {
+	var at time.Time
+	err := q.db.QueryRow(ctx, stmt("InboundReceivedAt"), messageID).Scan(&at)
+	return at, wrapErr("reply receipt time", notFound(err, "message"))
+}

@@ -142,3 +142,17 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// OutreachSince counts outreach messages sent (or being sent) to a patient
+// since a time, other than exclude, and returns the oldest one's time.
+func (q *Queries) OutreachSince(ctx context.Context, patientID string, since time.Time, exclude string) (int, *time.Time, error) {
+	var n int
+	if err := q.db.QueryRow(ctx, stmt("OutreachCountSince"), patientID, since, exclude).Scan(&n); err != nil {
+		return 0, nil, fmt.Errorf("count outreach: %w", err)
+	}
+	var oldest *time.Time
+	if err := q.db.QueryRow(ctx, stmt("OutreachOldestSince"), patientID, since, exclude).Scan(&oldest); err != nil {
+		return 0, nil, fmt.Errorf("oldest outreach: %w", err)
+	}
+	return n, oldest, nil
+}

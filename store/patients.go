@@ -96,3 +96,17 @@ func (q *Queries) PatientLessOften(ctx context.Context, id string) error {
 	_, err := q.db.Exec(ctx, stmt("PatientLessOften"), id)
 	return wrapErr("less often", err)
 }
+
+// PatientIDsByEmail returns every patient using an email address (families
+// may share one), oldest first.
+func (q *Queries) PatientIDsByEmail(ctx context.Context, email string) ([]string, error) {
+	return collectStrings(ctx, q.db, stmt("PatientIDsByEmail"), email)
+}
+
+// PatientLock locks a patient's row for the rest of the transaction, so
+// send decisions for one patient (caps) happen one at a time.
+func (q *Queries) PatientLock(ctx context.Context, id string) error {
+	var got string
+	err := q.db.QueryRow(ctx, stmt("PatientLock"), id).Scan(&got)
+	return wrapErr("lock patient", notFound(err, "patient"))
+}

@@ -26,22 +26,6 @@ FROM caregivers WHERE lower(email) = lower($1) ORDER BY created_at, id;
 -- name: CaregiverPatient
 SELECT patient_id FROM caregivers WHERE id = $1;
 
--- name: CaregiverPhoneInvalid
-UPDATE caregivers SET phone_status = 'invalid' WHERE id = $1 AND phone = $2;
-
--- name: CaregiverEmailInvalid
-UPDATE caregivers SET email_status = 'invalid' WHERE id = $1 AND lower(email) = lower($2);
-
--- name: CaregiverPhoneUnreachable
-UPDATE caregivers SET phone_unreachable_count = phone_unreachable_count + 1
-WHERE id = $1 AND phone = $2 RETURNING phone_unreachable_count;
-
--- name: CaregiverPhoneDelivered
-UPDATE caregivers SET phone_status = 'valid', phone_unreachable_count = 0 WHERE id = $1 AND phone = $2 AND phone_status <> 'invalid';
-
--- name: CaregiverEmailDelivered
-UPDATE caregivers SET email_status = 'valid' WHERE id = $1 AND lower(email) = lower($2) AND email_status <> 'invalid';
-
 -- name: CaregiverAuthorize
 UPDATE caregivers SET authorized_at = CASE WHEN $2 THEN coalesce(authorized_at, now()) END
 WHERE id = $1 RETURNING patient_id;

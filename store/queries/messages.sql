@@ -44,3 +44,5 @@ FROM messages WHERE id = $1;
 -- name: MessageDefer
 UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3, updated_at = now() WHERE id = $1;
 
+-- name: InboundReceivedAt
+SELECT created_at FROM messages WHERE id = $1 AND direction = 'inbound';

@@ -49,3 +49,15 @@ SELECT coalesce((SELECT at >= $2 FROM answered), false)
    AND NOT EXISTS (SELECT 1 FROM messages m, answered a
                    WHERE m.enrollment_id = $1 AND m.direction = 'outbound' AND m.conversational AND m.id <> $3
                      AND m.status IN ('sending', 'sent', 'delivered', 'undelivered') AND m.sending_at >= a.at);
+
+-- name: OutreachCountSince
+SELECT count(*) FROM messages
+WHERE patient_id = $1 AND direction = 'outbound' AND purpose = 'outreach'
+  AND status IN ('sending', 'sent', 'delivered') AND NOT conversational
+  AND coalesce(sending_at, created_at) >= $2 AND id <> $3;
+
+-- name: OutreachOldestSince
+SELECT min(coalesce(sending_at, created_at)) FROM messages
+WHERE patient_id = $1 AND direction = 'outbound' AND purpose = 'outreach'
+  AND status IN ('sending', 'sent', 'delivered') AND NOT conversational
+  AND coalesce(sending_at, created_at) >= $2 AND id <> $3;

@@ -26,3 +26,10 @@ WHERE ($1::text = '' OR tags @> ARRAY[$1::text])
   AND ($2::text = '' OR EXISTS (SELECT 1 FROM unnest(conditions) c WHERE c LIKE $2::text || '%'))
 ORDER BY id
 LIMIT $3;
+
+-- name: PatientLock
+-- Serialises send decisions for one patient (caps across journeys).
+SELECT id FROM patients WHERE id = $1 FOR UPDATE;
+
+-- name: PatientIDsByEmail
+SELECT id FROM patients WHERE lower(email) = lower($1) ORDER BY created_at, id;
