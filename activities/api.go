@@ -77,8 +77,8 @@ type SendMessageRequest struct {
 
 // SendMessageResult is the typed outcome of a send.
 type SendMessageResult struct {
-	Outcome       string           `json:"outcome"`          // sent, deferred, suppressed, failed
-	Reason        string           `json:"reason,omitempty"` // for deferred, suppressed and failed
+	Outcome       string           `json:"outcome"`          // sent, deferred, suppressed, failed, held
+	Reason        string           `json:"reason,omitempty"` // for deferred, suppressed, failed and held
 	Channel       carepath.Channel `json:"channel,omitempty"`
 	DeferredUntil *time.Time       `json:"deferred_until,omitempty"`
 }

@@ -43,24 +43,32 @@ func (e *Engine) RecordDelivery(ctx context.Context, r DeliveryReport) error {
 		rep.Reason = fmt.Sprintf("%s code %d", r.Provider, r.ErrorCode)
 		rep.Failure = twilioFailure(r.ErrorCode)
 	}
-	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		first, err := q.ProviderEventFirst(ctx, r.Provider, r.EventKey)
-		if err != nil || !first {
-			return err
-		}
-		m, found, err := e.reportedMessage(ctx, q, r.MessageID, r.Provider, r.ProviderMessageID)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return q.DeliveryKeep(ctx, rep)
-		}
-		return q.DeliveryApply(ctx, m, rep)
-	})
+	err := e.Store.Tx(ctx, func(q *store.Queries) error { return e.applyReport(ctx, q, r.MessageID, rep) })
 	if err != nil {
 		return e.unavailable(fmt.Errorf("record delivery: %w", err), r.RequestID)
 	}
 	return nil
+}
+
+// applyReport applies a delivery report or email event once (its event
+// key is consumed in the same transaction): to its message if that is
+// recorded as sent, else kept until it is. messageID is carepath's own,
+// when the provider carried it back ("" if not).
+func (e *Engine) applyReport(ctx context.Context, q *store.Queries, messageID string, rep store.DeliveryReport) error {
+	first, err := q.ProviderEventFirst(ctx, rep.Provider, rep.EventKey)
+	if err != nil || !first {
+		return err
+	}
+	m, found, err := e.reportedMessage(ctx, q, messageID, rep.Provider, rep.ProviderMessageID)
+	switch {
+	case err != nil:
+		return err
+	case found:
+		return q.DeliveryApply(ctx, m, rep)
+	case rep.ProviderMessageID == "":
+		return nil // nothing to match it by later: not one of ours
+	}
+	return q.DeliveryKeep(ctx, rep)
 }
 
 // reportedMessage finds and locks the message a report is about, settling

@@ -49,23 +49,7 @@ func (e *Engine) recordEmailEvent(ctx context.Context, ev EmailEvent, requestID 
 	case "unsubscribe", "group_unsubscribe", "spamreport":
 		rep.Failure = store.FailureOptedOut
 	}
-	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		first, err := q.ProviderEventFirst(ctx, rep.Provider, rep.EventKey)
-		if err != nil || !first {
-			return err
-		}
-		m, found, err := e.reportedMessage(ctx, q, ev.MessageID, rep.Provider, providerID)
-		if err != nil {
-			return err
-		}
-		if !found {
-			if providerID == "" {
-				return nil // nothing to match it by later: not one of ours
-			}
-			return q.DeliveryKeep(ctx, rep)
-		}
-		return q.DeliveryApply(ctx, m, rep)
-	})
+	err := e.Store.Tx(ctx, func(q *store.Queries) error { return e.applyReport(ctx, q, ev.MessageID, rep) })
 	if err != nil {
 		return e.unavailable(fmt.Errorf("record email event: %w", err), requestID)
 	}

@@ -119,8 +119,11 @@ func (q *Queries) DeliveryKeep(ctx context.Context, r DeliveryReport) error {
 }
 
 // ApplyPendingDeliveryReports applies the reports kept for a provider
-// message. Call it in the transaction that records the provider's ID
-// (MessageMarkSent), so a callback that beat the API response is not lost.
+// message, so a callback that beat the API response is not lost. Call it
+// once the provider's ID is recorded: the webhooks' reconciliation does in
+// the same transaction (MessageMarkSent), the send path right after its own
+// (OutboxAttemptSent), and the reply router's sweep (DeliveryPendingRecorded)
+// applies any a crash in between left kept.
 func (q *Queries) ApplyPendingDeliveryReports(ctx context.Context, provider, providerMessageID string) error {
 	rows, err := q.db.Query(ctx, stmt("DeliveryTakePending"), provider, providerMessageID)
 	if err != nil {
