@@ -143,7 +143,7 @@ func TestOptedOutIsSuppressedOrFallsBack(t *testing.T) {
 	ctx := context.Background()
 	smsOnly, both := f.patient(12, false), f.patient(12, true)
 	for _, p := range []store.PatientRecord{smsOnly, both} {
-		if err := f.store.ConsentRecord(ctx, p.ID, "sms", carepath.PurposeAll, false, "sms:STOP"); err != nil {
+		if err := f.store.ConsentAppend(ctx, store.Recipient{PatientID: p.ID}, store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: carepath.PurposeAll, Granted: false, Source: "sms:STOP"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,7 +165,7 @@ func TestOptedOutIsSuppressedOrFallsBack(t *testing.T) {
 		t.Fatalf("timeline: %+v %v", msgs, err)
 	}
 	// START restores it.
-	if err := f.store.ConsentRecord(ctx, smsOnly.ID, "sms", carepath.PurposeAll, true, "sms:START"); err != nil {
+	if err := f.store.ConsentAppend(ctx, store.Recipient{PatientID: smsOnly.ID}, store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: carepath.PurposeAll, Granted: true, Source: "sms:START"}); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := f.send(smsOnly, carepath.PurposeCare, 2); err != nil || res.Outcome != OutcomeSent {

@@ -32,12 +32,6 @@ func (c ConsentChange) effective() any {
 	return c.EffectiveAt
 }
 
-// ConsentRecord appends a patient's decision, effective now, to the ledger.
-func (q *Queries) ConsentRecord(ctx context.Context, patientID string, channel carepath.Channel, purpose carepath.Purpose, granted bool, source string) error {
-	return q.ConsentAppend(ctx, Recipient{PatientID: patientID},
-		ConsentChange{Channel: channel, Purpose: purpose, Granted: granted, Source: source})
-}
-
 // ConsentAppend appends a decision to the recipient's own ledger: the
 // caregiver's when CaregiverID is set, never the patient's.
 func (q *Queries) ConsentAppend(ctx context.Context, r Recipient, c ConsentChange) error {

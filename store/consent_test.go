@@ -61,7 +61,7 @@ func TestEarlierGrantRecordedAfterStopDoesNotLiftIt(t *testing.T) {
 	if granted, _ := consentState(t, q, p.ID, "sms", "outreach"); granted {
 		t.Fatal("a purpose-level grant lifted a blanket STOP")
 	}
-	if err := q.ConsentRecord(ctx, p.ID, "sms", carepath.PurposeAll, true, "sms:START"); err != nil {
+	if err := q.ConsentAppend(ctx, store.Recipient{PatientID: p.ID}, store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: carepath.PurposeAll, Granted: true, Source: "sms:START"}); err != nil {
 		t.Fatal(err)
 	}
 	if granted, all := consentState(t, q, p.ID, "sms", "outreach"); !granted || all {
@@ -105,7 +105,7 @@ func TestAddressStopHonouredForLaterPatientAndCaregiver(t *testing.T) {
 		t.Fatalf("a patient created after STOP from their number may be texted: granted=%v revokedAll=%v", granted, all)
 	}
 	// A verbal grant to the patient does not override the number's STOP.
-	if err := q.ConsentRecord(ctx, p.ID, "sms", carepath.PurposeAll, true, "verbal"); err != nil {
+	if err := q.ConsentAppend(ctx, store.Recipient{PatientID: p.ID}, store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: carepath.PurposeAll, Granted: true, Source: "verbal"}); err != nil {
 		t.Fatal(err)
 	}
 	if granted, _ := consentState(t, q, p.ID, "sms", "care"); granted {
