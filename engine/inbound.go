@@ -35,19 +35,12 @@ const (
 
 // receipt is what ReceiveMessage's transaction did with a message: the
 // decision the steps after the transaction follow.
-type receipt struct {
-	kind      receiptKind
-	messageID string
-	route     route // what the reply router will carry out (receiptRouted)
-}
-
-// receiptKind is where a received message went.
-type receiptKind int
+type receipt int
 
 const (
 	// receiptDuplicate: a provider's re-delivery. The first delivery
 	// stored the message and its route; nothing changes.
-	receiptDuplicate receiptKind = iota + 1
+	receiptDuplicate receipt = iota + 1
 	// receiptInbox: a care-team task holds the message, raised in the
 	// transaction; there is nothing for Temporal to do.
 	receiptInbox
@@ -80,7 +73,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 	if err != nil {
 		return e.unavailable(fmt.Errorf("receive message: %w", err), m.RequestID)
 	}
-	switch rc.kind {
+	switch rc {
 	case receiptDuplicate, receiptInbox:
 		// Nothing to hand on: the first delivery did, or the inbox holds it.
 	case receiptRouted:
@@ -105,29 +98,29 @@ func (e *Engine) unavailable(err error, requestID string) error {
 func (e *Engine) receive(ctx context.Context, q *store.Queries, m InboundMessage) (receipt, error) {
 	in, inserted, err := storeInbound(ctx, q, m)
 	if err != nil {
-		return receipt{}, err
+		return 0, err
 	}
 	if !inserted {
-		return receipt{kind: receiptDuplicate, messageID: in.id}, nil
+		return receiptDuplicate, nil
 	}
 	r, err := e.decide(ctx, q, in)
 	if err != nil {
-		return receipt{}, err
+		return 0, err
 	}
 	if r.Inbox != nil {
 		if err := routeToInbox(ctx, q, in.id, *r.Inbox); err != nil {
-			return receipt{}, err
+			return 0, err
 		}
-		return receipt{kind: receiptInbox, messageID: in.id}, nil
+		return receiptInbox, nil
 	}
 	b, err := json.Marshal(r)
 	if err != nil {
-		return receipt{}, fmt.Errorf("encode route: %w", err)
+		return 0, fmt.Errorf("encode route: %w", err)
 	}
 	if err := q.RouteInsert(ctx, in.id, store.RouteSender(m.Channel, m.From), b); err != nil {
-		return receipt{}, err
+		return 0, err
 	}
-	return receipt{kind: receiptRouted, messageID: in.id, route: r}, nil
+	return receiptRouted, nil
 }
 
 // storeInbound stores the message (once per provider message ID) under the
