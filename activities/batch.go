@@ -20,7 +20,7 @@ const launchParallelism = 16
 // resumed chunk finds what it launched and never enrolls anyone twice.
 func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (LaunchBatchResult, error) {
 	if a.Enroll == nil {
-		return LaunchBatchResult{}, temporal.NewNonRetryableApplicationError("no enroller configured", ErrTypeSendConfig, nil)
+		return LaunchBatchResult{}, temporal.NewNonRetryableApplicationError("no enroller configured", ErrTypeInvalidRequest, nil)
 	}
 	job, err := a.Store.BatchJobGet(ctx, req.JobID)
 	if err != nil {

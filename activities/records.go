@@ -169,14 +169,14 @@ type Enrolled struct {
 // its row; a patient already in the journey is not enrolled twice.
 func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentRequest) (CreateEnrollmentResult, error) {
 	if a.Enroll == nil {
-		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("no enroller configured", ErrTypeSendConfig, nil)
+		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("no enroller configured", ErrTypeInvalidRequest, nil)
 	}
 	got, err := a.Enroll(ctx, EnrollmentRequest{EnrollmentID: req.EnrollmentID, PatientID: req.PatientID,
 		Journey: req.Journey, Params: req.Params, ByParent: true})
 	switch {
 	case carepath.ErrorCode(err) == carepath.EINVALID:
 		// An unknown journey or params it rejects: no retry can fix that.
-		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("journey params invalid", ErrTypeSendConfig, err)
+		return CreateEnrollmentResult{}, temporal.NewNonRetryableApplicationError("journey params invalid", ErrTypeInvalidRequest, err)
 	case err != nil:
 		// Retried, including when the enrollment it collided with cannot
 		// be read: answering "already in that journey" then would drop the
