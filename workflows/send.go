@@ -1,0 +1,76 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Vars are template variables. The patient's own details (given_name) are
+// filled in by the send activity, so they never enter workflow history.
+type Vars map[string]string
+
+// Send sends a care message (treatment or safety content). A message that
+// could not be sent (no consent, no contact point) is recorded with its
+// reason and is not an error: the journey goes on.
+func (j *J) Send(template string, vars ...Vars) {
+	_, err := j.send(carepath.PurposeCare, template, merge(vars), nil)
+	j.must(err)
+}
+
+// SendOutreach sends an engagement message (subject to outreach consent,
+// caps and quiet hours).
+func (j *J) SendOutreach(template string, vars ...Vars) {
+	_, err := j.send(carepath.PurposeOutreach, template, merge(vars), nil)
+	j.must(err)
+}
+
+// send sends one message, waiting out quiet hours and caps, and returns
+// its outcome: sent, suppressed or failed (with a reason for the last two).
+func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activities.QuestionRef) (activities.SendMessageResult, error) {
+	req := activities.SendMessageRequest{
+		MessageID: j.nextID("message"), EnrollmentID: j.in.EnrollmentID, PatientID: j.in.PatientID,
+		Template: template, Vars: vars, Purpose: purpose, Question: q,
+	}
+	var res activities.SendMessageResult
+	for {
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.SendMessage, req).Get(j.ctx, &res)
+		if err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", template, err)
+		}
+		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
+			break
+		}
+		// Quiet hours or a frequency cap: wait on a durable timer, then ask
+		// again with the same message ID (consent is checked again then).
+		// At least a second, so a clock skew between worker and activity
+		// host can never spin this loop.
+		if err := j.sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: deferred: %w", template, err)
+		}
+	}
+	if res.Outcome != activities.OutcomeSent {
+		j.log.Warn("message not sent", "template", template, "outcome", res.Outcome, "reason", res.Reason)
+	}
+	return res, nil
+}
+
+// merge combines vars, later ones winning. It ranges over maps, which
+// workflowcheck flags, but the map it builds is the same in any order.
+//
+//workflowcheck:ignore
+func merge(vs []Vars) Vars {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := Vars{}
+	for _, v := range vs {
+		for k, val := range v {
+			out[k] = val
+		}
+	}
+	return out
+}
