@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/carepath/carepath/activities"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/activities"
 )
 
 // NotifyCaregiver tells the patient's authorised caregivers something (only

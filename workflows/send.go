@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
-	"go.temporal.io/sdk/workflow"
 )
 
 // Vars are template variables. The patient's own details (given_name) are

@@ -3,8 +3,9 @@ package workflows
 import (
 	"fmt"
 
-	"github.com/carepath/carepath/activities"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/activities"
 )
 
 // StartJourney enrolls the patient in journey d with params p (start from

@@ -3,10 +3,11 @@ package workflows
 import (
 	"fmt"
 
-	"github.com/carepath/carepath"
-	"github.com/carepath/carepath/activities"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
 )
 
 // Task is a care-team work item a journey raises.
