@@ -10,6 +10,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -75,17 +77,58 @@ func (p *process) stop(sig os.Signal, grace time.Duration) error {
 	}
 }
 
-// kill sends SIGKILL to the process's whole group (Setpgid made it the
-// leader), so children it forked die with it, and waits for it to exit.
+// kill crashes the service: SIGKILL to every process under it and to its
+// whole group (Setpgid made it the leader), then waits for it to exit.
+// The group alone is not enough: PostgreSQL's backends call setsid, so a
+// group kill left them answering on open connections for a moment after
+// the "crash". The tree is read before anything is killed, since orphans
+// are re-parented and can no longer be found.
 func (p *process) kill() error {
 	if p.exited() {
 		return nil
 	}
+	tree := descendants(p.cmd.Process.Pid)
 	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("kill %s: %w", p.name, err)
 	}
+	for _, pid := range tree {
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("kill %s: child %d: %w", p.name, pid, err)
+		}
+	}
 	<-p.done
 	return nil
+}
+
+// descendants lists every process under pid, from Linux's
+// /proc/<pid>/task/<tid>/children. Where that is unavailable it returns
+// what it found: the group kill still covers children that kept the group.
+func descendants(pid int) []int {
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", cur))
+		if err != nil {
+			continue // gone already, or no /proc
+		}
+		for _, t := range tasks {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", cur, t.Name()))
+			if err != nil {
+				continue
+			}
+			for _, f := range strings.Fields(string(data)) {
+				child, err := strconv.Atoi(f)
+				if err != nil {
+					continue
+				}
+				out = append(out, child)
+				queue = append(queue, child)
+			}
+		}
+	}
+	return out
 }
 
 // FreePort asks the kernel for a free TCP port on the loopback interface.
