@@ -97,7 +97,30 @@ func (p *process) kill() error {
 		}
 	}
 	<-p.done
+	// A signal is delivered asynchronously: wait until every process of the
+	// tree has died, so the crash is complete when kill returns.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range tree {
+		for running(pid) {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("kill %s: child %d still running 10s after SIGKILL", p.name, pid)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	return nil
+}
+
+// running reports whether pid is a live process: not gone, and not a
+// zombie waiting to be reaped by whoever inherited it.
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state is the first field after the command name's parenthesis.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
 }
 
 // descendants lists every process under pid, from Linux's
