@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/carepath/carepath/internal/testenv"
-	"github.com/carepath/carepath/messaging"
 )
 
 // A text from a number no patient uses belongs to no timeline: the task it
@@ -22,16 +20,7 @@ func TestTaskLinksTheMessageBehindIt(t *testing.T) {
 	from := fmt.Sprintf("+1555%07d", uuid.New().ID()%10000000)
 	sid := "SM" + strings.ReplaceAll(uuid.NewString(), "-", "")
 	params := map[string]string{"MessageSid": sid, "From": from, "To": "+15550009999", "Body": "who is this?"}
-	form := url.Values{}
-	for k, v := range params {
-		form.Set(k, v)
-	}
-	req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
+	req := signedTwilioRequest(t, srv.URL, params)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

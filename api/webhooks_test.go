@@ -52,16 +52,7 @@ func TestInboundSMSWithDatabaseDownIs503Fast(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	params := map[string]string{"MessageSid": "SMdown1", "From": "+15551234567", "To": "+15550009999", "Body": "3"}
-	form := url.Values{}
-	for k, v := range params {
-		form.Set(k, v)
-	}
-	req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
+	req := signedTwilioRequest(t, srv.URL, params)
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -278,16 +269,7 @@ func TestInboundSMSAcrossDatabaseCrashRestart(t *testing.T) {
 	t.Cleanup(srv.Close)
 	post := func(sid string) (int, time.Duration) {
 		params := map[string]string{"MessageSid": sid, "From": "+15557654321", "To": "+15550009999", "Body": "hello"}
-		form := url.Values{}
-		for k, v := range params {
-			form.Set(k, v)
-		}
-		req, err := http.NewRequest("POST", srv.URL+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
+		req := signedTwilioRequest(t, srv.URL, params)
 		start := time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -334,4 +316,21 @@ func closeBody(t *testing.T, resp *http.Response) {
 	if err := resp.Body.Close(); err != nil {
 		t.Error(err)
 	}
+}
+
+// signedTwilioRequest is an inbound-SMS webhook request to base, signed
+// with the test auth token "tok" for the public URL https://example.org.
+func signedTwilioRequest(t *testing.T, base string, params map[string]string) *http.Request {
+	t.Helper()
+	form := url.Values{}
+	for k, v := range params {
+		form.Set(k, v)
+	}
+	req, err := http.NewRequest("POST", base+"/webhooks/twilio/messages", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", messaging.SignTwilio("tok", "https://example.org/webhooks/twilio/messages", params))
+	return req
 }

@@ -26,18 +26,10 @@ const (
 // point (the caregiver's, when CaregiverID is set): it is valid, and its
 // unreachable count starts again. A point already invalid stays so.
 func (q *Queries) ContactReached(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
-	name := "PatientPhoneDelivered"
-	id := r.PatientID
-	switch {
-	case r.IsCaregiver() && channel == carepath.ChannelEmail:
-		name, id = "CaregiverEmailDelivered", r.CaregiverID
-	case r.IsCaregiver():
-		name, id = "CaregiverPhoneDelivered", r.CaregiverID
-	case r.PatientID == "":
+	if !r.IsCaregiver() && r.PatientID == "" {
 		return nil
-	case channel == carepath.ChannelEmail:
-		name = "PatientEmailDelivered"
 	}
+	name, id := contactQuery(r, channel, "Delivered")
 	_, err := q.db.Exec(ctx, stmt(name), id, address)
 	return wrapErr("mark contact delivered", err)
 }
@@ -45,18 +37,23 @@ func (q *Queries) ContactReached(ctx context.Context, r Recipient, channel carep
 // markContactInvalid marks the recipient's contact point invalid, only if
 // it is still the one that failed.
 func (q *Queries) markContactInvalid(ctx context.Context, r Recipient, channel carepath.Channel, address string) error {
-	name := "PatientPhoneInvalid"
-	id := r.PatientID
-	switch {
-	case r.IsCaregiver() && channel == carepath.ChannelEmail:
-		name, id = "CaregiverEmailInvalid", r.CaregiverID
-	case r.IsCaregiver():
-		name, id = "CaregiverPhoneInvalid", r.CaregiverID
-	case channel == carepath.ChannelEmail:
-		name = "PatientEmailInvalid"
-	}
+	name, id := contactQuery(r, channel, "Invalid")
 	_, err := q.db.Exec(ctx, stmt(name), id, address)
 	return wrapErr("mark contact invalid", err)
+}
+
+// contactQuery names the query that marks the recipient's contact point on
+// channel (<Patient|Caregiver><Phone|Email><verb>) and the ID it keys on.
+func contactQuery(r Recipient, channel carepath.Channel, verb string) (name, id string) {
+	who, id := "Patient", r.PatientID
+	if r.IsCaregiver() {
+		who, id = "Caregiver", r.CaregiverID
+	}
+	point := "Phone"
+	if channel == carepath.ChannelEmail {
+		point = "Email"
+	}
+	return who + point + verb, id
 }
 
 // countUnreachable counts one more "unreachable" failure of the
