@@ -90,18 +90,66 @@ func newInstance(t *testing.T) *instance {
 }
 
 // start runs `carepath dev` with the instance's environment plus extra,
-// stops it when the test ends, and waits until /healthz answers 200.
+// stops it when the test ends, and waits until /healthz answers 200. A
+// free port can be taken by another process between FreePort and the
+// listen (the chaos run starts beside these tests): that start is retried
+// on a new port rather than failing the test.
 func (in *instance) start(extra map[string]string) {
 	t := in.t
 	t.Helper()
 	for k, v := range extra {
 		in.env[k] = v
 	}
-	env := in.env
+	for attempt := 1; ; attempt++ {
+		err := in.startOnce()
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "address already in use") || attempt == 3 {
+			t.Fatalf("carepath dev exited during start-up: %v", err)
+		}
+		port, perr := embedded.FreePort()
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		in.env["CAREPATH_HTTP_ADDR"], in.base = addr, "http://"+addr
+	}
+}
+
+// startOnce starts `carepath dev` and waits for it to be healthy; it
+// returns the error `dev` ended with if it ended during start-up.
+func (in *instance) startOnce() error {
+	t := in.t
+	t.Helper()
+	env := make(map[string]string, len(in.env))
+	for k, v := range in.env {
+		env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var stdout bytes.Buffer
 	go func() { done <- run(ctx, []string{"dev"}, func(k string) string { return env[k] }, &stdout, os.Stderr) }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		select {
+		case err := <-done:
+			cancel()
+			return err
+		default:
+		}
+		if resp, err := http.Get(in.base + "/healthz"); err == nil {
+			closeBody(resp.Body)
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("carepath dev not healthy after 2 minutes")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -113,24 +161,7 @@ func (in *instance) start(extra map[string]string) {
 			t.Error("carepath dev did not stop within 60s of cancellation")
 		}
 	})
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("carepath dev exited during start-up: %v", err)
-		default:
-		}
-		if resp, err := http.Get(in.base + "/healthz"); err == nil {
-			closeBody(resp.Body)
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("carepath dev not healthy after 2 minutes")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return nil
 }
 
 // call sends a JSON request with the admin key and decodes the answer.
