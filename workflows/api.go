@@ -28,6 +28,13 @@ const TaskQueue = "carepath-journeys"
 // sending number under its provider's messages-per-second limit.
 const SendTaskQueue = "carepath-sends"
 
+// SendPriorityTaskQueue is the lane for sends that must never wait behind
+// bulk or scheduled traffic: safety messages, pages to staff, STOP/HELP
+// confirmations and conversation replies. Its worker shares the send
+// worker's pacer, which serves this lane first, so the provider's
+// per-number limit still holds.
+const SendPriorityTaskQueue = "carepath-sends-priority"
+
 // Workflow types. A journey's workflow type is its journey name
 // (Definition.JourneyName); these are the runtime's own. The replay-only
 // per-task watcher's type and ID (TaskEscalationWorkflow,
