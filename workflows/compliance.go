@@ -9,15 +9,6 @@ import (
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
-	"github.com/carepath/carepath/messaging"
-)
-
-// Compliance templates.
-const (
-	TemplateStopConfirm  = "compliance.stop_confirm"
-	TemplateStartConfirm = "compliance.start_confirm"
-	TemplateHelp         = "compliance.help"
-	TemplatePreferences  = "compliance.preferences_updated"
 )
 
 // ComplianceReplyInput names the patient, the keyword's message and what
@@ -61,24 +52,4 @@ func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
 		return fmt.Errorf("compliance reply: %w", err)
 	}
 	return nil
-}
-
-// systemMessages is the runtime's own wording.
-var systemMessages = map[string]map[string]messaging.Text{
-	TemplateStopConfirm: {
-		"en": {Body: "You're unsubscribed from your care team's texts and will get no more. Reply START to resubscribe."},
-		"es": {Body: "Ya no recibirá más mensajes de texto de su equipo de atención. Responda START para volver a suscribirse."},
-	},
-	TemplateStartConfirm: {
-		"en": {Body: "You're subscribed again to texts from your care team. Reply STOP to unsubscribe, HELP for help."},
-		"es": {Body: "Volvió a suscribirse a los mensajes de su equipo de atención. Responda STOP para cancelar, HELP para ayuda."},
-	},
-	TemplatePreferences: {
-		"en": {Subject: "Preferences updated", Body: "Got it: we've updated how we contact you. Reply HELP for help or STOP to opt out."},
-		"es": {Subject: "Preferencias actualizadas", Body: "Entendido: actualizamos cómo le contactamos. Responda HELP para ayuda o STOP para cancelar."},
-	},
-	TemplateHelp: {
-		"en": {Body: "Your care team's patient messages. Msg frequency varies. Reply STOP to unsubscribe. For emergencies call 911."},
-		"es": {Body: "Mensajes de su equipo de atención. Frecuencia variable. Responda STOP para cancelar. En emergencias llame al 911."},
-	},
 }

@@ -191,7 +191,7 @@ type Registry struct {
 // wording that parses) and builds the template catalogue from them.
 func NewRegistry(defs ...Definition) (*Registry, error) {
 	r := &Registry{byName: map[string]Definition{}, templates: messaging.NewCatalog()}
-	for _, k := range []string{TemplateStopConfirm, TemplateStartConfirm, TemplateHelp, TemplatePreferences} {
+	for _, k := range systemTemplateKeys() {
 		if err := r.templates.Add(k, systemMessages[k]); err != nil {
 			return nil, err
 		}
