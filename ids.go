@@ -36,6 +36,13 @@ func TaskKeyJourney(taskID string) string { return "journey/" + taskID }
 // TaskKeyReply keys the task for a reply no journey took.
 func TaskKeyReply(messageID string) string { return "reply/" + messageID }
 
+// TaskKeyRedFlag keys the urgent task a red flag in a message raises.
+func TaskKeyRedFlag(messageID string) string { return "red-flag/" + messageID }
+
+// TaskKeyPossibleOptOut keys the review task for a message that may be an
+// opt-out.
+func TaskKeyPossibleOptOut(messageID string) string { return "possible-opt-out/" + messageID }
+
 // TaskKeyHeld keys the task for an email whose outcome is unknown.
 func TaskKeyHeld(messageID string) string { return "message-held/" + messageID }
 
