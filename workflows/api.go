@@ -46,6 +46,9 @@ const (
 	// ComplianceReplyWorkflow answers a compliance keyword (STOP, START,
 	// HELP) or a preference change (compliance.go).
 	ComplianceReplyWorkflow = "carepath.compliance_reply"
+	// SafetyReplyWorkflow answers a red flag with the safety message
+	// (safety.go).
+	SafetyReplyWorkflow = "carepath.safety_reply"
 	// BulkLaunchWorkflow runs a bulk launch (batch.go).
 	BulkLaunchWorkflow = "carepath.bulk_launch"
 )
@@ -64,6 +67,10 @@ const TaskSweeperWorkflowID = "task-sweeper"
 // ComplianceWorkflowID keys the reply by the inbound message, so a webhook
 // delivered twice still gets one answer.
 func ComplianceWorkflowID(inboundMessageID string) string { return "compliance-" + inboundMessageID }
+
+// SafetyWorkflowID is keyed by the message with the red flag: one safety
+// message per message.
+func SafetyWorkflowID(inboundMessageID string) string { return "safety-" + inboundMessageID }
 
 // BulkLaunchWorkflowID is keyed by the job: one launcher per job.
 func BulkLaunchWorkflowID(jobID string) string { return "batch-" + jobID }
@@ -119,6 +126,16 @@ func BulkLaunchStartOptions(jobID string) client.StartWorkflowOptions {
 func ComplianceReplyStartOptions(inboundMessageID string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
 		ID:                    ComplianceWorkflowID(inboundMessageID),
+		TaskQueue:             TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
+}
+
+// SafetyReplyStartOptions start the safety message answering a red flag;
+// like a compliance answer, never twice.
+func SafetyReplyStartOptions(inboundMessageID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    SafetyWorkflowID(inboundMessageID),
 		TaskQueue:             TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}
@@ -204,6 +221,10 @@ type Reply struct {
 	Channel    carepath.Channel `json:"channel"`
 	Body       string           `json:"body"`
 	ReceivedAt time.Time        `json:"received_at"`
+	// RedFlag: the engine found a red flag in it, answered it with the
+	// safety message and raised an urgent task; Ask does not ask such a
+	// reply to be clarified.
+	RedFlag bool `json:"red_flag,omitempty"`
 }
 
 // searchAttributeAllowList names every search attribute a journey workflow

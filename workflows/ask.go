@@ -75,6 +75,10 @@ type Answer struct {
 	Text      string // the reply as written (free text, or unrecognised)
 	MessageID string // the reply's message ID (answered or unrecognised)
 	Reason    string // why it was not delivered (undelivered, opted out)
+	// RedFlag: the reply had a red flag. The engine has already sent the
+	// safety message and raised an urgent task holding the reply, so it is
+	// not clarified, and a journey need not raise a task of its own for it.
+	RedFlag bool
 }
 
 // Answered reports whether the patient gave a usable answer.
@@ -168,16 +172,19 @@ func (j *J) ask(q Question) (Answer, error) {
 			}
 		}
 		if a, recognised := q.spec().Parse(reply.Body); recognised {
-			return Answer{Status: StatusAnswered, Choice: a.Choice, Number: a.Number, Text: a.Text, MessageID: reply.MessageID}, nil
+			return Answer{Status: StatusAnswered, Choice: a.Choice, Number: a.Number, Text: a.Text, MessageID: reply.MessageID,
+				RedFlag: reply.RedFlag}, nil
 		}
-		if !clarified && q.ClarifyTemplate != "" {
+		// A red flag is not asked to be clarified: the safety message has
+		// answered it and a nurse has the task.
+		if !clarified && q.ClarifyTemplate != "" && !reply.RedFlag {
 			clarified = true
 			if _, err := j.send(purpose, q.ClarifyTemplate, q.Vars, ref); err != nil {
 				return Answer{}, fmt.Errorf("ask %s: clarify: %w", q.Key, err)
 			}
 			continue
 		}
-		return Answer{Status: StatusUnrecognised, Text: reply.Body, MessageID: reply.MessageID}, nil
+		return Answer{Status: StatusUnrecognised, Text: reply.Body, MessageID: reply.MessageID, RedFlag: reply.RedFlag}, nil
 	}
 }
 
