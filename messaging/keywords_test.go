@@ -36,3 +36,38 @@ func FuzzParseKeyword(f *testing.F) {
 		}
 	})
 }
+
+func TestParseEmailKeyword(t *testing.T) {
+	cases := []struct {
+		subject, text string
+		want          messaging.Keyword
+	}{
+		{"STOP", "", messaging.KeywordStop},
+		{"Re: STOP", "", messaging.KeywordStop},
+		{"RE: Fwd: unsubscribe", "", messaging.KeywordStop},
+		{"Re: Your visit on Monday", "STOP", messaging.KeywordStop},
+		{"Re: Your visit on Monday", "\n\n  Unsubscribe.  \n\nPat\nSent from my phone", messaging.KeywordStop},
+		{"Re: Your visit on Monday", "STOP\n\nOn Mon, Nov 30, 2026 at 9:00 AM Care Team wrote:\n> Reply HELP for help", messaging.KeywordStop},
+		{"Re: Your visit on Monday", "opt out", messaging.KeywordStop},
+		{"", "start", messaging.KeywordStart},
+		{"help", "", messaging.KeywordHelp},
+		{"Re: HELP", "STOP", messaging.KeywordStop},   // a revocation beside another keyword wins
+		{"START", "help", messaging.KeywordStart},     // START over HELP
+		{"Re: Your visit", "", messaging.KeywordNone}, // no text at all
+		// The keyword only in the quoted original, or inside a sentence.
+		{"Re: Your visit", "On Mon, Nov 30, 2026 at 9:00 AM Care Team wrote:\n> Reply STOP to opt out", messaging.KeywordNone},
+		{"Re: Your visit", "> STOP", messaging.KeywordNone},
+		{"Re: Your visit", "-----Original Message-----\nSTOP", messaging.KeywordNone},
+		{"Re: Your visit", "Thanks, see you then.\nSTOP", messaging.KeywordNone},
+		{"Re: Help with my appointment", "I can't stop coughing", messaging.KeywordNone},
+		{"Re: Your visit", "Stop the pain meds?", messaging.KeywordNone},
+		// Email has no YES keyword and CANCEL may be about an appointment.
+		{"Re: Your visit", "yes", messaging.KeywordNone},
+		{"Re: Your visit", "Cancel", messaging.KeywordNone},
+	}
+	for _, c := range cases {
+		if got := messaging.ParseEmailKeyword(c.subject, c.text); got != c.want {
+			t.Errorf("ParseEmailKeyword(%q, %q) = %q, want %q", c.subject, c.text, got, c.want)
+		}
+	}
+}
