@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -22,6 +23,9 @@ type Engine struct {
 	Temporal client.Client
 	Journeys *workflows.Registry
 	Log      *slog.Logger
+	// ClinicZone is the clinic's time zone (CAREPATH_CLINIC_TIMEZONE): the
+	// on-call roster's weekdays and hours are in it. nil: America/New_York.
+	ClinicZone *time.Location
 
 	wake routerWake // a stored reply wakes this process's reply router
 }

@@ -73,7 +73,10 @@ type J struct {
 	seenObs      map[string]bool
 	detail       string
 	askedOn      carepath.Channel // the channel the open question went out on
-	log          log.Logger
+	// onObservation, set by OnObservation (wait.go), handles each
+	// observation as it arrives, also while an Ask waits.
+	onObservation func(Observation)
+	log           log.Logger
 }
 
 func newJ(ctx workflow.Context, in Input) (*J, error) {

@@ -15,6 +15,10 @@ type Task struct {
 	Priority  carepath.Priority
 	Reason    string // shown to the care team; no PHI beyond what the team sees anyway
 	MessageID string // the reply that prompted it, if any
+	// DedupeKey, when set, is the task's key instead of its derived ID's
+	// (carepath.TaskKeyJourney), so the task the engine raises for one
+	// cause (a reading: carepath.TaskKeyReading) and the journey's are one.
+	DedupeKey string
 }
 
 // Escalate raises a care-team task; the deployment's task sweeper escalates
@@ -25,7 +29,11 @@ func (j *J) Escalate(t Task) {
 		j.must(temporal.NewNonRetryableApplicationError("unknown task priority "+string(t.Priority), "InvalidTask", nil))
 	}
 	id := j.nextID("task")
-	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: carepath.TaskKeyJourney(id), PatientID: j.in.PatientID,
+	key := carepath.TaskKeyJourney(id)
+	if t.DedupeKey != "" {
+		key = t.DedupeKey
+	}
+	req := activities.CreateTaskRequest{TaskID: id, DedupeKey: key, PatientID: j.in.PatientID,
 		EnrollmentID: j.in.EnrollmentID, MessageID: t.MessageID, Priority: t.Priority, Reason: t.Reason}
 	// Version 1 raises the task inside the workflow task (a local
 	// activity) and leaves its deadline to the task sweeper: the nurse's
