@@ -50,7 +50,7 @@ func (e *Engine) AcknowledgeTask(ctx context.Context, a carepath.Actor, id strin
 		if t.Status == carepath.TaskResolved {
 			return carepath.Errorf(carepath.ECONFLICT, "task is resolved")
 		}
-		_, err := q.TaskAcknowledge(ctx, id)
+		_, err := q.TaskAcknowledgeBy(ctx, id, store.TaskEvent{Actor: a.Name()})
 		return err
 	})
 }
@@ -65,7 +65,7 @@ func (e *Engine) ResolveTask(ctx context.Context, a carepath.Actor, id, note str
 		if t.Status == carepath.TaskResolved {
 			return carepath.Errorf(carepath.ECONFLICT, "task is already resolved")
 		}
-		_, err := q.TaskResolve(ctx, id, note)
+		_, err := q.TaskResolve(ctx, id, note, store.TaskEvent{Actor: a.Name()})
 		return err
 	})
 }

@@ -1,7 +1,14 @@
 -- name: TaskInsert
-INSERT INTO tasks (id, patient_id, enrollment_id, message_id, priority, status, reason, note, dedupe_key, due_at, swept)
-VALUES ($1, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, $5, 'open', $6, $7, NULLIF($8, ''), $9, $10)
-ON CONFLICT (dedupe_key) DO NOTHING;
+-- A new task and its "raised" event in one statement; a deduplicated one
+-- inserts neither (the count of rows inserted is the events').
+WITH ins AS (
+    INSERT INTO tasks (id, patient_id, enrollment_id, message_id, priority, status, reason, note, dedupe_key, due_at, swept)
+    VALUES ($1, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, $5, 'open', $6, $7, NULLIF($8, ''), $9, $10)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id, created_at
+)
+INSERT INTO task_events (task_id, at, kind, actor, detail)
+SELECT id, created_at, 'raised', $11, $12 FROM ins;
 
 -- name: TaskIDByDedupeKey
 SELECT id FROM tasks WHERE dedupe_key = $1;
@@ -13,7 +20,7 @@ FROM tasks
 WHERE ($1 = '' OR patient_id = NULLIF($1, '')::uuid)
   AND ($2 = '' OR status = $2)
   AND ($4 = '' OR priority = $4)
-ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, created_at, id
+ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, escalation_level DESC, created_at, id
 LIMIT $3;
 
 -- name: TaskGet
@@ -21,18 +28,63 @@ SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), co
        created_at, acknowledged_at, resolved_at, escalation_level, due_at, resolved_note
 FROM tasks WHERE id = $1;
 
--- name: TaskAcknowledge
-UPDATE tasks SET status = 'acknowledged', acknowledged_at = now() WHERE id = $1 AND status = 'open';
+-- name: TaskAcknowledgeBy
+-- An open task (escalated or not) becomes acknowledged by $3/$4 at $2
+-- (NULL: now), with its "acknowledged" event.
+WITH up AS (
+    UPDATE tasks SET status = 'acknowledged', acknowledged_at = coalesce($2, now()),
+        acknowledged_by = $4, acknowledged_by_staff = NULLIF($3, '')::uuid
+    WHERE id = $1 AND status = 'open'
+    RETURNING id, acknowledged_at
+)
+INSERT INTO task_events (task_id, at, kind, staff_id, actor, detail)
+SELECT id, acknowledged_at, 'acknowledged', NULLIF($3, '')::uuid, $4, $5 FROM up;
 
 -- name: TaskResolve
-UPDATE tasks SET status = 'resolved', resolved_at = now(), resolved_note = $2,
-    acknowledged_at = coalesce(acknowledged_at, now())
-WHERE id = $1 AND status <> 'resolved';
+-- Resolving an unacknowledged task acknowledges it too, by the same actor.
+WITH up AS (
+    UPDATE tasks SET status = 'resolved', resolved_at = coalesce($3, now()), resolved_note = $2,
+        acknowledged_at = coalesce(acknowledged_at, $3, now()),
+        acknowledged_by = coalesce(acknowledged_by, $5),
+        acknowledged_by_staff = coalesce(acknowledged_by_staff, NULLIF($4, '')::uuid)
+    WHERE id = $1 AND status <> 'resolved'
+    RETURNING id, resolved_at
+)
+INSERT INTO task_events (task_id, at, kind, staff_id, actor, detail)
+SELECT id, resolved_at, 'resolved', NULLIF($4, '')::uuid, $5, $6 FROM up;
 
 -- name: TaskEscalate
--- Raise an unacknowledged task one level, with a new deadline.
-UPDATE tasks SET escalation_level = escalation_level + 1, due_at = $2
-WHERE id = $1 AND status = 'open' RETURNING escalation_level;
+-- Raise an unacknowledged task one level, with a new deadline, and record
+-- the "escalated" event (who is notified is the pager's to record).
+WITH up AS (
+    UPDATE tasks SET escalation_level = escalation_level + 1, due_at = $2
+    WHERE id = $1 AND status = 'open' RETURNING id, escalation_level
+), ev AS (
+    INSERT INTO task_events (task_id, kind, actor, detail)
+    SELECT id, 'escalated', $3, 'level ' || escalation_level FROM up
+)
+SELECT escalation_level FROM up;
+
+-- name: TaskAcknowledgement
+-- Who acknowledged a task (empty: nobody yet), and when paging began.
+SELECT coalesce(acknowledged_by, ''), coalesce(acknowledged_by_staff::text, ''), page_started_at
+FROM tasks WHERE id = $1;
+
+-- name: TasksToPage
+-- Open urgent and high tasks no page has started for, oldest first.
+SELECT id FROM tasks
+WHERE status = 'open' AND priority IN ('urgent', 'high') AND page_started_at IS NULL
+ORDER BY created_at, id
+LIMIT $1;
+
+-- name: TaskPageStarted
+UPDATE tasks SET page_started_at = coalesce(page_started_at, now()) WHERE id = $1;
+
+-- name: TaskMessage
+-- The message a task is about: its body and when it was received.
+SELECT m.id, m.direction, m.channel, m.body, m.created_at
+FROM tasks t JOIN messages m ON m.id = t.message_id
+WHERE t.id = $1;
 
 -- name: TasksOverdue
 -- Swept tasks past their acknowledgement deadline that can still escalate.
