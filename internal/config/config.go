@@ -77,6 +77,12 @@ type Config struct {
 	// Production defaults; the chaos suite shortens them.
 	Send SendTiming
 
+	// ClinicTimezone is the clinic's IANA zone (CAREPATH_CLINIC_TIMEZONE,
+	// default America/New_York): the on-call roster's weekdays and hours are
+	// its wall clock. ClinicZone is it loaded.
+	ClinicTimezone string
+	ClinicZone     *time.Location
+
 	// Recovery: pool limits, session timeouts, start-up wait, reconciler
 	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
 	Recovery Recovery
@@ -124,6 +130,7 @@ const (
 	DefaultDataDir       = ".data"
 	DefaultTemporalPort  = 7233
 	DefaultTemporalUIPrt = 8233
+	DefaultClinicZone    = "America/New_York"
 )
 
 // TwilioEnabled reports whether real SMS sending is configured.
@@ -165,6 +172,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		CodecAddr:            get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
 		PprofAddr:            get("CAREPATH_PPROF_ADDR", ""),
 		MetricsAddr:          get("CAREPATH_METRICS_ADDR", ""),
+		ClinicTimezone:       get("CAREPATH_CLINIC_TIMEZONE", DefaultClinicZone),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -205,6 +213,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		if *d.into, err = boundedDuration(get(d.key, d.def.String()), d.min, d.max); err != nil {
 			bad(d.key, "%v", err)
 		}
+	}
+	if !carepath.ValidTimezone(c.ClinicTimezone) {
+		bad("CAREPATH_CLINIC_TIMEZONE", "must be an IANA time zone, e.g. America/New_York")
+	} else if c.ClinicZone, err = time.LoadLocation(c.ClinicTimezone); err != nil {
+		bad("CAREPATH_CLINIC_TIMEZONE", "cannot be loaded: %v", err)
 	}
 	c.Recovery = recoveryFromEnv(get, bad)
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
