@@ -3,6 +3,7 @@ package messaging
 import (
 	"context"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -20,13 +21,26 @@ import (
 // slot carries one request per (window + latency), e.g. 99.5% of the limit
 // at 5 ms.
 //
+// Two lanes share the slots: callers of AcquireUrgent are served before
+// any caller of Acquire, so a safety message is never queued behind a bulk
+// launch, and both lanes together still keep to the limit.
+//
 // The guarantee holds per process; Temporal's task-queue rate limit on the
-// send queue bounds the deployment as a whole.
+// bulk send queue bounds the deployment's bulk traffic as a whole.
 type Paced struct {
 	next   Sender
 	window time.Duration
-	slots  chan time.Time // each holds the time its slot is free again
+
+	mu     sync.Mutex
+	idle   []time.Time // slots nobody holds: when each may be used again
+	urgent []*waiter   // waiting AcquireUrgent calls, first come first
+	bulk   []*waiter   // waiting Acquire calls, first come first
+	wake   *time.Timer // fires when the earliest idle slot is free again
 }
+
+// waiter is one caller waiting for a slot; the slot's free time is handed
+// over on got.
+type waiter struct{ got chan time.Time }
 
 // NewPaced wraps next; perSecond must be positive. The result can look
 // messages up exactly when next can.
@@ -44,11 +58,7 @@ func NewPaced(next Sender, perSecond float64) Sender {
 
 // newPaced allows n requests per window.
 func newPaced(next Sender, n int, window time.Duration) *Paced {
-	p := &Paced{next: next, window: window, slots: make(chan time.Time, n)}
-	for range n {
-		p.slots <- time.Time{}
-	}
-	return p
+	return &Paced{next: next, window: window, idle: make([]time.Time, n)}
 }
 
 // Provider names the wrapped provider.
@@ -68,24 +78,133 @@ type Slot struct {
 // Acquire waits for a free slot. The outbox takes a slot first and only
 // then claims its attempt, so the time a message is handed to the provider
 // is the time it records, and no consent change during the wait is missed.
+// Waiting callers are served in arrival order, after every AcquireUrgent.
 func (p *Paced) Acquire(ctx context.Context) (*Slot, error) {
-	var free time.Time
-	select {
-	case free = <-p.slots:
-	case <-ctx.Done():
-		return nil, &Error{Provider: p.next.Provider(), Kind: KindRateLimited, cause: ctx.Err()}
+	return p.acquire(ctx, false)
+}
+
+// AcquireUrgent is Acquire for the priority lane (safety messages, pages,
+// STOP/HELP confirmations, conversation replies): it is served before any
+// waiting Acquire, from the same slots, so both lanes together stay within
+// the limit. An urgent caller waits at most for the next slot to come free
+// (one window after the earliest answer in flight) plus the urgent callers
+// ahead of it.
+func (p *Paced) AcquireUrgent(ctx context.Context) (*Slot, error) {
+	return p.acquire(ctx, true)
+}
+
+func (p *Paced) acquire(ctx context.Context, urgent bool) (*Slot, error) {
+	p.mu.Lock()
+	ahead := len(p.urgent)
+	if !urgent {
+		ahead += len(p.bulk)
 	}
-	if wait := time.Until(free); wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			p.slots <- free // unused: give it back as it was
-			return nil, &Error{Provider: p.next.Provider(), Kind: KindRateLimited, cause: ctx.Err()}
+	if ahead == 0 {
+		if i := p.earliest(); i >= 0 && !p.idle[i].After(time.Now()) {
+			free := p.take(i)
+			p.mu.Unlock()
+			return &Slot{p: p, free: free}, nil
 		}
 	}
-	return &Slot{p: p, free: free}, nil
+	w := &waiter{got: make(chan time.Time, 1)}
+	if urgent {
+		p.urgent = append(p.urgent, w)
+	} else {
+		p.bulk = append(p.bulk, w)
+	}
+	p.dispatch()
+	p.mu.Unlock()
+	select {
+	case free := <-w.got:
+		return &Slot{p: p, free: free}, nil
+	case <-ctx.Done():
+		p.mu.Lock()
+		if !p.forget(w) {
+			// Handed a slot as the wait ended: give it back as it was.
+			p.idle = append(p.idle, <-w.got)
+			p.dispatch()
+		}
+		p.mu.Unlock()
+		return nil, &Error{Provider: p.next.Provider(), Kind: KindRateLimited, cause: ctx.Err()}
+	}
+}
+
+// dispatch hands every idle slot that is free now to the waiters, urgent
+// first, and sets the timer for the next one. Call with mu held.
+func (p *Paced) dispatch() {
+	now := time.Now()
+	for len(p.urgent)+len(p.bulk) > 0 {
+		i := p.earliest()
+		if i < 0 {
+			return // every slot is held: the next Release dispatches
+		}
+		if p.idle[i].After(now) {
+			p.wakeAt(p.idle[i].Sub(now))
+			return
+		}
+		var w *waiter
+		if len(p.urgent) > 0 {
+			w, p.urgent = p.urgent[0], p.urgent[1:]
+		} else {
+			w, p.bulk = p.bulk[0], p.bulk[1:]
+		}
+		w.got <- p.take(i)
+	}
+}
+
+// wakeAt runs dispatch after d (an earlier wake-up is harmless: dispatch
+// finds nothing free and sets the timer again).
+func (p *Paced) wakeAt(d time.Duration) {
+	if p.wake == nil {
+		p.wake = time.AfterFunc(d, func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.dispatch()
+		})
+		return
+	}
+	p.wake.Reset(d)
+}
+
+// earliest is the index of the idle slot free first, -1 if none is idle.
+func (p *Paced) earliest() int {
+	best := -1
+	for i, t := range p.idle {
+		if best < 0 || t.Before(p.idle[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// take removes idle slot i and returns its free time.
+func (p *Paced) take(i int) time.Time {
+	free := p.idle[i]
+	last := len(p.idle) - 1
+	p.idle[i] = p.idle[last]
+	p.idle = p.idle[:last]
+	return free
+}
+
+// forget removes w from its queue; false if it was already served.
+func (p *Paced) forget(w *waiter) bool {
+	for _, q := range []*[]*waiter{&p.urgent, &p.bulk} {
+		for i, x := range *q {
+			if x == w {
+				*q = append((*q)[:i], (*q)[i+1:]...)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// put gives a slot back, free again at free.
+func (p *Paced) put(free time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.idle = append(p.idle, free)
+	p.dispatch()
 }
 
 // Release frees a used slot one window after now (the request's answer).
@@ -97,7 +216,7 @@ func (s *Slot) Release() {
 		return
 	}
 	s.done = true
-	s.p.slots <- time.Now().Add(s.p.window)
+	s.p.put(time.Now().Add(s.p.window))
 }
 
 // Return gives back a slot no request was made with, as it was.
@@ -106,7 +225,7 @@ func (s *Slot) Return() {
 		return
 	}
 	s.done = true
-	s.p.slots <- s.free
+	s.p.put(s.free)
 }
 
 // Send waits for a free slot, then sends: for callers with no outbox.
@@ -127,9 +246,10 @@ type pacedLooker struct {
 }
 
 // Gated is a sender whose requests must each hold a slot: take one with
-// Acquire, then call Direct().Send.
+// Acquire (AcquireUrgent on the priority lane), then call Direct().Send.
 type Gated interface {
 	Sender
 	Acquire(ctx context.Context) (*Slot, error)
+	AcquireUrgent(ctx context.Context) (*Slot, error)
 	Direct() Sender
 }
