@@ -68,7 +68,7 @@ func (e element) accepts(w string, fuzzy bool) bool {
 	for _, a := range e.alts {
 		switch {
 		case a.num:
-			if n, err := strconv.Atoi(w); err == nil && n >= a.min {
+			if n, err := strconv.Atoi(w); err == nil && n >= a.min && n <= a.max {
 				return true
 			}
 		case a.stem:

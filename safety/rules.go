@@ -2,6 +2,7 @@ package safety
 
 import (
 	_ "embed"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -19,7 +20,7 @@ var rules = mustRules("redflags.txt", rulesFile, lex)
 type Rule struct {
 	Category Category
 	Lang     string // "en", "es" or "any": for the reviewer; every rule screens every message
-	Pattern  string // as written: words, "a/b" alternatives, "stem*", "10+", "..." for up to five words
+	Pattern  string // as written: words, "a/b" alternatives, "stem*", "10+", "50-89", "..." for up to five words
 	Phrase   string // the canonical phrase: each position's first spelling ("hurt myself" for "hurt/cut myself")
 	Crisis   bool
 	Line     int // in redflags.txt
@@ -43,8 +44,9 @@ type element struct {
 type alt struct {
 	word string
 	stem bool // "breath*": any word starting with "breath"
-	num  bool // "10+": any number of at least min
+	num  bool // "10+" or "50-89": any number from min to max
 	min  int
+	max  int
 }
 
 // maxGap is how many words "..." may stand for ("pain in my chest").
@@ -205,14 +207,14 @@ func parsePattern(l dataLine, lx *lexicon) ([]element, error) {
 func parseElement(l dataLine, f string, lx *lexicon) (element, error) {
 	var e element
 	for _, a := range strings.Split(f, "/") {
-		if n, ok := atLeast(a); ok {
-			e.alts = append(e.alts, alt{word: a, num: true, min: n})
+		if lo, hi, ok := numberRange(a); ok {
+			e.alts = append(e.alts, alt{word: a, num: true, min: lo, max: hi})
 			continue
 		}
 		stem := strings.HasSuffix(a, "*")
 		w := strings.TrimSuffix(a, "*")
 		if !plainWord(w) {
-			return element{}, l.errorf("%q: a word may hold only letters and digits, with \"/\" between alternatives, \"*\" at the end of a stem, or be a number with \"+\" (10+)", f)
+			return element{}, l.errorf("%q: a word may hold only letters and digits, with \"/\" between alternatives, \"*\" at the end of a stem, or be a number range (10+, 50-89)", f)
 		}
 		if stem && len(w) < 3 {
 			return element{}, l.errorf("%q: a stem needs at least 3 letters before \"*\"", a)
@@ -230,15 +232,24 @@ func parseElement(l dataLine, f string, lx *lexicon) (element, error) {
 	return e, nil
 }
 
-// atLeast reads "10+", a number of at least 10 ("took 20 pills").
-func atLeast(a string) (int, bool) {
-	digits, ok := strings.CutSuffix(a, "+")
-	if !ok || digits == "" {
-		return 0, false
+// numberRange reads "10+" (a number of at least 10) or "50-89" (a number
+// from 50 to 89): "took 20 pills", "oxygen 82".
+func numberRange(a string) (lo, hi int, ok bool) {
+	if digits, plus := strings.CutSuffix(a, "+"); plus {
+		n, err := strconv.Atoi(digits)
+		if err != nil || n < 0 {
+			return 0, 0, false
+		}
+		return n, math.MaxInt, true
 	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 {
-		return 0, false
+	from, to, dash := strings.Cut(a, "-")
+	if !dash {
+		return 0, 0, false
 	}
-	return n, true
+	l, err1 := strconv.Atoi(from)
+	h, err2 := strconv.Atoi(to)
+	if err1 != nil || err2 != nil || l < 0 || h < l {
+		return 0, 0, false
+	}
+	return l, h, true
 }

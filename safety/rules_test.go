@@ -117,13 +117,21 @@ func TestCrisisWins(t *testing.T) {
 	}
 }
 
-// TestNumbers: "10+" is a number of at least 10.
+// TestNumbers: "10+" is a number of at least 10, "50-89" one in that range.
 func TestNumbers(t *testing.T) {
 	if _, ok := Screen("I took 20 of my pills"); !ok {
 		t.Error("took 20 pills: not flagged")
 	}
 	if f, ok := Screen("I took 2 of my pills"); ok {
 		t.Errorf("took 2 pills: flagged %+v", f)
+	}
+	for _, c := range []struct {
+		text string
+		flag bool
+	}{{"oxygen level is 82", true}, {"my oxygen was 89", true}, {"oxygen 90", false}, {"o2 sat 97%", false}, {"oxygen 49", false}} {
+		if _, ok := Screen(c.text); ok != c.flag {
+			t.Errorf("Screen(%q) flagged=%v, want %v (range 50-89)", c.text, ok, c.flag)
+		}
 	}
 }
 
@@ -141,6 +149,7 @@ func TestMalformedRules(t *testing.T) {
 		{"leading gap", "cardiac | en | ... chest\n", "redflags.txt:1: \"... chest\": a gap needs a word before it"},
 		{"trailing gap", "cardiac | en | chest ...\n", "redflags.txt:1: \"chest ...\": a gap needs a word after it"},
 		{"short stem", "cardiac | en | ch* pain\n", `redflags.txt:1: "ch*": a stem needs at least 3 letters`},
+		{"bad range", "breathing | en | oxygen 89-50\n", `redflags.txt:1: "89-50": a word may hold only letters and digits`},
 		{"break word", "cardiac | en | chest but pain\n", `redflags.txt:1: "but" is a break word`},
 		{"respelled", "breathing | en | cant breathe\n", `redflags.txt:1: "cant" is rewritten to "can not" before matching: write "can not"`},
 		{"respelled run", "breathing | en | do not want to live/exist\nbreathing | en | is not breathing\n", ""},
