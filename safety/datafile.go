@@ -37,8 +37,12 @@ func dataLines(file, data string) []dataLine {
 	return out
 }
 
-// errorf is an error about the line, named "file:line".
+// errorf is an error about the line, named "file:line" (just "file" for
+// the file as a whole).
 func (l dataLine) errorf(format string, args ...any) error {
+	if l.num == 0 {
+		return fmt.Errorf("safety: %s: %s", l.file, fmt.Sprintf(format, args...))
+	}
 	return fmt.Errorf("safety: %s:%d: %s", l.file, l.num, fmt.Sprintf(format, args...))
 }
 

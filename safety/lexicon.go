@@ -78,51 +78,48 @@ func parseLexicon(file, data string) (*lexicon, error) {
 // add parses one line into the lexicon.
 func (lx *lexicon) add(l dataLine, single map[string]map[string]bool) error {
 	kind := l.fields[0]
+	sequences := map[string]*[][]string{kindNegation: &lx.negations, kindResolved: &lx.resolved,
+		kindReversal: &lx.reversals, kindHarmless: &lx.harmless}
+	set, isSingle := single[kind]
+	seq, isSeq := sequences[kind]
+	if !isSingle && !isSeq && kind != kindSpelling {
+		return l.errorf("unknown kind %q (want one of %s)", kind, strings.Join([]string{kindSpelling, kindNegation,
+			kindNegationFiller, kindNegationList, kindResolved, kindResolvedFiller, kindReversal, kindBreak,
+			kindNegative, kindHarmless}, ", "))
+	}
 	want := 3
 	if kind == kindSpelling {
 		want = 4
 	}
-	if set, ok := single[kind]; ok || kind == kindSpelling || kind == kindNegation || kind == kindResolved ||
-		kind == kindReversal || kind == kindHarmless {
-		if len(l.fields) != want {
-			return l.errorf("%s takes %d fields separated by |, got %d", kind, want, len(l.fields))
+	if len(l.fields) != want {
+		return l.errorf("%s takes %d fields separated by |, got %d", kind, want, len(l.fields))
+	}
+	if _, err := l.language(1); err != nil {
+		return err
+	}
+	ws, err := l.words(2)
+	if err != nil {
+		return err
+	}
+	switch {
+	case isSingle:
+		if len(ws) != 1 {
+			return l.errorf("%s is one word, got %q", kind, l.fields[2])
 		}
-		if _, err := l.language(1); err != nil {
-			return err
-		}
-		ws, err := l.words(2)
+		set[ws[0]] = true
+	case isSeq:
+		*seq = append(*seq, ws)
+	default: // spelling
+		std, err := l.words(3)
 		if err != nil {
 			return err
 		}
-		switch {
-		case ok:
-			if len(ws) != 1 {
-				return l.errorf("%s is one word, got %q", kind, l.fields[2])
-			}
-			set[ws[0]] = true
-		case kind == kindSpelling:
-			std, err := l.words(3)
-			if err != nil {
-				return err
-			}
-			if strings.Join(std, " ") == strings.Join(ws, " ") {
-				return l.errorf("spelling %q rewrites to itself", l.fields[2])
-			}
-			lx.spellings = append(lx.spellings, spelling{variant: ws, standard: std})
-		case kind == kindNegation:
-			lx.negations = append(lx.negations, ws)
-		case kind == kindResolved:
-			lx.resolved = append(lx.resolved, ws)
-		case kind == kindReversal:
-			lx.reversals = append(lx.reversals, ws)
-		case kind == kindHarmless:
-			lx.harmless = append(lx.harmless, ws)
+		if strings.Join(std, " ") == strings.Join(ws, " ") {
+			return l.errorf("spelling %q rewrites to itself", l.fields[2])
 		}
-		return nil
+		lx.spellings = append(lx.spellings, spelling{variant: ws, standard: std})
 	}
-	return l.errorf("unknown kind %q (want one of %s)", kind, strings.Join([]string{kindSpelling, kindNegation,
-		kindNegationFiller, kindNegationList, kindResolved, kindResolvedFiller, kindReversal, kindBreak,
-		kindNegative, kindHarmless}, ", "))
+	return nil
 }
 
 // check refuses entries that could never take effect: one rewritten by a

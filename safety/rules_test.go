@@ -154,7 +154,7 @@ func TestMalformedRules(t *testing.T) {
 		{"respelled", "breathing | en | cant breathe\n", `redflags.txt:1: "cant" is rewritten to "can not" before matching: write "can not"`},
 		{"respelled run", "breathing | en | do not want to live/exist\nbreathing | en | is not breathing\n", ""},
 		{"duplicate", "cardiac | en | chest pain\ncardiac | es | Chest  Pain\n", `redflags.txt:2: phrase "Chest Pain" repeats line 1`},
-		{"empty file", "# nothing\n", "redflags.txt:0: no rules"},
+		{"empty file", "# nothing\n", "safety: redflags.txt: no rules"},
 	}
 	for _, c := range cases {
 		_, err := parseRules("redflags.txt", c.data, lex)
