@@ -56,3 +56,8 @@ func TaskKeyContact(patientID string, channel Channel, address string) string {
 func TaskKeyCaregiverContact(caregiverID string, channel Channel, address string) string {
 	return "contact/caregiver/" + caregiverID + "/" + string(channel) + "/" + address
 }
+
+// TaskKeyReading keys the task an out-of-range reading raises: the engine
+// (on arrival) and a follow-up journey (against its care plan's range)
+// raise the same task for one reading.
+func TaskKeyReading(observationID string) string { return "reading/" + observationID }

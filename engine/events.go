@@ -75,40 +75,45 @@ func (e *Engine) RecordEvent(ctx context.Context, a carepath.Actor, ev carepath.
 	return id, created, enrollments, nil
 }
 
-// RecordObservation stores a measurement, once per source ID when given.
+// RecordObservation stores a measurement, once per source ID when given,
+// in its code's canonical unit; a reading outside its safe range raises a
+// task in the same transaction (recordReading), whether or not a follow-up
+// journey is running. The patient's running journeys then get it.
 func (e *Engine) RecordObservation(ctx context.Context, a carepath.Actor, patientID string, o carepath.NewObservation) (store.Observation, bool, error) {
-	v, v2, at, err := o.Parse()
+	r, err := o.Parse()
 	if err != nil {
 		return store.Observation{}, false, err
 	}
-	obs := store.Observation{ID: uuid.NewString(), PatientID: patientID, Code: o.Code, Value: v, Value2: v2,
-		Unit: o.Unit, EffectiveAt: at, SourceID: o.ID}
+	var obs store.Observation
 	created := false
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
 		if err := patientExists(ctx, q, patientID); err != nil {
 			return err
 		}
 		var err error
-		if obs.ID, created, err = q.ObservationInsert(ctx, obs); err != nil || !created {
-			return err
-		}
-		return audit(ctx, q, a, "observation.record", patientID, "observation/"+obs.ID)
+		obs, created, _, err = recordReading(ctx, q, a, patientID, r, "")
+		return err
 	})
 	if err != nil {
 		return obs, created, err
 	}
-	// Hand it to the patient's running journeys, on every delivery: a
-	// journey counts each observation once, and a source re-sending after
-	// a failed hand-over completes it.
-	wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, patientID)
+	// On every delivery: a journey counts each observation once, and a
+	// source re-sending after a failed hand-over completes it.
+	return obs, created, e.DeliverObservation(ctx, obs)
+}
+
+// DeliverObservation hands an observation to the patient's running
+// journeys (those following its code judge it at once).
+func (e *Engine) DeliverObservation(ctx context.Context, obs store.Observation) error {
+	wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, obs.PatientID)
 	if err != nil {
-		return obs, created, err
+		return err
 	}
 	sig := workflows.Observation{ID: obs.ID, Code: obs.Code, Value: obs.Value, Value2: obs.Value2, Unit: obs.Unit, EffectiveAt: obs.EffectiveAt}
 	for _, wf := range wfs {
 		if err := e.Temporal.SignalWorkflow(ctx, wf, "", workflows.SignalObservation, sig); err != nil && !errNotFound(err) {
-			return obs, created, fmt.Errorf("record observation: deliver to journey: %w", err)
+			return fmt.Errorf("record observation: deliver to journey: %w", err)
 		}
 	}
-	return obs, created, nil
+	return nil
 }

@@ -39,22 +39,26 @@ func (q *Queries) EventInsert(ctx context.Context, e Event) (string, bool, error
 	return id, false, nil
 }
 
-// Observation is one measurement (vitals, labs) for a patient.
+// Observation is one measurement (vitals, labs) for a patient, in its
+// code's canonical unit, with the value and unit as sent.
 type Observation struct {
-	ID          string    `json:"id"`
-	PatientID   string    `json:"patient_id"`
-	Code        string    `json:"code"`
-	Value       float64   `json:"value"`
-	Value2      *float64  `json:"value2,omitempty"` // diastolic, for blood pressure
-	Unit        string    `json:"unit"`
-	EffectiveAt time.Time `json:"effective_at"`
-	SourceID    string    `json:"source_id,omitempty"`
+	ID             string    `json:"id"`
+	PatientID      string    `json:"patient_id"`
+	Code           string    `json:"code"`
+	Value          float64   `json:"value"`
+	Value2         *float64  `json:"value2,omitempty"` // diastolic, for blood pressure
+	Unit           string    `json:"unit"`
+	OriginalValue  float64   `json:"original_value"`
+	OriginalValue2 *float64  `json:"original_value2,omitempty"`
+	OriginalUnit   string    `json:"original_unit"`
+	EffectiveAt    time.Time `json:"effective_at"`
+	SourceID       string    `json:"source_id,omitempty"`
 }
 
 // ObservationInsert stores an observation, once per source ID when given.
 func (q *Queries) ObservationInsert(ctx context.Context, o Observation) (string, bool, error) {
 	tag, err := q.db.Exec(ctx, stmt("ObservationInsert"), o.ID, o.PatientID, o.Code, o.Value, o.Value2, o.Unit,
-		o.EffectiveAt, o.SourceID)
+		o.EffectiveAt, o.SourceID, o.OriginalValue, o.OriginalValue2, o.OriginalUnit)
 	if err != nil {
 		return "", false, fmt.Errorf("insert observation: %w", err)
 	}

@@ -50,20 +50,58 @@ func (j *J) Carried(v any) bool {
 	return true
 }
 
+// maxCarriedPerCode bounds the observations of one code carried into the
+// next run: a device sending a code the journey never waits for (weights,
+// to a glucose follow-up) must not grow every run's input for ever. The
+// newest are kept: a journey that waits for a code wants the latest.
+const maxCarriedPerCode = 5
+
 // nextRun prepares the state the next run starts with: replies still
-// queued become tasks (a new run would not see them); observations are
-// carried along.
+// queued become tasks (a new run would not see them); observations not yet
+// taken are carried along, at most maxCarriedPerCode of each code (from
+// changeBoundedCarry; before it, all of them).
 func (j *J) nextRun(e *errContinue) (State, error) {
 	if err := j.drainReplies(j.ctx); err != nil {
 		return State{}, err
 	}
 	var o Observation
 	for j.observations.ReceiveAsync(&o) {
-		j.keepObservation(o)
+		if j.fresh(o) {
+			j.pendingObs = append(j.pendingObs, o) // the next run's handler takes them first
+		}
+	}
+	carried := j.pendingObs
+	if workflow.GetVersion(j.ctx, changeBoundedCarry, workflow.DefaultVersion, 1) == 1 {
+		carried = newestPerCode(carried, maxCarriedPerCode)
 	}
 	return State{Step: j.state.Step, Seq: j.state.Seq, Run: j.in.State.Run + 1, Carry: e.carry,
-		Observations: j.pendingObs}, nil
+		Observations: carried}, nil
 }
+
+// newestPerCode keeps the newest n observations of each code, in their order.
+func newestPerCode(obs []Observation, n int) []Observation {
+	count := map[string]int{}
+	keep := make([]bool, len(obs))
+	for i := len(obs) - 1; i >= 0; i-- {
+		if count[obs[i].Code] < n {
+			count[obs[i].Code]++
+			keep[i] = true
+		}
+	}
+	var out []Observation
+	for i, o := range obs {
+		if keep[i] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// changeBoundedCarry (version 1, issue 12) bounds the observations carried
+// into the next run (newestPerCode). DefaultVersion: every one carried.
+// The GetVersion call can go (keeping version 1's branch) once no run that
+// continued as new before the change is open.
+const changeBoundedCarry = "bounded-observation-carry"
 
 func asContinue(err error) (*errContinue, bool) {
 	var e *errContinue

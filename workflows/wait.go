@@ -18,15 +18,72 @@ func (j *J) WaitFor(code string, timeout time.Duration) (obs Observation, ok boo
 		obs, ok = j.takeObservation(code)
 		return ok
 	}
-	ok, err := j.await(timeout, "wait for "+code, found,
-		signal{j.observations, func(c workflow.ReceiveChannel) error {
-			var o Observation
-			c.Receive(j.ctx, &o)
-			j.keepObservation(o)
-			return nil
-		}})
+	ok, err := j.await(timeout, "wait for "+code, found, j.observationSignal())
 	j.must(err)
 	return obs, ok
+}
+
+// OnObservation hands every observation to handle the moment it arrives,
+// from now on: those delivered earlier and not yet taken (oldest first)
+// at once, then each new one while the journey waits in Ask, WaitFor or
+// Watch. handle runs in the journey's flow, so it may Send and Escalate.
+// An observation delivered twice (the source re-sent it) is handed over
+// once per run. With a handler, WaitFor no longer keeps observations.
+func (j *J) OnObservation(handle func(Observation)) {
+	j.onObservation = handle
+	pending := j.pendingObs
+	j.pendingObs = nil
+	for _, o := range pending {
+		handle(o)
+	}
+	j.drainObservations()
+}
+
+// Watch waits up to d, or until done reports true (nil: all of d), while
+// observations go to the OnObservation handler as they arrive; it reports
+// whether done did. With d ≤ 0 it only hands over those already delivered.
+func (j *J) Watch(d time.Duration, done func() bool) bool {
+	if done == nil {
+		done = func() bool { return false }
+	}
+	j.drainObservations()
+	if d <= 0 {
+		return done()
+	}
+	ok, err := j.await(d, "watch", done, j.observationSignal())
+	j.must(err)
+	return ok
+}
+
+// drainObservations handles every observation already delivered, without
+// waiting.
+func (j *J) drainObservations() {
+	var o Observation
+	for j.observations.ReceiveAsync(&o) {
+		j.receiveObservation(o)
+	}
+}
+
+// observationSignal watches the observation channel in a wait.
+func (j *J) observationSignal() signal {
+	return signal{j.observations, func(c workflow.ReceiveChannel) error {
+		var o Observation
+		c.Receive(j.ctx, &o)
+		j.receiveObservation(o)
+		return nil
+	}}
+}
+
+// receiveObservation hands a new observation to the handler, or keeps it
+// for WaitFor when there is none.
+func (j *J) receiveObservation(o Observation) {
+	switch {
+	case !j.fresh(o):
+	case j.onObservation != nil:
+		j.onObservation(o)
+	default:
+		j.pendingObs = append(j.pendingObs, o)
+	}
 }
 
 // signal is a signal channel a wait watches, and what to do with each
@@ -64,6 +121,12 @@ func (j *J) await(timeout time.Duration, timerName string, done func() bool, fir
 	for _, s := range rest {
 		watch(s)
 	}
+	// A journey that judges observations on arrival (OnObservation) gets
+	// them during every wait, an Ask's included; waits that watch them
+	// already (WaitFor, Watch) pass that signal first.
+	if j.onObservation != nil && first.ch != j.observations {
+		watch(j.observationSignal())
+	}
 	for {
 		sel.Select(j.ctx)
 		switch {
@@ -77,12 +140,13 @@ func (j *J) await(timeout time.Duration, timerName string, done func() bool, fir
 	}
 }
 
-func (j *J) keepObservation(o Observation) {
+// fresh reports whether o is new to this run, and marks it seen.
+func (j *J) fresh(o Observation) bool {
 	if j.seenObs[o.ID] {
-		return
+		return false
 	}
 	j.seenObs[o.ID] = true
-	j.pendingObs = append(j.pendingObs, o)
+	return true
 }
 
 // takeObservation removes and returns the oldest pending observation of code.
@@ -112,21 +176,48 @@ func (j *J) NextLocal(after time.Time, hour, minute int) time.Time {
 	return at
 }
 
+// AddLocalDays is hour:minute on the patient's wall clock, days calendar
+// days after from's local date (their zone is read when called): a daily
+// schedule meets every local day, and a weekly one its weekday, across DST.
+func (j *J) AddLocalDays(from time.Time, days, hour, minute int) time.Time {
+	loc, err := j.patientZone(hour, minute)
+	j.must(err)
+	return AddLocalDays(from, loc, days, hour, minute)
+}
+
+// AddLocalDays is hour:minute in loc, days calendar days after t's date
+// in loc. On a spring-forward day an hour that does not exist is read as
+// the hour after it, as time.Date does.
+func AddLocalDays(t time.Time, loc *time.Location, days, hour, minute int) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+days, hour, minute, 0, 0, loc)
+}
+
 func (j *J) nextLocal(after time.Time, hour, minute int) (time.Time, error) {
+	loc, err := j.patientZone(hour, minute)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return NextLocal(after, loc, hour, minute), nil
+}
+
+// patientZone reads the patient's time zone (the PatientContext
+// activity), checking first that hour:minute is a time of day.
+func (j *J) patientZone(hour, minute int) (*time.Location, error) {
 	if hour < 0 || hour > 23 || minute < 0 || minute > 59 {
-		return time.Time{}, fmt.Errorf("local time %02d:%02d: not a time of day", hour, minute)
+		return nil, fmt.Errorf("local time %02d:%02d: not a time of day", hour, minute)
 	}
 	var pc activities.PatientContextResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.PatientContext,
 		activities.PatientContextRequest{PatientID: j.in.PatientID}).Get(j.ctx, &pc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("local time: %w", err)
+		return nil, fmt.Errorf("local time: %w", err)
 	}
 	loc, err := time.LoadLocation(pc.Timezone)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("local time: zone: %w", err)
+		return nil, fmt.Errorf("local time: zone: %w", err)
 	}
-	return NextLocal(after, loc, hour, minute), nil
+	return loc, nil
 }
 
 // NextLocal is the next instant after now when the wall clock in loc
