@@ -108,7 +108,9 @@ func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {
 	for {
 		// The program ends when its next check-in would fall outside it.
 		if st.Next.Sub(st.StartedAt) >= p.Length.D() {
-			j.Watch(0, nil) // judge what already came before saying goodbye
+			if onArrival {
+				j.Watch(0, nil) // judge what already came before saying goodbye
+			}
 			j.Step("completed")
 			j.Send("treatment.program_done")
 			return OutcomeProgramCompleted, nil
