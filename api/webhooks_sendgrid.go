@@ -81,7 +81,8 @@ func parseInboundEmail(p *inbound.ParsedEmail) (engine.InboundMessage, error) {
 		to = p.Envelope.To[0]
 	}
 	return engine.InboundMessage{Channel: carepath.ChannelEmail, Provider: messaging.ProviderSendGrid,
-		ProviderMessageID: id, From: strings.ToLower(from), To: to, Body: body, Review: review}, nil
+		ProviderMessageID: id, From: strings.ToLower(from), To: to, Subject: emailSubject(p.ParsedValues["subject"]),
+		Body: body, Review: review}, nil
 }
 
 // senderAuthenticated reports whether SendGrid's checks vouch for the
@@ -159,4 +160,14 @@ func (s *Server) handleSendGridEvents(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusOK)
+}
+
+// emailSubject is a reply's subject as read for keywords and red flags:
+// one line, bounded.
+func emailSubject(s string) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "")), " ")
+	if len(s) > 500 {
+		s = strings.ToValidUTF8(s[:500], "")
+	}
+	return s
 }

@@ -18,6 +18,7 @@ type InboundMessage struct {
 	Provider          string
 	ProviderMessageID string
 	From, To          string
+	Subject           string // an email's subject ("" for SMS)
 	Body              string
 	RequestID         string
 	// Review, when set, is why the message goes to the care team rather
@@ -44,6 +45,9 @@ const (
 	// receiptInbox: a care-team task holds the message, raised in the
 	// transaction; there is nothing for Temporal to do.
 	receiptInbox
+	// receiptHandled: the transaction did all there was to do (a staff
+	// member's acknowledgement of a page).
+	receiptHandled
 	// receiptRouted: stored with its route (an answer for a journey, a
 	// compliance reply to start, opt-outs to signal) for the reply router.
 	receiptRouted
@@ -74,7 +78,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 		return e.unavailable(fmt.Errorf("receive message: %w", err), m.RequestID)
 	}
 	switch rc {
-	case receiptDuplicate, receiptInbox:
+	case receiptDuplicate, receiptInbox, receiptHandled:
 		// Nothing to hand on: the first delivery did, or the inbox holds it.
 	case receiptRouted:
 		e.wakeRouter()
@@ -107,7 +111,10 @@ func (e *Engine) receive(ctx context.Context, q *store.Queries, m InboundMessage
 	if err != nil {
 		return 0, err
 	}
-	if r.Inbox != nil {
+	switch {
+	case r == (route{}):
+		return receiptHandled, q.MessageRouted(ctx, in.id, "")
+	case r.Inbox != nil && r.Safety == nil:
 		if err := routeToInbox(ctx, q, in.id, *r.Inbox); err != nil {
 			return 0, err
 		}

@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/google/uuid"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/messaging"
@@ -10,37 +13,26 @@ import (
 )
 
 // keyword handles, in the webhook's transaction, what a message means
-// before any journey may take it as an answer: an SMS compliance keyword
-// (STOP, START, HELP, or YES from a number that opted out), or anything a
-// caregiver (and no patient) sent. handled=false means an ordinary reply.
+// before any journey may take it as an answer: a compliance keyword (on
+// SMS: STOP, START, HELP, or YES from a number that opted out; by email:
+// STOP, UNSUBSCRIBE, START or HELP as the subject or the reply's first
+// line), an opt-out in the sender's own words ("please stop texting me"),
+// or anything a caregiver (and no patient) sent. handled=false means an
+// ordinary reply. A message that may be an opt-out but does not say so
+// clearly raises a review task and is then routed as usual.
 //
-// STOP and START apply to whoever uses the sending number: every patient
-// on it, however many; every caregiver on it (their own consent, never the
-// patient's); and the number itself, so a STOP from a number no one uses
-// yet is kept for patients and caregivers created with it later. They take
-// effect when the message was received (this transaction's time). The
-// confirmation goes to a patient on the number, else to the caregiver; a
-// number carepath does not know gets none (the provider's own opt-out
-// handling answers it).
-func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound) (r route, handled bool, err error) {
-	caregivers, err := caregiversFor(ctx, q, in.InboundMessage)
+// STOP and START apply to whoever uses the sending number or address:
+// every patient on it, however many; every caregiver on it (their own
+// consent, never the patient's); and the number or address itself, so an
+// opt-out from one no one uses yet is kept for patients and caregivers
+// created with it later. They take effect when the message was received
+// (this transaction's time), on the channel it came by. The confirmation
+// goes to a patient on it, else to the caregiver; a sender carepath does
+// not know gets none (the provider's own opt-out handling answers it).
+func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver) (r route, handled bool, err error) {
+	kw, err := e.parseKeyword(ctx, q, in, caregivers)
 	if err != nil {
 		return route{}, false, err
-	}
-	kw := messaging.KeywordNone
-	if in.Channel == carepath.ChannelSMS {
-		kw = messaging.ParseKeyword(in.Body)
-	}
-	if kw == messaging.KeywordYes {
-		// YES is an answer, unless the sender opted out: then it is START.
-		granted, err := senderConsent(ctx, q, in, caregivers)
-		if err != nil {
-			return route{}, false, err
-		}
-		kw = messaging.KeywordNone
-		if !granted {
-			kw = messaging.KeywordStart
-		}
 	}
 	switch kw {
 	case messaging.KeywordNone:
@@ -51,19 +43,15 @@ func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound) (r r
 	case messaging.KeywordHelp:
 		answer := complianceAnswer(in, caregivers, workflows.TemplateHelp)
 		if answer == nil {
-			return route{}, false, nil // an unknown number's HELP: the care team sees it
+			return route{}, false, nil // an unknown sender's HELP: the care team sees it
 		}
 		return route{Compliance: answer}, true, nil
 	case messaging.KeywordStop, messaging.KeywordStart:
 		granted := kw == messaging.KeywordStart
-		if err := e.recordKeywordConsent(ctx, q, in, caregivers, granted, "sms:"+string(kw)); err != nil {
+		if err := e.recordKeywordConsent(ctx, q, in, caregivers, granted, string(in.Channel)+":"+string(kw)); err != nil {
 			return route{}, false, err
 		}
-		confirm := workflows.TemplateStartConfirm
-		if !granted {
-			confirm = workflows.TemplateStopConfirm
-		}
-		r := route{Compliance: complianceAnswer(in, caregivers, confirm)}
+		r := route{Compliance: complianceAnswer(in, caregivers, confirmTemplate(in.Channel, granted))}
 		if !granted && len(in.patients) > 0 {
 			r.OptOut = &optOutRoute{Channel: in.Channel, PatientIDs: in.patients}
 		}
@@ -72,12 +60,64 @@ func (e *Engine) keyword(ctx context.Context, q *store.Queries, in inbound) (r r
 	return route{}, false, nil
 }
 
-// recordKeywordConsent records a STOP or START for the number, every
-// patient and every caregiver using it, each audited.
+// parseKeyword reads the message's keyword: an exact one (SMS) or the
+// subject or first line (email), else an opt-out in the sender's own
+// words, which counts as STOP when clear. One that is not clear raises a
+// review task here and reads as no keyword.
+func (e *Engine) parseKeyword(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver) (messaging.Keyword, error) {
+	kw := messaging.KeywordNone
+	switch in.Channel {
+	case carepath.ChannelSMS:
+		kw = messaging.ParseKeyword(in.Body)
+	case carepath.ChannelEmail:
+		kw = messaging.ParseEmailKeyword(in.Subject, in.Body)
+	}
+	if kw == messaging.KeywordYes {
+		// YES is an answer, unless the sender opted out: then it is START.
+		granted, err := senderConsent(ctx, q, in, caregivers)
+		if err != nil || granted {
+			return messaging.KeywordNone, err
+		}
+		return messaging.KeywordStart, nil
+	}
+	if kw != messaging.KeywordNone {
+		return kw, nil
+	}
+	switch messaging.ParseRevocation(in.Body) {
+	case messaging.RevocationClear:
+		return messaging.KeywordStop, nil
+	case messaging.RevocationUnclear:
+		patientID := in.patientID
+		if patientID == "" && len(in.patients) == 0 && len(caregivers) > 0 {
+			patientID = caregiversPatient(caregivers)
+		}
+		if _, err := q.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), PatientID: patientID, MessageID: in.id,
+			Priority: carepath.PriorityNormal, Reason: carepath.ReasonPossibleOptOut,
+			DedupeKey: carepath.TaskKeyPossibleOptOut(in.id), Swept: true}); err != nil {
+			return kw, fmt.Errorf("raise possible opt-out task: %w", err)
+		}
+	}
+	return messaging.KeywordNone, nil
+}
+
+// confirmTemplate is the confirmation of an opt-out or opt-in on a channel.
+func confirmTemplate(channel carepath.Channel, granted bool) string {
+	switch {
+	case granted:
+		return workflows.TemplateStartConfirm
+	case channel == carepath.ChannelEmail:
+		return workflows.TemplateStopConfirmEmail
+	}
+	return workflows.TemplateStopConfirm
+}
+
+// recordKeywordConsent records a STOP or START on the message's channel
+// for the number or address, every patient and every caregiver using it,
+// each audited.
 func (e *Engine) recordKeywordConsent(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver, granted bool, source string) error {
-	change := store.ConsentChange{Channel: carepath.ChannelSMS, Purpose: carepath.PurposeAll, Granted: granted, Source: source,
+	change := store.ConsentChange{Channel: in.Channel, Purpose: carepath.PurposeAll, Granted: granted, Source: source,
 		Reason: "message " + in.id}
-	if err := q.AddressConsentAppend(ctx, carepath.ChannelSMS, in.From, change); err != nil {
+	if err := q.AddressConsentAppend(ctx, in.Channel, in.From, change); err != nil {
 		return err
 	}
 	actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: in.Provider, RequestID: in.RequestID}
@@ -98,33 +138,34 @@ func (e *Engine) recordKeywordConsent(ctx context.Context, q *store.Queries, in 
 			return err
 		}
 	}
-	e.Log.Info("sms consent changed by keyword", "message_id", in.id, "source", source,
+	e.Log.Info("consent changed by keyword", "channel", string(in.Channel), "message_id", in.id, "source", source,
 		"patients", len(in.patients), "caregivers", len(caregivers))
 	return nil
 }
 
-// senderConsent is the sending number's current SMS consent: a patient's
-// on it, else a caregiver's, else the number's own.
+// senderConsent is the sender's current consent on the message's channel:
+// a patient's on it, else a caregiver's, else the number's or address's own.
 func senderConsent(ctx context.Context, q *store.Queries, in inbound, caregivers []store.Caregiver) (bool, error) {
 	switch {
 	case len(in.patients) > 0:
-		return q.ConsentGranted(ctx, in.patients[0], carepath.ChannelSMS, carepath.PurposeCare)
+		return q.ConsentGranted(ctx, in.patients[0], in.Channel, carepath.PurposeCare)
 	case len(caregivers) > 0:
-		return q.CaregiverConsentGranted(ctx, caregivers[0].ID, carepath.ChannelSMS)
+		return q.CaregiverConsentGranted(ctx, caregivers[0].ID, in.Channel)
 	}
-	return q.AddressConsentGranted(ctx, carepath.ChannelSMS, in.From)
+	return q.AddressConsentGranted(ctx, in.Channel, in.From)
 }
 
-// complianceAnswer addresses the one answer to a keyword: to a patient on
-// the number, else to the caregiver who sent it; nil for a number carepath
-// does not know.
+// complianceAnswer addresses the one answer to a keyword (or a red flag),
+// on the channel it came by: to a patient on the number or address, else
+// to the caregiver who sent it; nil for a sender carepath does not know.
 func complianceAnswer(in inbound, caregivers []store.Caregiver, tmpl string) *workflows.ComplianceReplyInput {
 	switch {
 	case len(in.patients) > 0:
-		return &workflows.ComplianceReplyInput{PatientID: in.patients[0], InboundMessageID: in.id, Template: tmpl}
+		return &workflows.ComplianceReplyInput{PatientID: in.patients[0], InboundMessageID: in.id, Template: tmpl,
+			Channel: in.Channel}
 	case len(caregivers) > 0:
 		return &workflows.ComplianceReplyInput{PatientID: caregivers[0].PatientID, CaregiverID: caregivers[0].ID,
-			InboundMessageID: in.id, Template: tmpl}
+			InboundMessageID: in.id, Template: tmpl, Channel: in.Channel}
 	}
 	return nil
 }

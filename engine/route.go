@@ -15,8 +15,11 @@ import (
 
 // route is where a stored reply goes, decided in the webhook's transaction
 // and kept in inbound_routes until done. Several parts may be set: a STOP
-// both signals the patients' journeys and starts its confirmation.
+// both signals the patients' journeys and starts its confirmation; a red
+// flag pages, answers and still routes the reply.
 type route struct {
+	Safety     *safetyRoute                    `json:"safety,omitempty"`
+	Reading    *readingRoute                   `json:"reading,omitempty"`
 	Reply      *replyRoute                     `json:"reply,omitempty"`
 	OptOut     *optOutRoute                    `json:"opt_out,omitempty"`
 	Compliance *workflows.ComplianceReplyInput `json:"compliance,omitempty"`
@@ -29,6 +32,15 @@ type replyRoute struct {
 	WorkflowID   string `json:"workflow_id"`
 	EnrollmentID string `json:"enrollment_id"`
 	PatientID    string `json:"patient_id"`
+	// RedFlag: the reply had a red flag (the route's Safety part).
+	RedFlag bool `json:"red_flag,omitempty"`
+}
+
+// readingRoute is a reading a patient texted, recorded in the webhook's
+// transaction, for the patient's running journeys.
+type readingRoute struct {
+	PatientID   string                `json:"patient_id"`
+	Observation workflows.Observation `json:"observation"`
 }
 
 // optOutRoute names the patients whose running journeys hear of an

@@ -11,11 +11,17 @@ import (
 	"github.com/carepath/carepath/workflows"
 )
 
-// deliver hands one route to Temporal: opt-outs first (so a waiting
-// journey stops before the confirmation goes out), then the compliance
-// answer, then the reply to its journey. Every step is safe to repeat
-// after a partial failure.
+// deliver hands one route to Temporal: a red flag's page and safety
+// message first, then opt-outs (so a waiting journey stops before the
+// confirmation goes out), then the compliance answer, a texted reading to
+// the patient's journeys, then the reply to its journey. Every step is safe
+// to repeat after a partial failure.
 func (e *Engine) deliver(ctx context.Context, q *store.Queries, r store.InboundRoute, rt route) (enrollmentID string, err error) {
+	if rt.Safety != nil {
+		if err := e.deliverSafety(ctx, *rt.Safety); err != nil {
+			return "", err
+		}
+	}
 	if rt.OptOut != nil {
 		if err := e.signalOptOut(ctx, q, *rt.OptOut); err != nil {
 			return "", err
@@ -23,6 +29,11 @@ func (e *Engine) deliver(ctx context.Context, q *store.Queries, r store.InboundR
 	}
 	if rt.Compliance != nil {
 		if err := e.startComplianceReply(ctx, *rt.Compliance); err != nil {
+			return "", err
+		}
+	}
+	if rt.Reading != nil {
+		if err := e.signalObservation(ctx, q, rt.Reading.PatientID, rt.Reading.Observation); err != nil {
 			return "", err
 		}
 	}
@@ -39,7 +50,7 @@ func (e *Engine) deliver(ctx context.Context, q *store.Queries, r store.InboundR
 // has ended cannot take it: the reply becomes an inbox task instead.
 func (e *Engine) signalReply(ctx context.Context, q *store.Queries, r store.InboundRoute, to replyRoute) (string, error) {
 	reply := workflows.Reply{QuestionID: to.QuestionID, MessageID: r.MessageID, Channel: r.Channel, Body: r.Body,
-		ReceivedAt: r.ReceivedAt.UTC()}
+		ReceivedAt: r.ReceivedAt.UTC(), RedFlag: to.RedFlag}
 	cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
 	defer cancel()
 	err := e.Temporal.SignalWorkflow(cctx, to.WorkflowID, "", workflows.SignalReply, reply)
@@ -96,4 +107,42 @@ func transient(err error) bool {
 	var canceled *serviceerror.Canceled
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.As(err, &unavailable) || errors.As(err, &exhausted) || errors.As(err, &deadline) || errors.As(err, &canceled)
+}
+
+// deliverSafety pages the on-call person for a red flag's urgent task, then
+// starts the safety message; both are keyed so a retry does neither twice.
+func (e *Engine) deliverSafety(ctx context.Context, s safetyRoute) error {
+	cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
+	defer cancel()
+	if err := e.StartPage(cctx, s.TaskID); err != nil {
+		return fmt.Errorf("page for red flag: %w", err)
+	}
+	if s.Reply == nil {
+		return nil
+	}
+	_, err := e.Temporal.ExecuteWorkflow(cctx, workflows.SafetyReplyStartOptions(s.Reply.InboundMessageID),
+		workflows.SafetyReplyWorkflow, *s.Reply)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return fmt.Errorf("start safety reply: %w", err)
+	}
+	return nil
+}
+
+// signalObservation hands a reading to the patient's running journeys; a
+// journey counts each observation once, so a repeat is harmless.
+func (e *Engine) signalObservation(ctx context.Context, q *store.Queries, patientID string, sig workflows.Observation) error {
+	wfs, err := q.EnrollmentWorkflowsActive(ctx, patientID)
+	if err != nil {
+		return fmt.Errorf("signal reading: %w", err)
+	}
+	for _, wf := range wfs {
+		cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
+		err := e.Temporal.SignalWorkflow(cctx, wf, "", workflows.SignalObservation, sig)
+		cancel()
+		if err != nil && !errNotFound(err) {
+			return fmt.Errorf("signal reading to journey: %w", err)
+		}
+	}
+	return nil
 }
