@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	v1.GET("/enrollments/batch/:job", s.handleBatchGet, careTeam)
 	v1.POST("/enrollments/:id/cancel", s.handleEnrollmentCancel, careTeam)
 	v1.GET("/tasks", s.handleTaskList, careTeam)
+	v1.GET("/tasks/:id", s.handleTaskGet, careTeam)
 	v1.POST("/tasks/:id/acknowledge", s.handleTaskAcknowledge, careTeam)
 	v1.POST("/tasks/:id/resolve", s.handleTaskResolve, careTeam)
 	v1.GET("/reports/contact-hygiene", s.handleContactHygiene, careTeam)
@@ -61,4 +62,14 @@ func (s *Server) routes() {
 	v1.GET("/api-keys", s.handleAPIKeyList, admin)
 	v1.POST("/api-keys/:id/revoke", s.handleAPIKeyRevoke, admin)
 	v1.GET("/audit", s.handleAuditList, admin)
+
+	// Staff and the on-call roster: admin manages, the care team reads.
+	v1.POST("/staff", s.handleStaffCreate, admin)
+	v1.GET("/staff", s.handleStaffList, careTeam)
+	v1.GET("/staff/:id", s.handleStaffGet, careTeam)
+	v1.PATCH("/staff/:id", s.handleStaffPatch, admin)
+	v1.DELETE("/staff/:id", s.handleStaffDelete, admin)
+	v1.GET("/oncall", s.handleOnCallGet, careTeam)
+	v1.PUT("/oncall", s.handleOnCallPut, admin)
+	v1.GET("/oncall/now", s.handleOnCallNow, careTeam)
 }

@@ -36,6 +36,15 @@ func (s *Server) handleContactHygiene(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
 
+// handleTaskGet returns a task with its history and the message behind it.
+func (s *Server) handleTaskGet(c echo.Context) error {
+	t, err := s.engine.GetTask(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
 func (s *Server) handleTaskAcknowledge(c echo.Context) error {
 	t, err := s.engine.AcknowledgeTask(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
@@ -16,7 +17,60 @@ type TaskFilter struct {
 	Limit     int
 }
 
-// ListTasks returns care-team tasks, most urgent and oldest first.
+// TaskDetail is a task with who acknowledged it, its history (oldest
+// first) and, when read on its own, the message that triggered it.
+type TaskDetail struct {
+	carepath.Task
+	// AcknowledgedBy is who acknowledged it: an actor such as
+	// "api_key:<id>", or "staff:<id>" (a reply to a page).
+	AcknowledgedBy        string             `json:"acknowledged_by,omitempty"`
+	AcknowledgedByStaffID string             `json:"acknowledged_by_staff_id,omitempty"`
+	PageStartedAt         *time.Time         `json:"page_started_at,omitempty"`
+	History               []store.TaskEvent  `json:"history"`
+	Message               *store.TaskMessage `json:"message,omitempty"`
+}
+
+// taskDetail reads a task with its acknowledgement and history; the
+// message (PHI) only when withMessage.
+func taskDetail(ctx context.Context, q *store.Queries, id string, withMessage bool) (TaskDetail, error) {
+	var d TaskDetail
+	var err error
+	if d.Task, err = q.TaskGet(ctx, id); err != nil {
+		return d, err
+	}
+	ack, err := q.TaskAcknowledgementGet(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	d.AcknowledgedBy, d.AcknowledgedByStaffID, d.PageStartedAt = ack.By, ack.ByStaffID, ack.PageStart
+	if d.History, err = q.TaskEvents(ctx, id); err != nil {
+		return d, err
+	}
+	if withMessage {
+		d.Message, err = q.TaskMessageGet(ctx, id)
+	}
+	return d, err
+}
+
+// GetTask returns a task with its history and the message behind it (its
+// body and when it came); the read is audited.
+func (e *Engine) GetTask(ctx context.Context, a carepath.Actor, id string) (TaskDetail, error) {
+	if err := validID(id, "task"); err != nil {
+		return TaskDetail{}, err
+	}
+	var d TaskDetail
+	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+		var err error
+		if d, err = taskDetail(ctx, q, id, true); err != nil {
+			return err
+		}
+		return audit(ctx, q, a, "task.read", d.PatientID, "task/"+id)
+	})
+	return d, err
+}
+
+// ListTasks returns care-team tasks, most urgent first; within a priority
+// the most escalated first, then the oldest.
 func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) ([]carepath.Task, error) {
 	if f.PatientID != "" {
 		if err := validID(f.PatientID, "patient"); err != nil {
@@ -42,51 +96,54 @@ func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) 
 	return out, err
 }
 
-// AcknowledgeTask records that a care-team member has taken a task; it
-// stops the task's escalation. Acknowledging twice is a no-op; a resolved
-// task is ECONFLICT.
-func (e *Engine) AcknowledgeTask(ctx context.Context, a carepath.Actor, id string) (carepath.Task, error) {
+// AcknowledgeTask records that a care-team member (the caller) has taken
+// a task, and when; it stops the task's escalation. Acknowledging twice is
+// a no-op (the first acknowledgement stands); a resolved task is ECONFLICT.
+func (e *Engine) AcknowledgeTask(ctx context.Context, a carepath.Actor, id string) (TaskDetail, error) {
 	return e.changeTask(ctx, a, id, "task.acknowledge", func(q *store.Queries, t carepath.Task) error {
 		if t.Status == carepath.TaskResolved {
 			return carepath.Errorf(carepath.ECONFLICT, "task is resolved")
 		}
-		_, err := q.TaskAcknowledgeBy(ctx, id, store.TaskEvent{Actor: a.Name()})
+		_, err := q.TaskAcknowledgeBy(ctx, id, store.TaskEvent{Actor: a.Name(), Detail: "api"})
 		return err
 	})
 }
 
-// ResolveTask closes a task with a note (what was done).
-func (e *Engine) ResolveTask(ctx context.Context, a carepath.Actor, id, note string) (carepath.Task, error) {
+// ResolveTask closes a task with a note (what was done); the caller is
+// recorded as resolver (and as acknowledger, if nobody had acknowledged).
+func (e *Engine) ResolveTask(ctx context.Context, a carepath.Actor, id, note string) (TaskDetail, error) {
 	note = strings.TrimSpace(note)
 	if note == "" || len(note) > 2000 {
-		return carepath.Task{}, carepath.Invalid("note", "is required (at most 2000 characters): say what was done")
+		return TaskDetail{}, carepath.Invalid("note", "is required (at most 2000 characters): say what was done")
 	}
 	return e.changeTask(ctx, a, id, "task.resolve", func(q *store.Queries, t carepath.Task) error {
 		if t.Status == carepath.TaskResolved {
 			return carepath.Errorf(carepath.ECONFLICT, "task is already resolved")
 		}
-		_, err := q.TaskResolve(ctx, id, note, store.TaskEvent{Actor: a.Name()})
+		_, err := q.TaskResolve(ctx, id, note, store.TaskEvent{Actor: a.Name(), Detail: "api"})
 		return err
 	})
 }
 
-func (e *Engine) changeTask(ctx context.Context, a carepath.Actor, id, action string, change func(*store.Queries, carepath.Task) error) (carepath.Task, error) {
+// changeTask applies change to a task in one transaction and returns the
+// task as changed, with its history (not its message).
+func (e *Engine) changeTask(ctx context.Context, a carepath.Actor, id, action string, change func(*store.Queries, carepath.Task) error) (TaskDetail, error) {
 	if err := validID(id, "task"); err != nil {
-		return carepath.Task{}, err
+		return TaskDetail{}, err
 	}
-	var t carepath.Task
+	var d TaskDetail
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
-		var err error
-		if t, err = q.TaskGet(ctx, id); err != nil {
+		t, err := q.TaskGet(ctx, id)
+		if err != nil {
 			return err
 		}
 		if err := change(q, t); err != nil {
 			return err
 		}
-		if t, err = q.TaskGet(ctx, id); err != nil {
+		if d, err = taskDetail(ctx, q, id, false); err != nil {
 			return err
 		}
 		return audit(ctx, q, a, action, t.PatientID, "task/"+id)
 	})
-	return t, err
+	return d, err
 }
