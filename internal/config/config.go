@@ -83,6 +83,13 @@ type Config struct {
 	ClinicTimezone string
 	ClinicZone     *time.Location
 
+	// PageWebhookURL, if set, receives every page to staff as a POST (a
+	// pager or chat tool; CAREPATH_PAGE_WEBHOOK_URL), signed with
+	// HMAC-SHA256 under PageWebhookSecret (CAREPATH_PAGE_WEBHOOK_SECRET,
+	// required with the URL).
+	PageWebhookURL    string
+	PageWebhookSecret string
+
 	// Recovery: pool limits, session timeouts, start-up wait, reconciler
 	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
 	Recovery Recovery
@@ -173,6 +180,8 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		PprofAddr:            get("CAREPATH_PPROF_ADDR", ""),
 		MetricsAddr:          get("CAREPATH_METRICS_ADDR", ""),
 		ClinicTimezone:       get("CAREPATH_CLINIC_TIMEZONE", DefaultClinicZone),
+		PageWebhookURL:       get("CAREPATH_PAGE_WEBHOOK_URL", ""),
+		PageWebhookSecret:    get("CAREPATH_PAGE_WEBHOOK_SECRET", ""),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -218,6 +227,16 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		bad("CAREPATH_CLINIC_TIMEZONE", "must be an IANA time zone, e.g. America/New_York")
 	} else if c.ClinicZone, err = time.LoadLocation(c.ClinicTimezone); err != nil {
 		bad("CAREPATH_CLINIC_TIMEZONE", "cannot be loaded: %v", err)
+	}
+	if c.PageWebhookURL != "" {
+		if u, err := url.Parse(c.PageWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("CAREPATH_PAGE_WEBHOOK_URL", "must be an absolute http(s) URL")
+		}
+		if len(c.PageWebhookSecret) < 16 {
+			bad("CAREPATH_PAGE_WEBHOOK_SECRET", "is required with CAREPATH_PAGE_WEBHOOK_URL (at least 16 characters)")
+		}
+	} else if c.PageWebhookSecret != "" {
+		bad("CAREPATH_PAGE_WEBHOOK_URL", "is required when CAREPATH_PAGE_WEBHOOK_SECRET is given")
 	}
 	c.Recovery = recoveryFromEnv(get, bad)
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
