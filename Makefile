@@ -30,11 +30,15 @@ test: temporal-cli ## run every test: unit, journey, replay, integration against
 	@# on a carepath built before the rest compiles, and runs in the
 	@# background; its summary line is printed, and its whole log if it
 	@# fails. Vet and workflowcheck are `make lint`'s.
+	@# Measured figures (labelled sets, delays) are collected in one file
+	@# and printed at the end: go test hides a passing package's output.
 	@start=$$(date +%s); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export CAREPATH_FIGURES=$$tmp/figures.txt; \
 	$(GO) build -o $$tmp/carepath ./cmd/carepath || exit 1; \
 	CHAOS_CAREPATH_BIN=$$tmp/carepath $(GO) test -count=1 -v -timeout 12m -run '^TestChaosShort$$' ./internal/chaos >$$tmp/chaos.log 2>&1 & chaos_pid=$$!; \
 	$(GO) test $(RACE_FLAG) -count=1 -timeout 15m -skip '^TestChaosShort$$' ./...; rc=$$?; \
 	if wait $$chaos_pid; then grep -E '^(chaos: |--- PASS|ok )' $$tmp/chaos.log; else cat $$tmp/chaos.log; rc=1; fi; \
+	echo "figures:"; sort $$tmp/figures.txt 2>/dev/null | sed 's/^/  /'; \
 	s=$$(( $$(date +%s) - start )); echo "make test$(if $(RACE), RACE=1): $$((s / 60))m$$((s % 60))s"; exit $$rc
 
 test-unit: ## the fast loop: every test that needs no service (no PostgreSQL, Temporal or `carepath dev`), cached

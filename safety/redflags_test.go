@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/carepath/carepath/internal/testenv"
 )
 
 // labelled is one message of testdata/redflags_labelled.tsv.
@@ -87,7 +89,7 @@ func TestLabelledSet(t *testing.T) {
 	}
 	precision := float64(tp) / float64(tp+fp)
 	recall := float64(tp) / float64(tp+fn)
-	fmt.Printf("red flags: n=%d tp=%d fp=%d fn=%d precision=%.3f recall=%.3f; crisis: n=%d missed=%d extra=%d\n",
+	testenv.Figure("red flags: n=%d tp=%d fp=%d fn=%d precision=%.3f recall=%.3f; crisis: n=%d missed=%d extra=%d",
 		len(set), tp, fp, fn, precision, recall, crisisN, crisisMissed, crisisExtra)
 	for _, s := range falseAlarms {
 		t.Logf("false alarm: %s", s)
