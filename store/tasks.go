@@ -44,7 +44,7 @@ func (q *Queries) TaskInsert(ctx context.Context, t NewTask) (string, error) {
 		by = "system"
 	}
 	tag, err := q.db.Exec(ctx, stmt("TaskInsert"), t.ID, t.PatientID, t.EnrollmentID, t.MessageID, t.Priority,
-		t.Reason, t.Note, t.DedupeKey, t.DueAt, t.Swept, by, fmt.Sprintf("%s task, reason %s", t.Priority, t.Reason))
+		t.Reason, t.Note, t.DedupeKey, t.DueAt, t.Swept, by, string(t.Priority)+" task") // not the reason: history details hold no free text
 	if err != nil {
 		return "", fmt.Errorf("insert task: %w", err)
 	}
