@@ -66,11 +66,11 @@ func TestParseConvertsAndChecksInCanonicalUnit(t *testing.T) {
 		t.Fatalf("150/95: %+v %v", r, err)
 	}
 	for _, c := range []struct{ o carepath.NewObservation }{
-		{obs("temperature", "101", "Cel")},        // 101 °C: °F sent as Celsius
-		{obs("temperature", "60", "[degF]")},      // 15.6 °C
-		{obs("blood_glucose", "60", "mmol/L")},    // 1081 mg/dL
-		{obs("blood_glucose", "0.5", "mmol/L")},   // 9 mg/dL
-		{obs("weight", "1600", "[lb_av]")},        // 725 kg
+		{obs("temperature", "101", "Cel")},         // 101 °C: °F sent as Celsius
+		{obs("temperature", "60", "[degF]")},       // 15.6 °C
+		{obs("blood_glucose", "60", "mmol/L")},     // 1081 mg/dL
+		{obs("blood_glucose", "0.5", "mmol/L")},    // 9 mg/dL
+		{obs("weight", "1600", "[lb_av]")},         // 725 kg
 		{obs("blood_pressure", `"80/90"`, "mmHg")}, // diastolic over systolic
 	} {
 		if _, err := c.o.Parse(); errField(err) != "value" {
