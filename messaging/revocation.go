@@ -184,7 +184,11 @@ type compiledRule struct {
 	notAfter map[string]bool
 }
 
-var compiledRules, revocationSqueezed = compileRevocationRules()
+var (
+	compiledRules, revocationSqueezed = compileRevocationRules()
+	// revocationMessaging: words for messages, in English and Spanish.
+	revocationMessaging = wordSet(revocationClasses["msgs"] + " " + revocationClasses["esmsgs"])
+)
 
 func compileRevocationRules() ([]compiledRule, map[string]string) {
 	vocab := map[string]bool{}
@@ -252,7 +256,7 @@ func (r compiledRule) match(clause []string) Revocation {
 		}
 		level := r.level
 		if level == RevocationClear && (anyOf(clause[:start], revocationConditional) || frequency(clause) ||
-			qualified(clause[end:]) || anyOf(clause[end:], revocationThirdParty)) {
+			qualified(clause[start:end], clause[end:]) || anyOf(clause[end:], revocationThirdParty)) {
 			level = RevocationUnclear
 		}
 		best = max(best, level)
@@ -332,10 +336,21 @@ func negatedWant(before []string) bool {
 	return i >= 1 && revocationWantSay[before[i]] && revocationNegators[before[i-1]]
 }
 
-// qualified reports a time, language or channel right after a match.
-func qualified(after []string) bool {
+// qualified reports a time, language, channel, content or purpose right
+// after a match (revocation_rules.go); content only after "… me", as in
+// "don't text me the results".
+func qualified(matched, after []string) bool {
 	for j := 0; j < len(after) && j < 4; j++ {
 		if revocationQualifier[after[j]] {
+			return true
+		}
+	}
+	toMe := len(matched) > 0 && (matched[len(matched)-1] == "me" || matched[len(matched)-1] == "us")
+	if toMe && len(after) > 0 && revocationContentDet[after[0]] && !anyOf(after[1:min(3, len(after))], revocationMessaging) {
+		return true
+	}
+	for j := 0; j < len(after) && j < 2; j++ {
+		if after[j] == "for" && (j+1 == len(after) || !revocationForever[after[j+1]]) {
 			return true
 		}
 	}

@@ -8,12 +8,12 @@ package messaging
 // are in folded form: lower case, no accents, no apostrophes.
 var revocationClasses = map[string]string{
 	// English
-	"halt":     "stop quit cease",
+	"halt":     "stop quit cease discontinue",
 	"ing":      "texting messaging sending contacting emailing mailing bothering spamming harassing pestering writing pinging",
 	"base":     "text message contact email bother spam harass write ping",
 	"msgs":     "messages message texts text sms emails email reminders notifications alerts mails contact communication communications",
 	"msgsp":    "messages texts sms emails reminders notifications alerts communications",
-	"det":      "the these this those your all any anymore my of such stupid damn annoying automated more future further text email",
+	"det":      "the these this those your all any anymore my of such stupid damn annoying automated more future further text email with",
 	"me":       "me us",
 	"listn":    "list lists mailing texting contact distribution database system registry",
 	"rm":       "take remove delete drop erase get cross",
@@ -53,16 +53,17 @@ var revocationRules = []struct {
 	notAfter string
 }{
 	// English, clear.
-	{level: RevocationClear, pattern: "{halt} {ing} {me}"},                          // stop texting me
-	{level: RevocationClear, pattern: "{fill}* {halt} {ing} {fill}*", alone: true},  // stop texting please
-	{level: RevocationClear, pattern: "{halt} {ing} {det}* {msgs}"},                 // stop sending these messages
-	{level: RevocationClear, pattern: "{halt} {det}* {msgs}"},                       // stop the texts
-	{level: RevocationClear, pattern: "{halt} {gerrcv} {det}* {msgs}"},              // stop getting texts
-	{level: RevocationClear, pattern: "{halt} {gerrcv} these|them|this|any"},        // how do I stop getting these
-	{level: RevocationClear, pattern: "{fill}* stop {fill}*", alone: true},          // please stop
-	{level: RevocationClear, pattern: "end|cancel {det}* {msgsp}", notAfter: "the"}, // cancel my texts
-	{level: RevocationClear, pattern: "cancel {det}* subscription"},                 // cancel my subscription
-	{level: RevocationClear, pattern: "{neg} {base} {me}"},                          // don't text me
+	{level: RevocationClear, pattern: "{halt} {ing} {me}"},                               // stop texting me
+	{level: RevocationClear, pattern: "{fill}* {halt} {ing} {fill}*", alone: true},       // stop texting please
+	{level: RevocationClear, pattern: "{halt} {ing} {det}* {msgs}"},                      // stop sending these messages
+	{level: RevocationClear, pattern: "{halt} {det}* {msgs}"},                            // stop the texts
+	{level: RevocationClear, pattern: "{halt} {gerrcv} {det}* {msgs}"},                   // stop getting texts
+	{level: RevocationClear, pattern: "{halt} {gerrcv} these|them|this|any"},             // how do I stop getting these
+	{level: RevocationClear, pattern: "{fill}* stop {fill}*", alone: true},               // please stop
+	{level: RevocationClear, pattern: "end|cancel {det}* {msgsp}", notAfter: "the"},      // cancel my texts
+	{level: RevocationClear, pattern: "cancel {det}* subscription"},                      // cancel my subscription
+	{level: RevocationClear, pattern: "{neg} ever? {base} {me}"},                         // don't text me
+	{level: RevocationClear, pattern: "{fill}* {neg} ever? {base} {fill}*", alone: true}, // do not text
 	{level: RevocationClear, pattern: "{neg} {base} this|my phone? number|phone"},
 	{level: RevocationClear, pattern: "{halt} {ing} this|my phone? number|phone"},
 	{level: RevocationClear, pattern: "{neg} send {me} {det}* {msgs}"},              // don't send me any more texts
@@ -83,17 +84,17 @@ var revocationRules = []struct {
 	{level: RevocationClear, pattern: "{fill}* take|get {me} off {fill}*", alone: true},                // take me off
 	{level: RevocationClear, pattern: "{fill}* {rm} this|my phone? number|email {fill}*", alone: true}, // delete my number
 	{level: RevocationClear, pattern: "{rm} {me} {from} {det}* {msgs}"},                                // take me off these texts
-	{level: RevocationClear, pattern: "removed {from} {det}* {listn}|{msgs}"},
+	{level: RevocationClear, pattern: "removed|taken {from} {det}* {listn}|{msgs}"},                    // I'd like to be taken off your list
 	{level: RevocationClear, pattern: "{want} to be removed|unsubscribed {fill}*"},
 	{level: RevocationClear, pattern: "lose|forget my number"}, // lose my number
 	{level: RevocationClear, pattern: "cease and desist"},
 	{level: RevocationClear, pattern: "{halt} reaching out {me}?"}, // stop reaching out
 	{level: RevocationClear, pattern: "{neg} reach out to? {me}"},
-	{level: RevocationClear, pattern: "unsubscribe"},                   // unsubscribe me
-	{level: RevocationClear, pattern: "optout"},                        // I want to opt out
-	{level: RevocationClear, pattern: "opt {me} out"},                  // opt me out
-	{level: RevocationClear, pattern: "already unsubscribed|optedout"}, // I already unsubscribed
-	{level: RevocationUnclear, pattern: "unsubscribed|optedout"},
+	{level: RevocationClear, pattern: "unsubscribe"},                                                      // unsubscribe me
+	{level: RevocationClear, pattern: "optout"},                                                           // I want to opt out
+	{level: RevocationClear, pattern: "opt {me} out"},                                                     // opt me out
+	{level: RevocationClear, pattern: "already unsubscribed|optedout"},                                    // I already unsubscribed
+	{level: RevocationUnclear, pattern: "unsubscribed|optedout", notAfter: "youre"},                       // not carepath's own "You're unsubscribed"
 	{level: RevocationClear, pattern: "stopall|revoke"},                                                   // I revoke my consent
 	{level: RevocationClear, pattern: "withdraw my? consent"},                                             // I withdraw consent
 	{level: RevocationClear, pattern: "{neg} consent"},                                                    // I do not consent
@@ -107,12 +108,14 @@ var revocationRules = []struct {
 	{level: RevocationUnclear, pattern: "{halt} {ing} so|too many|much|often"},
 	{level: RevocationUnclear, pattern: "didnt|never sign|signed up for? this|these|them|it"}, // I didn't sign up for this
 	{level: RevocationUnclear, pattern: "didnt|never sign|signed up for? {det}* {msgs}"},
-	{level: RevocationUnclear, pattern: "{neg} call {me}"},                  // don't call me (text me instead?)
-	{level: RevocationUnclear, pattern: "{neg} need|like {det}* {msgs}"},    // I don't need reminders
-	{level: RevocationUnclear, pattern: "too|so many {det}* {msgs}"},        // too many messages
-	{level: RevocationUnclear, pattern: "way? too many", alone: true},       // too many
-	{level: RevocationUnclear, pattern: "why {aux} {who}? keep? {ing}"},     // why do you keep texting me
-	{level: RevocationUnclear, pattern: "why {aux} i keep|still? {gerrcv}"}, // why do I keep getting these
+	{level: RevocationUnclear, pattern: "i? didnt|never sign|signed up {fill}*", alone: true},
+	{level: RevocationUnclear, pattern: "chill|ease with|on? {det}* {msgs}"}, // chill with the texts
+	{level: RevocationUnclear, pattern: "{neg} call {me}"},                   // don't call me (text me instead?)
+	{level: RevocationUnclear, pattern: "{neg} need|like {det}* {msgs}"},     // I don't need reminders
+	{level: RevocationUnclear, pattern: "too|so many {det}* {msgs}"},         // too many messages
+	{level: RevocationUnclear, pattern: "way? too many", alone: true},        // too many
+	{level: RevocationUnclear, pattern: "why {aux} {who}? keep? {ing}"},      // why do you keep texting me
+	{level: RevocationUnclear, pattern: "why {aux} i keep|still? {gerrcv}"},  // why do I keep getting these
 	{level: RevocationUnclear, pattern: "{who} guys? keep|keeps {ing} {me}", notAfter: "can could will would please"},
 	{level: RevocationUnclear, pattern: "who gave {who}? my number|email|info"},                        // who gave you my number
 	{level: RevocationUnclear, pattern: "how|where did {who} get my number|email|info"},                // how did you get my number
@@ -125,13 +128,13 @@ var revocationRules = []struct {
 	{level: RevocationUnclear, pattern: "spam"},
 	{level: RevocationUnclear, pattern: "{det}* {msgs} are|is too? much|annoying|excessive|harassment"},
 	{level: RevocationUnclear, pattern: "not interested in {det}* {msgs}"},
-	{level: RevocationUnclear, pattern: "enough already?", alone: true},
+	{level: RevocationUnclear, pattern: "{fill}* enough already?", alone: true},
 	{level: RevocationUnclear, pattern: "{fill}* no more {fill}*", alone: true},
 	{level: RevocationUnclear, pattern: "make these|this|them|it stop"},
 	{level: RevocationUnclear, pattern: "{rm} {me} {from} {det}* program|study|service|group|this"},
 	{level: RevocationUnclear, pattern: "i want out"},
 	{level: RevocationUnclear, pattern: "do not disturb"},
-	{level: RevocationUnclear, pattern: "cancel|end|quit|alto|baja|basta|enough", alone: true}, // in email, or high/low in Spanish
+	{level: RevocationUnclear, pattern: "cancel|end|quit|alto|baja|basta|enough|remove", alone: true}, // in email, or high/low in Spanish
 	// Spanish, clear.
 	{level: RevocationClear, pattern: "no me {esimp}"},                          // (ya) no me manden mensajes
 	{level: RevocationClear, pattern: "no {esimp} mas"},                         // no manden más
@@ -147,10 +150,12 @@ var revocationRules = []struct {
 	{level: RevocationClear, pattern: "{fill}|{esfill}* {esquit} {fill}|{esfill}*", alone: true},
 	{level: RevocationClear, pattern: "{esrm} mi numero|correo"}, // borren mi número
 	{level: RevocationClear, pattern: "me quiten|saquen|borren|eliminen de {esdet}* lista|listas|sistema|base"},
-	{level: RevocationClear, pattern: "salir de {esdet}* lista"},                          // quiero salir de la lista
-	{level: RevocationClear, pattern: "no quiero recibir|tener? mas? {esdet}* {esmsgs}"},  // no quiero recibir más mensajes
-	{level: RevocationClear, pattern: "no quiero recibir mas|nada"},                       // ya no quiero recibir más
-	{level: RevocationClear, pattern: "no quiero que me {esimp}"},                         // no quiero que me escriban
+	{level: RevocationClear, pattern: "salir de {esdet}* lista"},                         // quiero salir de la lista
+	{level: RevocationClear, pattern: "no quiero recibir|tener? mas? {esdet}* {esmsgs}"}, // no quiero recibir más mensajes
+	{level: RevocationClear, pattern: "no quiero recibir mas|nada"},                      // ya no quiero recibir más
+	{level: RevocationClear, pattern: "no quiero que me {esimp}"},                        // no quiero que me escriban
+	{level: RevocationClear, pattern: "no me sigan|siga|sigas {esger}"},                  // ya no me sigan escribiendo
+	{level: RevocationClear, pattern: "no quiero que me sigan|siga {esger}"},
 	{level: RevocationClear, pattern: "basta ya? de|con {esdet}* {esmsgs}"},               // basta de mensajes
 	{level: RevocationClear, pattern: "no mas {esdet}* {esmsgs}", notAfter: "{received}"}, // no más mensajes
 	{level: RevocationClear, pattern: "ningun {esmsgs} mas"},                              // ningún mensaje más
@@ -187,7 +192,7 @@ var revocationSpelling = map[string]string{
 	"contactin": "contacting", "sendin": "sending", "sendng": "sending", "botherin": "bothering", "spammin": "spamming",
 	"plz": "please", "pls": "please", "plez": "please", "pleas": "please", "pleae": "please", "plse": "please",
 	"plss": "please", "pleez": "please", "pleaze": "please", "pleasee": "please", "plox": "please",
-	"u": "you", "ur": "your", "yr": "your", "r": "are", "wat": "what",
+	"u": "you", "w": "with", "ur": "your", "yr": "your", "r": "are", "wat": "what",
 	"donot": "dont", "dnt": "dont", "cannot": "cant",
 	"nomore": "no more", "anymoree": "anymore", "anymor": "anymore", "no1": "no one",
 	"unsubscibe": "unsubscribe", "unsubcribe": "unsubscribe", "unsuscribe": "unsubscribe", "unsubscrib": "unsubscribe",
@@ -241,6 +246,13 @@ var (
 	revocationQualifier = wordSet("after before during until early late night nights morning mornings weekend weekends " +
 		"work english spanish ingles espanol noche noches manana mananas temprano tarde despues antes durante hasta trabajo " +
 		"paper bill bills statement statements letter letters")
+	// What a request is about, when it is not messages: "don't text me the
+	// results" asks for another channel for them, not for silence. A
+	// determiner right after a match, not followed by a messaging word,
+	// leaves it unclear; so does "for" (a purpose or a time: "stop the
+	// reminders for the prep", "for now") unless for good.
+	revocationContentDet = wordSet("the my your his her that those results info information details")
+	revocationForever    = wordSet("good real ever")
 	revocationThirdParty = wordSet("pharmacy pharmacies insurance insurer bank store school walgreens cvs amazon other another " +
 		"farmacia seguro banco")
 )
