@@ -2,11 +2,11 @@ package messaging_test
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/messaging"
 )
 
@@ -49,7 +49,7 @@ func readLabelledRevocations(t *testing.T) []labelledMessage {
 
 // TestRevocationLabelled checks ParseRevocation against the labelled set:
 // every clear revocation must read clear (recall 100%), and no message
-// labelled none may read clear. It prints its figures for make test.
+// labelled none may read clear. Its figures go to make test's summary.
 func TestRevocationLabelled(t *testing.T) {
 	set := readLabelledRevocations(t)
 	if len(set) < 200 {
@@ -72,12 +72,10 @@ func TestRevocationLabelled(t *testing.T) {
 	tp := confusion[clear][clear]
 	predicted := confusion[0][clear] + confusion[1][clear] + tp
 	actual := confusion[clear][0] + confusion[clear][1] + tp
-	fmt.Printf("revocations: n=%d clear: precision %.3f (%d/%d) recall %.3f (%d/%d)\n", len(set),
-		ratio(tp, predicted), tp, predicted, ratio(tp, actual), tp, actual)
-	fmt.Printf("revocations: confusion (rows labelled, columns read as none/unclear/clear): "+
-		"none %v, unclear %v, clear %v\n", confusion[0], confusion[1], confusion[2])
 	unclear := confusion[1][1] + confusion[1][2]
-	fmt.Printf("revocations: unclear caught for review or revocation: %d/%d (as unclear %d, as clear %d)\n",
+	testenv.Figure("opt-outs: n=%d clear: precision=%.3f (%d/%d) recall=%.3f (%d/%d); confusion rows labelled none/unclear/clear, "+
+		"columns read as none/unclear/clear: %v %v %v; unclear caught %d/%d (as unclear %d, as clear %d)", len(set),
+		ratio(tp, predicted), tp, predicted, ratio(tp, actual), tp, actual, confusion[0], confusion[1], confusion[2],
 		unclear, confusion[1][0]+unclear, confusion[1][1], confusion[1][2])
 }
 
