@@ -79,6 +79,9 @@ func ParseReadingText(body string) (NewObservation, bool) {
 // mmol/L is 630 mg/dL), a temperature of 50 or more only °F. A weight
 // needs its unit: 80 could be either.
 func readingUnit(code, written string, v float64) (string, bool) {
+	if code == "temperature" && (written == "°" || written == "deg" || written == "degrees" || written == "grados") {
+		written = "" // degrees of which scale: the number says
+	}
 	if written != "" {
 		u, ok := readingUnits[code][written]
 		return u, ok

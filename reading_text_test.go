@@ -27,6 +27,8 @@ func TestParseReadingText(t *testing.T) {
 		{"temp 38.5", "temperature", "38.5", "Cel", 38.5},
 		{"temp 101.3", "temperature", "101.3", "[degF]", 38.5},
 		{"temperatura 38,5 C", "temperature", "38.5", "Cel", 38.5},
+		{"temp 38.5°", "temperature", "38.5", "Cel", 38.5},
+		{"temp 101 degrees", "temperature", "101", "[degF]", 38.33},
 		{"O2 91%", "spo2", "91", "%", 91},
 		{"spo2 97", "spo2", "97", "%", 97},
 		{"oxígeno 95 %", "spo2", "95", "%", 95},
