@@ -101,14 +101,40 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 }
 
 // takeSlot waits for the sender's pacer, if it has one, and returns the
-// sender to call while holding the slot. A nil slot is a no-op.
+// sender to call while holding the slot. A nil slot is a no-op. On the
+// priority lane the wait is AcquireUrgent's: ahead of every bulk send
+// waiting in the same process, within the same per-number limit.
 func takeSlot(ctx context.Context, s messaging.Sender) (*messaging.Slot, messaging.Sender, error) {
 	g, ok := s.(messaging.Gated)
 	if !ok {
 		return nil, s, nil
 	}
-	slot, err := g.Acquire(ctx)
+	acquire := g.Acquire
+	if OnPriorityLane(ctx) {
+		acquire = g.AcquireUrgent
+	}
+	slot, err := acquire(ctx)
 	return slot, g.Direct(), err
+}
+
+// laneKey marks the priority lane's activity contexts.
+type laneKey struct{}
+
+// PriorityLane marks ctx as the priority lane's: the priority send
+// worker's background activity context, so every send it runs (whatever
+// the activity and its request) takes its pacer slot with AcquireUrgent.
+// The lane is where the task was dispatched from, not a request field: a
+// send cannot claim the urgent slot while queued behind bulk traffic on
+// the server, nor sit behind bulk sends in the pacer after jumping the
+// server's queue.
+func PriorityLane(ctx context.Context) context.Context {
+	return context.WithValue(ctx, laneKey{}, true)
+}
+
+// OnPriorityLane reports whether ctx is the priority lane's.
+func OnPriorityLane(ctx context.Context) bool {
+	urgent, _ := ctx.Value(laneKey{}).(bool)
+	return urgent
 }
 
 // lease is how long an attempt owns its message: the sender's client

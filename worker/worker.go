@@ -2,6 +2,7 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -26,11 +27,11 @@ type Options struct {
 	OnFatalError func(error)
 }
 
-// Worker is the pair of Temporal workers carepath runs: journeys (and
-// their record-keeping activities) on one queue, rate-limited sends on
-// another.
+// Worker is the Temporal workers carepath runs: journeys (and their
+// record-keeping activities) on one queue, rate-limited bulk sends on
+// another, and the priority lane's sends on a third.
 type Worker struct {
-	journeys, sends sdkworker.Worker
+	journeys, sends, priority sdkworker.Worker
 }
 
 // queueHeadroom lets Temporal dispatch sends a little faster than the
@@ -70,23 +71,48 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 	s.RegisterActivity(acts.SendMessage)
 	s.RegisterActivity(acts.NotifyCaregivers)
 	s.RegisterActivity(acts.SendCaregiverReply)
-	return &Worker{journeys: j, sends: s}
+	return &Worker{journeys: j, sends: s, priority: newPriority(c, acts, stop, o)}
 }
 
-// Start starts both workers.
+// newPriority is the priority lane's worker: safety messages, STOP/HELP
+// confirmations and conversation replies. It shares acts, and so the
+// pacer, with the bulk send worker; its activities take their slots with
+// AcquireUrgent (the context marks the lane), ahead of every bulk send
+// waiting in this process. It has no Temporal rate limit and no small
+// concurrency bound of its own: either would queue an urgent send behind
+// others on the server, while the pacer already keeps both lanes
+// together within the provider's limit.
+func newPriority(c client.Client, acts *activities.Activities, stop time.Duration, o Options) sdkworker.Worker {
+	p := sdkworker.New(c, workflows.SendPriorityTaskQueue, sdkworker.Options{
+		WorkerStopTimeout:         stop,
+		OnFatalError:              o.OnFatalError,
+		BackgroundActivityContext: activities.PriorityLane(context.Background()),
+	})
+	p.RegisterActivity(acts.SendMessage)
+	p.RegisterActivity(acts.SendCaregiverReply)
+	return p
+}
+
+// Start starts the workers.
 func (w *Worker) Start() error {
 	if err := w.journeys.Start(); err != nil {
 		return fmt.Errorf("start journey worker: %w", err)
 	}
+	if err := w.priority.Start(); err != nil {
+		w.journeys.Stop()
+		return fmt.Errorf("start priority send worker: %w", err)
+	}
 	if err := w.sends.Start(); err != nil {
+		w.priority.Stop()
 		w.journeys.Stop()
 		return fmt.Errorf("start send worker: %w", err)
 	}
 	return nil
 }
 
-// Stop stops both, sends last so journeys' in-flight sends can finish.
+// Stop stops them, sends last so journeys' in-flight sends can finish.
 func (w *Worker) Stop() {
 	w.journeys.Stop()
 	w.sends.Stop()
+	w.priority.Stop()
 }

@@ -24,6 +24,13 @@ type ComplianceReplyInput struct {
 	CaregiverID string `json:"caregiver_id,omitempty"`
 }
 
+// changeCompliancePriority (version 1, 2026-11-30) sends compliance
+// replies on SendPriorityTaskQueue. DefaultVersion: SendTaskQueue, the bulk
+// lane, with everything else unchanged. Deletable (keeping the GetVersion
+// call with its minimum raised to 1) once every compliance reply started
+// before the deploy has closed: they run for an hour at most.
+const changeCompliancePriority = "compliance-priority-lane"
+
 // ComplianceReply (ComplianceReplyWorkflow) sends one answer on the channel the patient wrote on, at
 // once: it is exempt from consent (the patient may just have opted out),
 // quiet hours and caps.
@@ -39,6 +46,12 @@ func ComplianceReply(ctx workflow.Context, in ComplianceReplyInput) error {
 	}
 	opts := sendOptions
 	opts.ScheduleToCloseTimeout = time.Hour // a confirmation days late helps nobody
+	// The answer the person is waiting for goes on the priority lane,
+	// ahead of bulk and scheduled sends. Runs that scheduled it on the
+	// bulk queue before the change replay it there.
+	if workflow.GetVersion(ctx, changeCompliancePriority, workflow.DefaultVersion, 1) == 1 {
+		opts.TaskQueue = SendPriorityTaskQueue
+	}
 	// Histories from before caregivers had keywords never carry a
 	// CaregiverID; the version marks the new branch all the same.
 	if in.CaregiverID != "" && workflow.GetVersion(ctx, "compliance-caregiver-reply", workflow.DefaultVersion, 1) == 1 {

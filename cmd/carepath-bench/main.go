@@ -9,6 +9,8 @@
 //     reached the provider;
 //   - outbound rate: a bulk launch against a provider enforcing M messages
 //     per second per number;
+//   - urgent: during a bulk launch at the provider's limit (1/s), how long
+//     urgent messages wait (HELP answers and conversation replies);
 //   - idle (optional): many patients enrolled and waiting on long timers.
 //
 // It prints a table, writes the figures as JSON, and ends with one line:
@@ -46,6 +48,13 @@ type options struct {
 	out         string
 	carepathBin string
 	profile     bool
+
+	urgentLaunch int
+	urgentRate   int
+	urgentCount  int
+	urgentEvery  time.Duration
+	urgentWarmup time.Duration
+	urgentWait   time.Duration
 }
 
 func main() {
@@ -57,7 +66,13 @@ func main() {
 	flag.IntVar(&o.rateSeconds, "rate-seconds", 15, "how many seconds of sends the outbound-rate phase asks for")
 	flag.IntVar(&o.idle, "idle", 10000, "patients enrolled and left waiting in the idle phase")
 	flag.DurationVar(&o.idleWindow, "idle-window", time.Minute, "how long the idle phase measures CPU")
-	flag.StringVar(&o.phases, "phases", "compare,rate", "phases to run: compare, rate, idle (comma-separated)")
+	flag.IntVar(&o.urgentLaunch, "urgent-launch", 1000, "patients in the urgent phase's bulk launch")
+	flag.IntVar(&o.urgentRate, "urgent-rate", 1, "the provider's messages per second per number in the urgent phase")
+	flag.IntVar(&o.urgentCount, "urgent-count", 20, "HELPs (and as many answers) sent during the urgent phase's launch")
+	flag.DurationVar(&o.urgentEvery, "urgent-every", 3*time.Second, "one HELP and one answer per period in the urgent phase")
+	flag.DurationVar(&o.urgentWarmup, "urgent-warmup", 5*time.Second, "how long after the launch's first message the urgent traffic starts")
+	flag.DurationVar(&o.urgentWait, "urgent-wait", 2*time.Minute, "how long the urgent phase waits for its replies after the last inbound")
+	flag.StringVar(&o.phases, "phases", "compare,rate,urgent", "phases to run: compare, rate, idle, urgent (comma-separated; urgent runs last)")
 	flag.StringVar(&o.dir, "dir", ".data/bench", "working directory (emptied first) for the services, logs and results")
 	flag.StringVar(&o.out, "out", "", "where to write the JSON figures (default <dir>/result.json)")
 	flag.StringVar(&o.carepathBin, "carepath", "bin/carepath", "the carepath binary to run")
@@ -82,10 +97,10 @@ func run(ctx context.Context, o options) (err error) {
 	phases := map[string]bool{}
 	for _, p := range strings.Split(o.phases, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "compare", "rate", "idle":
+		case "compare", "rate", "idle", "urgent":
 			phases[p] = true
 		default:
-			return fmt.Errorf("-phases: unknown phase %q (compare, rate, idle)", p)
+			return fmt.Errorf("-phases: unknown phase %q (compare, rate, idle, urgent)", p)
 		}
 	}
 	bin, err := filepath.Abs(o.carepathBin)
@@ -143,6 +158,12 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	if phases["idle"] {
 		if err := idle(ctx, o, st, tc, res, prefix); err != nil {
+			return err
+		}
+	}
+	// Last: its bulk launch is left unfinished.
+	if phases["urgent"] {
+		if err := urgentDuringLaunch(ctx, o, st, res, prefix); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,7 @@ type result struct {
 
 	Outbound    *outboundResult `json:"outbound,omitempty"`
 	Idle        *idleResult     `json:"idle,omitempty"`
+	Urgent      *urgentResult   `json:"urgent,omitempty"`
 	Rejected429 int             `json:"provider_429s"` // requests the fake provider refused for rate, whole run
 }
 
@@ -112,6 +113,20 @@ func (r *result) print(w io.Writer, jsonPath string) error {
 			i.CarepathRSSMiB, i.TemporalRSSMiB, i.PostgresMiB, i.PostgresKiBPerPatient)
 		fmt.Fprintf(&b, "  history events per waiting enrollment %.1f · CPU while idle over %s: carepath %.2f%%, Temporal %.2f%%, PostgreSQL %.2f%% (of one core)\n\n",
 			i.EventsPerEnrollment, i.Window, i.CarepathCPUPercent, i.TemporalCPUPercent, i.PostgresCPUPercent)
+	}
+	if u := r.Urgent; u != nil {
+		fmt.Fprintf(&b, "urgent during a bulk launch: %d patients at %d/s per number; %d bulk messages and the replies below in %.0fs; "+
+			"most in any 1s window %d; 429s %d\n", u.Launched, u.LimitPerSecond, u.BulkArrived, u.Seconds, u.MaxInAnyWindow, u.Rejected429)
+		line := func(name string, d delays) {
+			fmt.Fprintf(&b, "  %-34s p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms  (n=%d", name, d.P50Ms, d.P99Ms, d.MaxMs, d.Count)
+			if d.Undelivered > 0 {
+				fmt.Fprintf(&b, ", %d not delivered within the wait: lower bounds", d.Undelivered)
+			}
+			fmt.Fprintln(&b, ")")
+		}
+		line("HELP → answer at the provider", u.Help)
+		line("answer → conversation reply", u.Conversation)
+		fmt.Fprintf(&b, "bench: urgent_p50_ms=%.0f urgent_p99_ms=%.0f urgent_n=%d\n\n", u.Help.P50Ms, u.Help.P99Ms, u.Help.Count)
 	}
 	fmt.Fprintf(&b, "figures: %s\n", jsonPath)
 	if r.Baseline.LaunchPerSecond > 0 {
