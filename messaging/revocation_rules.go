@@ -228,7 +228,7 @@ var (
 		"drug drugs tablet tablets prescription prescriptions refill refills pain bleeding cough coughing antibiotic antibiotics " +
 		"inhaler treatment therapy bandage dressing lens lenses taking eating drinking smoking shots shot injection injections " +
 		"surgery procedure pastilla pastillas medicina medicinas medicamento medicamentos receta recetas insulina dosis dolor " +
-		"tratamiento tomar")
+		"tratamiento tomar hospital er urgencias emergencias especialista doctor doctora medico clinica")
 	// A keyword quoted back from an instruction ("reply STOP to opt out"):
 	// the clause is skipped.
 	revocationInstructVerb = wordSet("reply text send respond type responda responde envie escriba")
@@ -245,7 +245,7 @@ var (
 		{"too", "often"}, {"so", "frequently"}, {"tantos"}, {"tantas"}, {"tan", "seguido"}, {"tan", "seguidos"}, {"every", "day"}}
 	revocationQualifier = wordSet("after before during until early late night nights morning mornings weekend weekends " +
 		"work english spanish ingles espanol noche noches manana mananas temprano tarde despues antes durante hasta trabajo " +
-		"paper bill bills statement statements letter letters")
+		"paper bill bills statement statements letter letters while al")
 	// What a request is about, when it is not messages: "don't text me the
 	// results" asks for another channel for them, not for silence. A
 	// determiner right after a match, not followed by a messaging word,
