@@ -189,3 +189,70 @@ func (a *Activities) CreateEnrollment(ctx context.Context, req CreateEnrollmentR
 	// New, or our own row found by a retry: the journey starts it.
 	return CreateEnrollmentResult{Start: true, Params: got.Params}, nil
 }
+
+// RecordProgramDeclinedRequest records a patient declining a program.
+type RecordProgramDeclinedRequest struct {
+	DeclineID    string `json:"decline_id"` // derived by the journey: a retry inserts once
+	PatientID    string `json:"patient_id"`
+	EnrollmentID string `json:"enrollment_id"`
+	Program      string `json:"program"`          // the journey declined
+	Reason       string `json:"reason,omitempty"` // a choice value, never free text
+	// ReplyMessageID is the reply that declined; the decline is dated by it.
+	ReplyMessageID string `json:"reply_message_id,omitempty"`
+}
+
+// RecordProgramDeclined records that the patient declined a program. It is
+// not a consent change: the patient can still be reached about their care.
+func (a *Activities) RecordProgramDeclined(ctx context.Context, req RecordProgramDeclinedRequest) error {
+	d := store.ProgramDecline{ID: req.DeclineID, PatientID: req.PatientID, Program: req.Program,
+		EnrollmentID: req.EnrollmentID, Reason: req.Reason, ReplyMessageID: req.ReplyMessageID}
+	if req.ReplyMessageID != "" {
+		at, err := a.Store.InboundReceivedAt(ctx, req.ReplyMessageID)
+		if err != nil {
+			return fmt.Errorf("record program decline: %w", err)
+		}
+		d.DeclinedAt = at
+	}
+	if err := a.Store.DeclineInsert(ctx, d); err != nil {
+		return fmt.Errorf("record program decline: %w", err)
+	}
+	return nil
+}
+
+// ProgramDeclineRequest asks whether a patient has declined a program and
+// not come back since.
+type ProgramDeclineRequest struct {
+	PatientID string `json:"patient_id"`
+}
+
+// ProgramDeclineResult is the patient's open decline, if any.
+type ProgramDeclineResult struct {
+	Declined bool   `json:"declined"`
+	Program  string `json:"program,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// ProgramDecline reads the patient's open program decline.
+func (a *Activities) ProgramDecline(ctx context.Context, req ProgramDeclineRequest) (ProgramDeclineResult, error) {
+	program, reason, ok, err := a.Store.DeclineOpen(ctx, req.PatientID)
+	if err != nil {
+		return ProgramDeclineResult{}, fmt.Errorf("program decline: %w", err)
+	}
+	return ProgramDeclineResult{Declined: ok, Program: program, Reason: reason}, nil
+}
+
+// RecordProgramReturnRequest records that a decliner came back.
+type RecordProgramReturnRequest struct {
+	PatientID    string `json:"patient_id"`
+	EnrollmentID string `json:"enrollment_id"`
+	Via          string `json:"via"` // journey:touch that won them back, e.g. reengagement:after_visit
+}
+
+// RecordProgramReturn marks the patient's open declines won back (a retry,
+// or a patient with none open, changes nothing).
+func (a *Activities) RecordProgramReturn(ctx context.Context, req RecordProgramReturnRequest) error {
+	if _, err := a.Store.DeclineReturned(ctx, req.PatientID, req.EnrollmentID, req.Via); err != nil {
+		return fmt.Errorf("record program return: %w", err)
+	}
+	return nil
+}

@@ -5,14 +5,13 @@ import (
 	"time"
 
 	"github.com/carepath/carepath/journeys"
-	"github.com/carepath/carepath/workflows/journeytest"
 )
 
 // Onboarding's consent carries the reply it came from, so the ledger dates
 // it by the reply's receipt: a STOP sent after the reply wins even if the
 // consent is recorded after the STOP.
 func TestOnboardingConsentCarriesTheReply(t *testing.T) {
-	h := journeytest.New(t, journeys.Onboarding, journeys.All()...)
+	h, _ := newHarness(t, journeys.Onboarding, false, journeys.All()...)
 	for i, r := range []string{"yes", "2", "yes", "2", "1"} {
 		h.ReplyAt(time.Duration(i+1)*time.Hour, r)
 	}

@@ -13,6 +13,8 @@ type PostVisitParams struct {
 	Delay        workflows.Duration `json:"delay" default:"72h" min:"0s" max:"720h" doc:"Wait after the visit before asking how the patient feels."`
 	ReplyTimeout workflows.Duration `json:"reply_timeout" default:"24h" min:"1m" max:"168h" doc:"How long to wait for an answer after asking and after each reminder."`
 	Reminders    int                `json:"reminders" default:"1" min:"0" max:"3" doc:"Reminders sent when the patient has not answered."`
+	// A day after the check-in keeps the touch off the check-in's own day.
+	DeclinerTouchDelay workflows.Duration `json:"decliner_touch_delay" default:"24h" min:"0s" max:"336h" doc:"For a patient who declined the program: wait after this check-in before re-engagement offers a nurse's call (then 10:00 local; 0s: at once)."`
 }
 
 // Post-visit check-in task reasons.
@@ -22,6 +24,9 @@ const (
 	ReasonNeedsReview   = "post-visit reply not understood: please review"
 	ReasonUndeliverable = "post-visit check-in could not be delivered: contact details need checking"
 	ReasonCallRequested = "patient asked to talk to the care team after visit"
+	// Replies not understood after one clarification.
+	ReasonCallOfferUnclear    = "post-visit reply to the call offer not understood: please review"
+	ReasonSatisfactionUnclear = "post-visit satisfaction reply not understood: please review"
 )
 
 var feelingChoices = []workflows.Choice{
@@ -38,18 +43,24 @@ var callChoices = []workflows.Choice{
 // PostVisitCheckin asks how the patient feels some days after a visit and
 // routes the answer: better → satisfaction survey; about the same →
 // self-care tips and an offer to talk; worse → urgent task for a nurse;
-// silence → follow-up task.
+// silence → follow-up task; a reply not understood after one clarification
+// → a task holding it. A program decliner who answered is then offered a
+// nurse's call by re-engagement.
 var PostVisitCheckin = &workflows.Journey[PostVisitParams]{
 	Name:        "post_visit_checkin",
 	Version:     1,
 	Description: "Checks in after a visit: how the patient feels, a satisfaction score, and a nurse call for anyone feeling worse.",
 	Messages:    postVisitMessages,
-	// A completed appointment starts one check-in per visit.
-	Triggers: []workflows.Trigger{{Event: "appointment.completed", KeyField: "visit_id"}},
+	// A completed appointment starts one check-in per visit; the event's
+	// "params" object, if any, sets the check-in's params.
+	Triggers: []workflows.Trigger{{Event: "appointment.completed", KeyField: "visit_id", Params: workflows.ParamsFromData("params")}},
 	Run:      postVisitCheckin,
 }
 
 func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
+	if !j.Changed(changePostVisitClarify) {
+		return postVisitBeforeClarify(j, p)
+	}
 	task := func(priority carepath.Priority, reason string, reply workflows.Answer) {
 		j.Escalate(workflows.Task{Priority: priority, Reason: reason, MessageID: reply.MessageID})
 	}
@@ -75,7 +86,7 @@ func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
 		return OutcomeNoResponse, nil
 	case feeling.Unrecognised():
 		j.Step("needs_review")
-		task(carepath.PriorityNormal, ReasonNeedsReview, feeling)
+		reviewUnrecognised(j, ReasonNeedsReview, feeling)
 		return OutcomeNeedsReview, nil
 	}
 
@@ -90,12 +101,16 @@ func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
 		j.Step("offering_care_team")
 		call := j.Ask(workflows.Question{
 			Key: "talk_to_team", Template: "post_visit.self_care", Choices: callChoices, Timeout: p.ReplyTimeout.D(),
+			ClarifyTemplate: "post_visit.self_care_clarify",
 		})
-		if call.Choice == "call" {
+		switch {
+		case call.Unrecognised():
+			reviewUnrecognised(j, ReasonCallOfferUnclear, call)
+		case call.Choice == "call":
 			task(carepath.PriorityHigh, ReasonCallRequested, call)
 			j.Send("post_visit.team_will_call")
 		}
-		return OutcomeAboutSame, nil
+		return postVisitEnds(j, p, OutcomeAboutSame)
 
 	default: // better
 		j.Step("satisfaction_survey")
@@ -104,12 +119,29 @@ func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {
 			Key: "satisfaction", Template: "post_visit.satisfaction", Number: &workflows.NumberRange{Min: 0, Max: 10},
 			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "post_visit.satisfaction_clarify",
 		})
-		if score.Answered() {
+		switch {
+		case score.Answered():
 			j.RecordFeedback("visit_satisfaction", score.Number)
 			j.Send("post_visit.thanks")
+		case score.Unrecognised(): // words instead of a score: someone reads them
+			reviewUnrecognised(j, ReasonSatisfactionUnclear, score)
 		}
-		return OutcomeBetter, nil
+		return postVisitEnds(j, p, OutcomeBetter)
 	}
+}
+
+// postVisitEnds closes a check-in the patient answered (better, or about
+// the same). A patient who declined the program is handed to
+// re-engagement's after-visit touch: a care message offering a nurse's
+// call, the way back for decliners. Worse (a nurse calls anyway),
+// silence and replies under review are not followed up this way.
+func postVisitEnds(j *workflows.J, p PostVisitParams, outcome string) (string, error) {
+	if declined, _ := j.ProgramDeclined(); declined {
+		touch := Reengagement.Defaults()
+		touch.FirstAttempt, touch.TouchDelay = touchAfterVisit, p.DeclinerTouchDelay
+		workflows.StartJourney(j, Reengagement, touch)
+	}
+	return outcome, nil
 }
 
 var postVisitMessages = map[string]map[string]messaging.Text{
@@ -132,6 +164,10 @@ var postVisitMessages = map[string]map[string]messaging.Text{
 	"post_visit.self_care": {
 		"en": {Subject: "Taking care after your visit", Body: "Thanks. Rest, drink fluids and follow your after-visit instructions. Would you like to talk to your care team? Reply CALL or NO."},
 		"es": {Subject: "Cuidados después de su visita", Body: "Gracias. Descanse, tome líquidos y siga las indicaciones de su visita. ¿Quiere hablar con su equipo? Responda LLAMAR o NO."},
+	},
+	"post_visit.self_care_clarify": {
+		"en": {Subject: "Sorry, we didn't catch that", Body: "Sorry, we didn't understand. Would you like your care team to call you? Reply CALL or NO."},
+		"es": {Subject: "Perdón, no entendimos", Body: "Perdón, no entendimos. ¿Quiere que su equipo le llame? Responda LLAMAR o NO."},
 	},
 	"post_visit.team_will_call": {
 		"en": {Subject: "Your care team will call", Body: "Your care team will call you within one business day."},

@@ -44,7 +44,7 @@ func wantTasks(t *testing.T, h *journeytest.Harness, want ...string) []activitie
 }
 
 func TestPostVisitAsksAfterDelay(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	var stepBefore, stepAfter string
 	h.StepAt(71*time.Hour, &stepBefore)
 	h.StepAt(73*time.Hour, &stepAfter)
@@ -60,7 +60,7 @@ func TestPostVisitAsksAfterDelay(t *testing.T) {
 }
 
 func TestPostVisitWorseRaisesUrgentTask(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "3")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeWorse {
 		t.Fatalf("outcome %q", out)
@@ -73,7 +73,7 @@ func TestPostVisitWorseRaisesUrgentTask(t *testing.T) {
 }
 
 func TestPostVisitWorseInWords(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "I feel worse today")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeWorse {
 		t.Fatalf("outcome %q", out)
@@ -81,7 +81,7 @@ func TestPostVisitWorseInWords(t *testing.T) {
 }
 
 func TestPostVisitBetterStoresSatisfaction(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "Better!")
 	h.ReplyAt(2*time.Hour, "9")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeBetter {
@@ -96,7 +96,7 @@ func TestPostVisitBetterStoresSatisfaction(t *testing.T) {
 }
 
 func TestPostVisitSatisfactionOutOfRangeIsClarifiedOnce(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "1")
 	h.ReplyAt(2*time.Hour, "11")
 	h.ReplyAt(3*time.Hour, "7")
@@ -109,7 +109,7 @@ func TestPostVisitSatisfactionOutOfRangeIsClarifiedOnce(t *testing.T) {
 }
 
 func TestPostVisitBetterWithoutScoreStillCompletes(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "1")
 	if out := run(t, h, `{"delay":"0s","reply_timeout":"2h"}`); out != journeys.OutcomeBetter {
 		t.Fatalf("outcome %q", out)
@@ -120,7 +120,7 @@ func TestPostVisitBetterWithoutScoreStillCompletes(t *testing.T) {
 }
 
 func TestPostVisitAboutTheSameOffersCall(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "2")
 	h.ReplyAt(2*time.Hour, "CALL")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeAboutSame {
@@ -131,7 +131,7 @@ func TestPostVisitAboutTheSameOffersCall(t *testing.T) {
 }
 
 func TestPostVisitAboutTheSameDeclinesCall(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "about the same")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeAboutSame {
 		t.Fatalf("outcome %q", out)
@@ -141,7 +141,7 @@ func TestPostVisitAboutTheSameDeclinesCall(t *testing.T) {
 }
 
 func TestPostVisitNoResponseAfterReminders(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	if out := run(t, h, `{"delay":"1h","reply_timeout":"24h","reminders":2}`); out != journeys.OutcomeNoResponse {
 		t.Fatalf("outcome %q", out)
 	}
@@ -157,7 +157,7 @@ func TestPostVisitNoResponseAfterReminders(t *testing.T) {
 }
 
 func TestPostVisitAnswerAfterReminder(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(30*time.Hour, "3")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeWorse {
 		t.Fatalf("outcome %q", out)
@@ -166,7 +166,7 @@ func TestPostVisitAnswerAfterReminder(t *testing.T) {
 }
 
 func TestPostVisitUnrecognisedGetsOneClarification(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "who is this?")
 	h.ReplyAt(2*time.Hour, "3")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeWorse {
@@ -176,7 +176,7 @@ func TestPostVisitUnrecognisedGetsOneClarification(t *testing.T) {
 }
 
 func TestPostVisitTwiceUnrecognisedGoesToReview(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyAt(time.Hour, "not better")
 	h.ReplyAt(2*time.Hour, "hmm")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeNeedsReview {
@@ -187,7 +187,7 @@ func TestPostVisitTwiceUnrecognisedGoesToReview(t *testing.T) {
 }
 
 func TestPostVisitUndeliverable(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.SendResult = func(activities.SendMessageRequest) activities.SendMessageResult {
 		return activities.SendMessageResult{Outcome: activities.OutcomeFailed, Reason: activities.ReasonInvalidContact}
 	}
@@ -198,7 +198,7 @@ func TestPostVisitUndeliverable(t *testing.T) {
 }
 
 func TestPostVisitReplyInFlightAtTimeoutIsNotLost(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.ReplyInFlight = true
 	// The question times out at 24h with no reminders; the routed reply's
 	// signal lands a minute later and must still be taken as the answer.
@@ -209,7 +209,7 @@ func TestPostVisitReplyInFlightAtTimeoutIsNotLost(t *testing.T) {
 }
 
 func TestPostVisitStaleReplyBecomesTask(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.StaleReplyAt(time.Hour, "about my bill")
 	h.ReplyAt(2*time.Hour, "2")
 	h.ReplyAt(3*time.Hour, "no")
@@ -237,13 +237,13 @@ func TestPostVisitParamsValidated(t *testing.T) {
 		}
 	}
 	got, err := journeys.PostVisitCheckin.NormalizeParams([]byte(`{"delay":"90m"}`))
-	if err != nil || string(got) != `{"delay":"1h30m0s","reply_timeout":"24h0m0s","reminders":1}` {
+	if err != nil || string(got) != `{"delay":"1h30m0s","reply_timeout":"24h0m0s","reminders":1,"decliner_touch_delay":"24h0m0s"}` {
 		t.Fatalf("normalised %s, %v", got, err)
 	}
 }
 
 func TestPostVisitStopWhileWaitingEndsAtOnce(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.OptOutAt(2*time.Hour, "sms")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeOptedOut {
 		t.Fatalf("outcome %q", out)
@@ -256,7 +256,7 @@ func TestPostVisitStopWhileWaitingEndsAtOnce(t *testing.T) {
 }
 
 func TestPostVisitOptOutOnAnotherChannelKeepsWaiting(t *testing.T) {
-	h := journeytest.New(t, journeys.PostVisitCheckin)
+	h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 	h.OptOutAt(time.Hour, "email")
 	h.ReplyAt(2*time.Hour, "3")
 	if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeWorse {

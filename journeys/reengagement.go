@@ -16,17 +16,31 @@ type ReengagementParams struct {
 	Attempts     int                `json:"attempts" default:"3" min:"1" max:"6" doc:"How many times to reach out before stopping."`
 	Spacing      workflows.Duration `json:"spacing" default:"336h" min:"24h" max:"1440h" doc:"Time between attempts (the first one waits too)."`
 	ReplyTimeout workflows.Duration `json:"reply_timeout" default:"168h" min:"1h" max:"720h" doc:"How long each attempt waits for an answer."`
-	FirstAttempt string             `json:"first_attempt" default:"scheduled" enum:"scheduled|now" doc:"now: reach out at once (a missed appointment); scheduled: after the spacing, at 10:00 local."`
+	FirstAttempt string             `json:"first_attempt" default:"scheduled" enum:"scheduled|now|after_visit" doc:"now: reach out at once (a missed appointment); scheduled: after the spacing, at 10:00 local; after_visit: one care message to a patient who declined the program, offering a nurse's call (the post-visit check-in starts it)."`
+	TouchDelay   workflows.Duration `json:"touch_delay" default:"24h" min:"0s" max:"336h" doc:"after_visit: wait before the message (then 10:00 local); 0s: at once."`
 }
 
-// ReasonReengaged is the task raised for a decliner who comes back.
-const ReasonReengaged = "patient who had declined wants to re-engage: please reach out"
+// touchAfterVisit is the first_attempt of the after-visit touch, and the
+// path it records when it wins a decliner back.
+const touchAfterVisit = "after_visit"
+
+// Re-engagement task reasons.
+const (
+	// ReasonReengaged is the task raised for a decliner who comes back.
+	ReasonReengaged = "patient who had declined wants to re-engage: please reach out"
+	// ReasonDeclinerNurseCall: a decliner accepted the after-visit offer.
+	ReasonDeclinerNurseCall = "patient who had declined the program asked for a call with a nurse after a visit: please call"
+	// ReasonReengagementUnclear: a reply not understood after one clarification.
+	ReasonReengagementUnclear = "re-engagement reply not understood after one clarification: please review"
+)
 
 // Reengagement reaches back out to patients who declined or dropped out:
 // spaced and gentle, a different angle each time (ask why, then an offer
 // that needs no sign-up), answering the reason they give, stopping at once
 // if they opt out. A decliner who comes back ends "reengaged" — the number
-// the care team cares about most.
+// the care team cares about most. A patient who declined the program is
+// reached instead by one care message after a visit (after_visit), which
+// records the touch that won them back.
 var Reengagement = &workflows.Journey[ReengagementParams]{
 	Name:        "reengagement",
 	Version:     1,
@@ -40,6 +54,12 @@ var Reengagement = &workflows.Journey[ReengagementParams]{
 }
 
 func reengagement(j *workflows.J, p ReengagementParams) (string, error) {
+	if !j.Changed(changeReengagementClarify) {
+		return reengagementBeforeClarify(j, p)
+	}
+	if p.FirstAttempt == touchAfterVisit {
+		return reengageAfterVisit(j, p)
+	}
 	for attempt := 1; attempt <= p.Attempts; attempt++ {
 		if attempt > 1 || p.FirstAttempt != "now" {
 			j.Step(fmt.Sprintf("waiting_before_attempt_%d", attempt))
@@ -52,10 +72,12 @@ func reengagement(j *workflows.J, p ReengagementParams) (string, error) {
 			Key: "why", Template: angle(attempt), Choices: whyChoices,
 			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "reengagement.why_clarify", Purpose: carepath.PurposeOutreach,
 		})
-		if why.OptedOut() {
+		switch {
+		case why.OptedOut():
 			return OutcomeOptedOut, nil
-		}
-		if !why.Answered() {
+		case why.Unrecognised():
+			return reengagementUnclear(j, why)
+		case !why.Answered():
 			continue // try again later, from another angle
 		}
 
@@ -63,20 +85,74 @@ func reengagement(j *workflows.J, p ReengagementParams) (string, error) {
 		j.SetOutcomeDetail(why.Choice)
 		back := j.Ask(workflows.Question{
 			Key: "come_back", Template: "reengagement.answer_" + why.Choice, Choices: yesNo,
-			Timeout: p.ReplyTimeout.D(), Purpose: carepath.PurposeOutreach,
+			Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "reengagement.come_back_clarify", Purpose: carepath.PurposeOutreach,
 		})
-		switch back.Choice {
-		case ChoiceYes:
+		switch {
+		case back.OptedOut():
+			return OutcomeOptedOut, nil
+		case back.Unrecognised():
+			return reengagementUnclear(j, back)
+		case back.Choice == ChoiceYes:
 			j.Step("reengaged")
 			j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: ReasonReengaged, MessageID: back.MessageID})
 			j.Send("reengagement.welcome_back")
 			return OutcomeReengaged, nil
-		case ChoiceNo:
+		case back.Choice == ChoiceNo:
 			j.SendOutreach("reengagement.door_open")
 			return OutcomeDeclined, nil
 		}
 	}
 	return OutcomeNoResponse, nil
+}
+
+// reengageAfterVisit is the touch for a patient who declined the program:
+// after a visit, a care message asking how they are and offering one
+// concrete help, a call with a nurse. It is care, not outreach: it needs
+// the care consent the decliner kept, not the outreach they refused, and
+// it goes out in the daytime (quiet hours). A patient who has come back
+// meanwhile is not asked.
+func reengageAfterVisit(j *workflows.J, p ReengagementParams) (string, error) {
+	if p.TouchDelay.D() > 0 {
+		j.Step("waiting_after_visit")
+		j.Sleep(p.TouchDelay.D())
+		j.SleepUntilLocal(10, 0)
+	}
+	if declined, _ := j.ProgramDeclined(); !declined {
+		return OutcomeNotDeclined, nil
+	}
+
+	j.Step("offering_nurse_call")
+	help := j.Ask(workflows.Question{
+		Key: "nurse_call", Template: "reengagement.after_visit", Choices: yesNo,
+		Timeout: p.ReplyTimeout.D(), ClarifyTemplate: "reengagement.after_visit_clarify",
+	})
+	switch {
+	case help.OptedOut():
+		return OutcomeOptedOut, nil
+	case help.Unrecognised():
+		return reengagementUnclear(j, help)
+	case help.Undelivered():
+		return OutcomeUndelivered, nil
+	case !help.Answered():
+		return OutcomeNoResponse, nil
+	case help.Choice == ChoiceNo:
+		j.Send("reengagement.after_visit_no")
+		return OutcomeDeclined, nil
+	}
+	j.Step("reengaged")
+	j.RecordProgramReturn(touchAfterVisit)
+	j.Escalate(workflows.Task{Priority: carepath.PriorityHigh, Reason: ReasonDeclinerNurseCall, MessageID: help.MessageID})
+	j.Send("reengagement.nurse_will_call")
+	return OutcomeReengaged, nil
+}
+
+// reengagementUnclear ends re-engagement with a reply not understood after
+// one clarification: a person reads it (the task holds it) rather than the
+// journey asking on, or treating an answer as silence.
+func reengagementUnclear(j *workflows.J, a workflows.Answer) (string, error) {
+	j.Step(OutcomeNeedsReview)
+	reviewUnrecognised(j, ReasonReengagementUnclear, a)
+	return OutcomeNeedsReview, nil
 }
 
 // angle is each attempt's opening: ask why, then the no-sign-up offer,
@@ -108,6 +184,26 @@ var reengagementMessages = map[string]map[string]messaging.Text{
 	"reengagement.why_clarify": {
 		"en": {Subject: "Sorry, we didn't catch that", Body: "Sorry, we didn't understand. Reply 1 cost, 2 not sure it helps, 3 no time, 4 hard to get here."},
 		"es": {Subject: "Perdón, no entendimos", Body: "Perdón, no entendimos. Responda 1 costo, 2 dudas, 3 tiempo, 4 transporte."},
+	},
+	"reengagement.come_back_clarify": {
+		"en": {Subject: "Sorry, we didn't catch that", Body: "Sorry, we didn't understand. Please reply YES or NO."},
+		"es": {Subject: "Perdón, no entendimos", Body: "Perdón, no entendimos. Responda SI o NO."},
+	},
+	"reengagement.after_visit": {
+		"en": {Subject: "How are you doing?", Body: "Hi {{.given_name}}, it's your care team. How are you doing since your visit? Would a short call with a nurse help? Reply YES or NO."},
+		"es": {Subject: "¿Cómo está?", Body: "Hola {{.given_name}}, le saluda su equipo de atención. ¿Cómo está tras su visita? ¿Le ayudaría una breve llamada con una enfermera? Responda SI o NO."},
+	},
+	"reengagement.after_visit_clarify": {
+		"en": {Subject: "Sorry, we didn't catch that", Body: "Sorry, we didn't understand. Would you like a call with a nurse? Reply YES or NO."},
+		"es": {Subject: "Perdón, no entendimos", Body: "Perdón, no entendimos. ¿Quiere una llamada de una enfermera? Responda SI o NO."},
+	},
+	"reengagement.after_visit_no": {
+		"en": {Subject: "We're here for you", Body: "Understood. Take care, and text us anytime if you need us."},
+		"es": {Subject: "Aquí estamos", Body: "Entendido. Cuídese, y escríbanos cuando nos necesite."},
+	},
+	"reengagement.nurse_will_call": {
+		"en": {Subject: "A nurse will call you", Body: "Thank you! A nurse will call you within one business day. If this is an emergency, call 911."},
+		"es": {Subject: "Una enfermera le llamará", Body: "¡Gracias! Una enfermera le llamará en un día hábil. Si es una emergencia, llame al 911."},
 	},
 	"reengagement.answer_cost": {
 		"en": {Subject: "Help with costs", Body: "Thank you for telling us. Our financial counselors can help with costs and payment plans. Would you like us to connect you? Reply YES or NO."},

@@ -18,13 +18,18 @@ const (
 	OutcomeDeclined = "declined"
 	// Re-engagement: a decliner who comes back.
 	OutcomeReengaged = "reengaged"
+	// Re-engagement's after-visit touch: the patient has no open program
+	// decline (they came back meanwhile), so nothing was sent.
+	OutcomeNotDeclined = "not_declined"
 	// Post-visit check-in: how the patient feels.
 	OutcomeBetter    = "better"
 	OutcomeAboutSame = "about_the_same"
 	OutcomeWorse     = "worse"
-	// Post-visit check-in: a reply nobody could read; the care team reviews it.
+	// Any journey: a reply not understood even after one clarification;
+	// the care team reviews it (a task holds the message).
 	OutcomeNeedsReview = "needs_review"
-	// Post-visit check-in: the question could not be delivered.
+	// Post-visit check-in, re-engagement's after-visit touch: the question
+	// could not be delivered.
 	OutcomeUndelivered = "undeliverable"
 	// Treatment follow-up: the program ran its length.
 	OutcomeProgramCompleted = "program_completed"

@@ -20,11 +20,24 @@ type JourneyEngagement struct {
 	Declined  int            `json:"declined"`
 	OptedOut  int            `json:"opted_out"` // the patient revoked consent after enrolling
 	Reengaged int            `json:"reengaged"` // decliners won back
+	// Decliners are the patients who declined this journey's program in an
+	// enrollment counted here (recorded apart from consent), and how many
+	// came back since, by the journey and touch that won them back.
+	Decliners Decliners `json:"decliners"`
 	// Satisfaction is the mean survey score and how many answered.
 	Satisfaction struct {
 		Mean  *float64 `json:"mean"`
 		Count int      `json:"count"`
 	} `json:"satisfaction"`
+}
+
+// Decliners is a journey's program decliners and the ways back.
+type Decliners struct {
+	Declined  int `json:"declined"`  // patients who declined
+	Reengaged int `json:"reengaged"` // of them, patients who came back
+	// Paths counts the patients who came back by "journey:touch" (e.g.
+	// "reengagement:after_visit": a nurse's call offered after a visit).
+	Paths map[string]int `json:"paths"`
 }
 
 // EngagementReport summarises enrollments started in [from, to).
@@ -43,6 +56,7 @@ func (q *Queries) EngagementReport(ctx context.Context, from, to time.Time) ([]J
 			return nil, fmt.Errorf("engagement report: %w", err)
 		}
 		r.Outcomes = map[string]int{}
+		r.Decliners.Paths = map[string]int{}
 		idx[r.Journey] = len(out)
 		out = append(out, r)
 	}
@@ -64,7 +78,51 @@ func (q *Queries) EngagementReport(ctx context.Context, from, to time.Time) ([]J
 			out[i].Outcomes[outcome] = n
 		}
 	}
-	return out, wrapErr("engagement outcomes", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("engagement outcomes: %w", err)
+	}
+	if err := q.engagementDecliners(ctx, from, to, out, idx); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// engagementDecliners fills in each journey's decliners.
+func (q *Queries) engagementDecliners(ctx context.Context, from, to time.Time, out []JourneyEngagement, idx map[string]int) error {
+	rows, err := q.db.Query(ctx, stmt("EngagementDecliners"), from, to)
+	if err != nil {
+		return fmt.Errorf("engagement decliners: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var journey string
+		var d Decliners
+		if err := rows.Scan(&journey, &d.Declined, &d.Reengaged); err != nil {
+			return fmt.Errorf("engagement decliners: %w", err)
+		}
+		if i, ok := idx[journey]; ok {
+			out[i].Decliners.Declined, out[i].Decliners.Reengaged = d.Declined, d.Reengaged
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("engagement decliners: %w", err)
+	}
+	rows, err = q.db.Query(ctx, stmt("EngagementDeclinerPaths"), from, to)
+	if err != nil {
+		return fmt.Errorf("engagement decliner paths: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var journey, via string
+		var n int
+		if err := rows.Scan(&journey, &via, &n); err != nil {
+			return fmt.Errorf("engagement decliner paths: %w", err)
+		}
+		if i, ok := idx[journey]; ok {
+			out[i].Decliners.Paths[via] = n
+		}
+	}
+	return wrapErr("engagement decliner paths", rows.Err())
 }
 
 // EnrollmentCounts counts enrollments by journey and status.

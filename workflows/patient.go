@@ -53,3 +53,38 @@ func (j *J) RecordFeedback(kind string, score int) {
 		j.must(fmt.Errorf("record feedback: %w", err))
 	}
 }
+
+// RecordProgramDeclined records that the patient declined program (the
+// journey's name, e.g. "onboarding") in answer a, with the reason they
+// chose ("" if none). It is not a consent change: declining a program is
+// not revoking contact, and re-engagement reaches a decliner with care
+// messages tied to care events (ProgramDeclined).
+func (j *J) RecordProgramDeclined(program, reason string, a Answer) {
+	req := activities.RecordProgramDeclinedRequest{DeclineID: j.nextID("decline"), PatientID: j.in.PatientID,
+		EnrollmentID: j.in.EnrollmentID, Program: program, Reason: reason, ReplyMessageID: a.MessageID}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordProgramDeclined, req).Get(j.ctx, nil); err != nil {
+		j.must(fmt.Errorf("record program decline: %w", err))
+	}
+}
+
+// ProgramDeclined reports whether the patient has declined a program and
+// not come back since, and the reason they gave.
+func (j *J) ProgramDeclined() (declined bool, reason string) {
+	var res activities.ProgramDeclineResult
+	req := activities.ProgramDeclineRequest{PatientID: j.in.PatientID}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.ProgramDecline, req).Get(j.ctx, &res); err != nil {
+		j.must(fmt.Errorf("read program decline: %w", err))
+	}
+	return res.Declined, res.Reason
+}
+
+// RecordProgramReturn records that a decliner came back through this
+// journey, at touch ("after_visit"): the engagement report counts it as
+// the path that won them back. A patient with no open decline is left as is.
+func (j *J) RecordProgramReturn(touch string) {
+	req := activities.RecordProgramReturnRequest{PatientID: j.in.PatientID, EnrollmentID: j.in.EnrollmentID,
+		Via: j.in.Journey + ":" + touch}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, recordOptions), acts.RecordProgramReturn, req).Get(j.ctx, nil); err != nil {
+		j.must(fmt.Errorf("record program return: %w", err))
+	}
+}

@@ -27,5 +27,22 @@ SELECT journey, outcome, count(*) FROM enrollments
 WHERE created_at >= $1 AND created_at < $2 AND status = 'completed'
 GROUP BY journey, outcome ORDER BY journey, outcome;
 
+-- name: EngagementDecliners
+-- Per journey, the patients who declined its program in an enrollment started
+-- in [$1, $2), and how many of them came back since.
+SELECT e.journey,
+       count(DISTINCT d.patient_id) AS declined,
+       count(DISTINCT d.patient_id) FILTER (WHERE d.returned_at IS NOT NULL) AS reengaged
+FROM program_declines d JOIN enrollments e ON e.id = d.enrollment_id
+WHERE e.created_at >= $1 AND e.created_at < $2
+GROUP BY e.journey ORDER BY e.journey;
+
+-- name: EngagementDeclinerPaths
+-- Of those, the patients who came back, by the journey:touch that won them back.
+SELECT e.journey, d.returned_via, count(DISTINCT d.patient_id)
+FROM program_declines d JOIN enrollments e ON e.id = d.enrollment_id
+WHERE e.created_at >= $1 AND e.created_at < $2 AND d.returned_at IS NOT NULL
+GROUP BY e.journey, d.returned_via ORDER BY e.journey, d.returned_via;
+
 -- name: EnrollmentCounts
 SELECT journey, status, count(*) FROM enrollments GROUP BY journey, status ORDER BY journey, status;
