@@ -114,10 +114,13 @@ type Task struct {
 }
 
 // AckDeadline is how long a task of each priority may wait for a care-team
-// member to acknowledge it before it escalates.
+// member to acknowledge it before it escalates. Urgent and high tasks page
+// the on-call person, and each unanswered page passes to the next person in
+// the chain after this long: an urgent task reaches the third person within
+// a quarter of an hour.
 var AckDeadline = map[Priority]time.Duration{
-	PriorityUrgent: 15 * time.Minute,
-	PriorityHigh:   2 * time.Hour,
+	PriorityUrgent: 5 * time.Minute,
+	PriorityHigh:   30 * time.Minute,
 	PriorityNormal: 24 * time.Hour,
 	PriorityLow:    72 * time.Hour,
 }

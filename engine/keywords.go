@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -83,7 +84,7 @@ func (e *Engine) parseKeyword(ctx context.Context, q *store.Queries, in inbound,
 	if kw != messaging.KeywordNone {
 		return kw, nil
 	}
-	switch messaging.ParseRevocation(in.Body) {
+	switch messaging.ParseRevocation(strings.TrimSpace(in.Subject + "\n" + in.Body)) {
 	case messaging.RevocationClear:
 		return messaging.KeywordStop, nil
 	case messaging.RevocationUnclear:

@@ -217,6 +217,7 @@ func (j *J) awaitReply(questionID string, timeout time.Duration) (Reply, bool, e
 				return j.unmatched(j.ctx, r)
 			}
 			got, matched = r, true
+			j.answeredAt = workflow.Now(j.ctx)
 			return nil
 		}},
 		signal{j.optOuts, func(c workflow.ReceiveChannel) error {

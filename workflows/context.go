@@ -76,7 +76,11 @@ type J struct {
 	// onObservation, set by OnObservation (wait.go), handles each
 	// observation as it arrives, also while an Ask waits.
 	onObservation func(Observation)
-	log           log.Logger
+	// answeredAt is when the open question's reply last arrived
+	// (workflow.Now): send.go puts the next send on the priority lane, as
+	// a conversation reply, and clears it.
+	answeredAt time.Time
+	log        log.Logger
 }
 
 func newJ(ctx workflow.Context, in Input) (*J, error) {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
@@ -98,7 +99,7 @@ type TaskEscalationInput struct {
 // nurse → on-call clinician) with a fresh deadline, until acknowledged or
 // at the last level. The task sweeper does this for every task now.
 func TaskEscalation(ctx workflow.Context, in TaskEscalationInput) error {
-	deadline := carepath.AckDeadline[in.Priority]
+	deadline := legacyAckDeadline[in.Priority]
 	for {
 		if err := workflow.Sleep(ctx, deadline); err != nil {
 			return fmt.Errorf("task escalation: %w", err)
@@ -112,4 +113,13 @@ func TaskEscalation(ctx workflow.Context, in TaskEscalationInput) error {
 			return nil
 		}
 	}
+}
+
+// legacyAckDeadline is carepath.AckDeadline as it was when TaskEscalation
+// ran, pinned: the watcher's timers replay with the durations recorded.
+var legacyAckDeadline = map[carepath.Priority]time.Duration{
+	carepath.PriorityUrgent: 15 * time.Minute,
+	carepath.PriorityHigh:   2 * time.Hour,
+	carepath.PriorityNormal: 24 * time.Hour,
+	carepath.PriorityLow:    72 * time.Hour,
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/internal/faketwilio"
 	"github.com/carepath/carepath/internal/testenv"
 )
@@ -82,11 +83,11 @@ func TestEndToEndPostVisitWorse(t *testing.T) {
 	}
 	eventually(t, "the nurse-will-call SMS", func() bool { return len(in.twilio.To(phone)) == 2 })
 
-	// The nurse works the task: due within 15 minutes, acknowledged, resolved.
+	// The nurse works the task: due within 5 minutes, acknowledged, resolved.
 	task := tasks.Items[0]
 	due, err := time.Parse(time.RFC3339Nano, task["acknowledge_by"].(string))
-	if err != nil || time.Until(due) > 15*time.Minute || time.Until(due) < 10*time.Minute {
-		t.Fatalf("urgent task due %v (%v), want in about 15 minutes", task["acknowledge_by"], err)
+	if err != nil || time.Until(due) > 5*time.Minute || time.Until(due) < 3*time.Minute {
+		t.Fatalf("urgent task due %v (%v), want in about 5 minutes", task["acknowledge_by"], err)
 	}
 	tid := task["id"].(string)
 	var tk item
@@ -468,7 +469,7 @@ func TestEndToEndEventStartsFollowupAndReadingEscalates(t *testing.T) {
 		in.call("GET", "/v1/tasks?patient_id="+pid, nil, &tasks)
 		return len(tasks.Items) == 1
 	})
-	if tasks.Items[0]["priority"] != "high" || !strings.Contains(tasks.Items[0]["reason"].(string), "above the care plan") {
+	if tasks.Items[0]["priority"] != "high" || tasks.Items[0]["reason"] != carepath.ReasonReadingOutOfRange {
 		t.Fatalf("task: %v", tasks.Items[0])
 	}
 	eventually(t, "advice to the patient", func() bool { return len(in.twilio.To(phone)) == 3 })
