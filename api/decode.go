@@ -30,6 +30,11 @@ func decodeJSON(c echo.Context, v any) error {
 		if name, ok := unknownField(err); ok && name != "" {
 			return carepath.Invalid(unknownFieldPath(body, reflect.TypeOf(v), name), "is not a known field")
 		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return carepath.Invalid(typeErrorPath(body, reflect.TypeOf(v), typeErr.Field),
+				"must be of type %s", jsonType(typeErr.Type.Kind().String()))
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

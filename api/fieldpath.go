@@ -109,3 +109,64 @@ func lookupField(fields map[string]reflect.Type, key string) (reflect.Type, bool
 	}
 	return nil, false
 }
+
+// typeErrorPath finds where a value of the wrong type sits, with array
+// indices ("shifts[1].weekday"): encoding/json's UnmarshalTypeError names
+// the dotted path without them ("shifts.weekday"). It falls back to field.
+func typeErrorPath(body []byte, target reflect.Type, field string) string {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return field
+	}
+	if p, ok := findMistyped(v, target, strings.Split(field, "."), ""); ok {
+		return p
+	}
+	return field
+}
+
+func findMistyped(v any, t reflect.Type, parts []string, prefix string) (string, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if arr, ok := v.([]any); ok && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		for i, e := range arr {
+			if p, ok := findMistyped(e, t.Elem(), parts, fmt.Sprintf("%s[%d]", prefix, i)); ok {
+				return p, true
+			}
+		}
+		return "", false
+	}
+	if len(parts) == 0 {
+		b, err := json.Marshal(v)
+		if err != nil || json.Unmarshal(b, reflect.New(t).Interface()) != nil {
+			return prefix, true
+		}
+		return "", false
+	}
+	m, ok := v.(map[string]any)
+	if !ok || t.Kind() != reflect.Struct {
+		return "", false
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !strings.EqualFold(k, parts[0]) {
+			continue
+		}
+		ft, ok := lookupField(jsonFields(t), k)
+		if !ok {
+			continue
+		}
+		next := k
+		if prefix != "" {
+			next = prefix + "." + k
+		}
+		if p, ok := findMistyped(m[k], ft, parts[1:], next); ok {
+			return p, true
+		}
+	}
+	return "", false
+}

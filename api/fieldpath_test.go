@@ -39,3 +39,31 @@ func TestUnknownFieldPath(t *testing.T) {
 		}
 	}
 }
+
+func TestTypeErrorPathHasIndices(t *testing.T) {
+	type shift struct {
+		Weekday int    `json:"weekday"`
+		Start   string `json:"start"`
+	}
+	type roster struct {
+		Shifts []shift `json:"shifts"`
+		Tags   []int   `json:"tags"`
+		Nested struct {
+			Inner []struct {
+				N int `json:"n"`
+			} `json:"inner"`
+		} `json:"nested"`
+	}
+	target := reflect.TypeOf(&roster{})
+	cases := map[string]struct{ body, field string }{
+		"shifts[1].weekday":  {`{"shifts":[{"weekday":1},{"weekday":"monday"}]}`, "shifts.weekday"},
+		"tags[2]":            {`{"tags":[1,2,"x"]}`, "tags"},
+		"nested.inner[0].n":  {`{"nested":{"inner":[{"n":"1"}]}}`, "nested.inner.n"},
+		"shifts.weekday.odd": {`not json`, "shifts.weekday.odd"},
+	}
+	for want, c := range cases {
+		if got := typeErrorPath([]byte(c.body), target, c.field); got != want {
+			t.Errorf("%s: %q, want %q", c.body, got, want)
+		}
+	}
+}
