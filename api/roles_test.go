@@ -47,6 +47,15 @@ var allowed = map[string][]carepath.Role{
 	"GET /v1/api-keys":                       {},
 	"POST /v1/api-keys/{id}/revoke":          {},
 	"GET /v1/audit":                          {},
+	"POST /v1/staff":                         {},
+	"GET /v1/staff":                          {carepath.RoleCareTeam},
+	"GET /v1/staff/{id}":                     {carepath.RoleCareTeam},
+	"PATCH /v1/staff/{id}":                   {},
+	"DELETE /v1/staff/{id}":                  {},
+	"GET /v1/oncall":                         {carepath.RoleCareTeam},
+	"PUT /v1/oncall":                         {},
+	"GET /v1/oncall/now":                     {carepath.RoleCareTeam},
+	"GET /v1/tasks/{id}":                     {carepath.RoleCareTeam},
 }
 
 func TestRoleMatrix(t *testing.T) {

@@ -10,29 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/internal/testenv"
 )
-
-// The role table's entries for staff, the roster and a task read (kept
-// here until they move into roles_test.go's table).
-func init() {
-	for r, roles := range map[string][]carepath.Role{
-		"POST /v1/staff":        {},
-		"GET /v1/staff":         {carepath.RoleCareTeam},
-		"GET /v1/staff/{id}":    {carepath.RoleCareTeam},
-		"PATCH /v1/staff/{id}":  {},
-		"DELETE /v1/staff/{id}": {},
-		"GET /v1/oncall":        {carepath.RoleCareTeam},
-		"PUT /v1/oncall":        {},
-		"GET /v1/oncall/now":    {carepath.RoleCareTeam},
-		"GET /v1/tasks/{id}":    {carepath.RoleCareTeam},
-	} {
-		if _, ok := allowed[r]; !ok {
-			allowed[r] = roles
-		}
-	}
-}
 
 // newKey creates an API key of a role and returns its secret and ID.
 func newKey(t *testing.T, srv *httptest.Server, role string) (secret, id string) {
