@@ -16,11 +16,20 @@
 //	j.SetPreferredChannel(ch)             carepath.ChannelSMS or ChannelEmail
 //	j.SetLocale(locale)                   "en", "es"
 //	j.RecordFeedback(kind, score)         a survey score
+//	j.RecordProgramDeclined(program, why, a)  the patient declined a program
+//	                                      (not a consent change);
+//	                                      ProgramDeclined() reads it and
+//	                                      RecordProgramReturn(touch) records
+//	                                      the touch that won them back
 //	j.SetOutcomeDetail(detail)            why the journey ends as it does
 //	StartJourney(j, d, d.Defaults())      enroll the patient in journey d
 //	j.Sleep(d), j.SleepUntilLocal(h, m)   durable timers; the patient's wall clock
 //	j.WaitFor(code, timeout)              an observation (a reading)
+//	j.OnObservation(func(Observation))    each observation handled on arrival
+//	                                      (also while an Ask waits)
+//	j.Watch(d, done)                      wait, handing observations to it
 //	j.Now(), j.NextLocal(after, h, m)     the deterministic clock
+//	j.AddLocalDays(from, days, h, m)      whole local days later at h:m (DST-safe)
 //	j.Carried(&st), j.ShouldContinueAsNew(), j.ContinueAsNew(st)
 //	                                      months-long journeys, run after run
 //	j.Changed(changeID)                   new steps for runs that reach a change
@@ -28,6 +37,15 @@
 //
 // An Answer has one Status: Answered(), TimedOut(), Unrecognised(),
 // Undelivered() or OptedOut() (a STOP is an answer journeys respect).
+// Answer.RedFlag says the reply had a red flag: the engine has already sent
+// the safety message and raised an urgent task holding it, so Ask does not
+// clarify it and a journey raises no review task of its own for it.
+//
+// Sends go on one of two lanes: the bulk lane (carepath-sends) and the
+// priority lane (carepath-sends-priority), which the pacer serves first.
+// The runtime puts a journey's first send after the patient answered (a
+// conversation reply) on the priority lane, with safety messages, pages and
+// STOP/HELP confirmations; the rest goes on the bulk lane.
 //
 // Steps return no errors. A step that fails (an activity out of retries,
 // the journey cancelled) ends the journey there, as t.Fatal ends a test:
