@@ -402,31 +402,40 @@ func TestEndToEndTwoJourneysWaiting(t *testing.T) {
 	}
 }
 
-func TestEndToEndOnboardingDeclineStartsReengagement(t *testing.T) {
+// Declining onboarding is recorded as a program decline, apart from
+// consent: outreach refused as the patient answered, care kept; the
+// decliner is not put in outreach re-engagement, whose every message that
+// refusal would suppress (review §2: it ended no_response after six weeks
+// of suppressed sends). The after-visit touch reaches them instead
+// (decliners_test.go).
+func TestEndToEndOnboardingDeclineIsRecordedApartFromConsent(t *testing.T) {
 	in := startDev(t)
 	phone := "+15551230007"
-	var p item
-	in.call("POST", "/v1/patients", item{"given_name": "New", "family_name": "Patient", "birth_date": "1990-01-01",
-		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
-	pid := p["id"].(string)
-	var e item
-	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "onboarding"}, &e); st != http.StatusCreated {
-		t.Fatalf("enroll: %d %v", st, e)
+	pid, _ := declineOnboarding(t, in, phone)
+
+	var consents struct {
+		Current []struct {
+			Channel, Purpose string
+			Granted          bool
+			RevokedAll       bool `json:"revoked_all"`
+		}
 	}
-	// welcome + question, then each answer brings the next question.
-	for i, r := range []string{"yes", "1", "no", "2"} {
-		eventually(t, fmt.Sprintf("question %d", i+1), func() bool { return len(in.twilio.To(phone)) >= i+2 })
-		in.sms(testAuthToken, fmt.Sprintf("SMonb%05d", i), phone, r)
+	if st := in.call("GET", "/v1/patients/"+pid+"/consents", nil, &consents); st != http.StatusOK {
+		t.Fatalf("consents: %d", st)
 	}
-	eventually(t, "onboarding ends declined", func() bool {
-		var got item
-		in.call("GET", "/v1/enrollments/"+e["id"].(string), nil, &got)
-		return got["status"] == "completed" && got["outcome"] == "declined"
-	})
-	// Re-engagement now holds the patient: launching it again returns it.
+	for _, c := range consents.Current {
+		want := c.Purpose == "care"
+		if c.Granted != want || c.RevokedAll {
+			t.Fatalf("after declining, %s/%s granted=%v revoked_all=%v; want outreach refused, care kept", c.Channel, c.Purpose, c.Granted, c.RevokedAll)
+		}
+	}
+	if d := engagement(t, in)["onboarding"]; d.Declined != 1 || d.Decliners.Declined != 1 || d.Decliners.Reengaged != 0 {
+		t.Fatalf("report after a decline: %+v", d)
+	}
+	// No re-engagement holds the patient: launching it creates a new one.
 	var r item
-	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "reengagement"}, &r); st != http.StatusOK || r["status"] != "active" {
-		t.Fatalf("re-engagement not active after a declined onboarding: %d %v", st, r)
+	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "reengagement"}, &r); st != http.StatusCreated {
+		t.Fatalf("re-engagement already active after a declined onboarding: %d %v", st, r)
 	}
 }
 
