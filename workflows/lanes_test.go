@@ -2,13 +2,17 @@ package workflows
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 )
 
@@ -62,5 +66,86 @@ func TestComplianceReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
 	}, ComplianceReply, ComplianceReplyInput{PatientID: "p1", InboundMessageID: "m1", Template: TemplateHelp})
 	if len(got) != 1 || got[0] != SendTaskQueue {
 		t.Fatalf("sends on %v, want one on %s", got, SendTaskQueue)
+	}
+}
+
+// laneJourney asks one question, then sends after wait: twice.
+func laneJourney(wait time.Duration) *Journey[startParams] {
+	return &Journey[startParams]{Name: "test_lane", Version: 1, Run: func(j *J, _ startParams) (string, error) {
+		j.Send("lane.before") // nothing answered yet
+		a := j.Ask(Question{Key: "how", Template: "lane.ask", Timeout: time.Hour,
+			Choices: []Choice{{Value: "better", Words: []string{"1"}}}})
+		if !a.Answered() {
+			return "", fmt.Errorf("answer: %s", a.Status)
+		}
+		j.Sleep(wait)
+		j.Send("lane.reply")
+		j.Send("lane.after")
+		return "done", nil
+	}}
+}
+
+// conversationQueues runs laneJourney, answering its question a minute in,
+// and returns each send's template and queue.
+func conversationQueues(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkflowEnvironment)) []string {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	d := laneJourney(wait)
+	env.RegisterWorkflowWithOptions(d.WorkflowFunc(), workflow.RegisterOptions{Name: d.Name})
+	env.RegisterActivity(&activities.Activities{})
+	var sends []string
+	questionID := ""
+	env.OnActivity(acts.SendMessage, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			if req.Question != nil {
+				questionID = req.Question.ID
+			}
+			sends = append(sends, req.Template+"@"+activity.GetInfo(ctx).TaskQueue)
+			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
+		})
+	env.OnActivity(acts.FinishEnrollment, mock.Anything, mock.Anything).Return(nil)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalReply, Reply{QuestionID: questionID, MessageID: "in1", Channel: carepath.ChannelSMS, Body: "1"})
+	}, time.Minute)
+	if setup != nil {
+		setup(env)
+	}
+	env.ExecuteWorkflow(d.Name, Input{EnrollmentID: "e1", PatientID: "p1", Journey: d.Name})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	return sends
+}
+
+func TestConversationReplyGoesOnThePriorityLane(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		wait time.Duration
+		want string
+	}{
+		// The journey's first send after the answer, within the
+		// conversation (10 minutes): the reply, on the priority lane; the
+		// next one is scheduled traffic again.
+		{"at once", 0, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends-priority lane.after@carepath-sends"},
+		{"within the conversation", activities.DefaultPolicy.Conversation, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends-priority lane.after@carepath-sends"},
+		// Past it the patient is no longer waiting: the bulk lane.
+		{"after the conversation", activities.DefaultPolicy.Conversation + time.Minute, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := strings.Join(conversationQueues(t, c.wait, nil), " "); got != c.want {
+				t.Fatalf("sends\n got %s\nwant %s", got, c.want)
+			}
+		})
+	}
+}
+
+// A run that answered before the change replays its reply on the bulk queue.
+func TestConversationReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
+	got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	}), " ")
+	if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"; got != want {
+		t.Fatalf("sends\n got %s\nwant %s", got, want)
 	}
 }

@@ -36,9 +36,13 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 		MessageID: j.nextID("message"), EnrollmentID: j.in.EnrollmentID, PatientID: j.in.PatientID,
 		Template: template, Vars: vars, Purpose: purpose, Question: q,
 	}
+	opts := sendOptions
+	if j.conversationReply() {
+		opts.TaskQueue = SendPriorityTaskQueue
+	}
 	var res activities.SendMessageResult
 	for {
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, sendOptions), acts.SendMessage, req).Get(j.ctx, &res)
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, opts), acts.SendMessage, req).Get(j.ctx, &res)
 		if err != nil {
 			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", template, err)
 		}
@@ -57,6 +61,31 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 		j.log.Warn("message not sent", "template", template, "outcome", res.Outcome, "reason", res.Reason)
 	}
 	return res, nil
+}
+
+// changeConversationLane (version 1, 2026-11-30) sends a journey's
+// conversation reply on SendPriorityTaskQueue. DefaultVersion: SendTaskQueue,
+// as every send was. Asked only for a conversation reply, so journeys that
+// never get an answer record no marker. Deletable (keeping the GetVersion
+// call with its minimum raised to 1) once every run started before the
+// deploy has closed.
+const changeConversationLane = "conversation-priority-lane"
+
+// conversationReply reports whether the send about to be made is the
+// journey's reply to the patient's answer: its first send within
+// activities.DefaultPolicy.Conversation of the answer arriving, the one
+// message the send policy exempts as conversational. It goes on the
+// priority lane, ahead of bulk and scheduled sends; later sends do not.
+func (j *J) conversationReply() bool {
+	at := j.answeredAt
+	if at.IsZero() {
+		return false
+	}
+	j.answeredAt = time.Time{} // only the first send after the answer
+	if workflow.Now(j.ctx).Sub(at) > activities.DefaultPolicy.Conversation {
+		return false
+	}
+	return workflow.GetVersion(j.ctx, changeConversationLane, workflow.DefaultVersion, 1) == 1
 }
 
 // merge combines vars, later ones winning. It ranges over maps, which
