@@ -37,6 +37,9 @@ type Activities struct {
 	// enroll and start through it, journeys starting journeys record
 	// through it.
 	Enroll Enroller
+	// Page configures paging staff (page.go): outgoing webhook, public
+	// URL, clinic zone.
+	Page PageSettings
 	// Metrics counts message outcomes; nil records nothing.
 	Metrics *telemetry.Metrics
 	// Now is the clock (tests move it); nil means time.Now.

@@ -265,6 +265,7 @@ func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(TaskEscalation, workflow.RegisterOptions{Name: TaskEscalationWorkflow})
 	w.RegisterWorkflowWithOptions(BulkLaunch, workflow.RegisterOptions{Name: BulkLaunchWorkflow})
 	w.RegisterWorkflowWithOptions(TaskSweeper, workflow.RegisterOptions{Name: TaskSweeperWorkflow})
+	w.RegisterWorkflowWithOptions(TaskPage, workflow.RegisterOptions{Name: TaskPageWorkflow})
 	for _, d := range r.All() {
 		w.RegisterWorkflowWithOptions(d.WorkflowFunc(), workflow.RegisterOptions{Name: d.JourneyName()})
 	}

@@ -192,7 +192,14 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 		return workflows.EnsureTaskSweeper(ctx, a.temporal)
 	}
 	sup := newSupervisor(a.log, start, ensureSweeper)
-	sup.background = func(ctx context.Context) { a.engine.Reconcile(ctx, reconcileOptions(a.cfg)) }
+	// Beside the worker: the start reconciler, and the pager (pages every
+	// urgent or high task not yet paged, within a second).
+	sup.background = func(ctx context.Context) {
+		paging := make(chan struct{})
+		go func() { defer close(paging); a.engine.Pager(ctx) }()
+		a.engine.Reconcile(ctx, reconcileOptions(a.cfg))
+		<-paging
+	}
 	// The caller stops it (after the API has drained, in dev), not ctx.
 	sup.run(context.WithoutCancel(ctx))
 	if err := sup.waitUp(ctx, a.cfg.Recovery.StartupWait); err != nil {

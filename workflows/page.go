@@ -1,0 +1,126 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/carepath/carepath/activities"
+)
+
+// TaskPageWorkflow pages the on-call chain for an urgent or high task
+// until someone acknowledges it (TaskPage).
+const TaskPageWorkflow = "carepath.task_page"
+
+// TaskPageWorkflowID is keyed by the task: one page per task, however many
+// times the engine, the red-flag path and the pager loop ask for it.
+func TaskPageWorkflowID(taskID string) string { return "task-page-" + taskID }
+
+// TaskPageStartOptions start a task's page. Duplicates are rejected even
+// after it ended: a task is paged once (callers treat "already started" as
+// done). Eager start: when the starting process also runs the journeys
+// worker (dev), the first workflow task comes back with the start.
+func TaskPageStartOptions(taskID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    TaskPageWorkflowID(taskID),
+		TaskQueue:             TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		EnableEagerStart:      true,
+	}
+}
+
+// TaskPageInput names the task to page for.
+type TaskPageInput struct {
+	TaskID string `json:"task_id"`
+}
+
+const (
+	// PageRepeats is how many pages go out once the chain is exhausted
+	// (the last reachable person and the webhook again, or the webhook
+	// alone when no one is on call) before paging stops with a note.
+	PageRepeats = 3
+	// pageFailedWait is how long a step whose page failed for good (no
+	// channel worked for pageSendOptions' schedule-to-close) waits before
+	// the next step; it counts as a repeat.
+	pageFailedWait = time.Minute
+)
+
+// pageSendOptions: the page goes on the priority lane and retries briskly;
+// after five minutes of nothing reaching anyone the step counts as failed
+// and the chain moves on.
+var pageSendOptions = workflow.ActivityOptions{
+	TaskQueue:              SendPriorityTaskQueue,
+	StartToCloseTimeout:    30 * time.Second,
+	ScheduleToCloseTimeout: 5 * time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        15 * time.Second,
+		NonRetryableErrorTypes: []string{activities.ErrTypeInvalidRequest, activities.ErrTypeSendConfig},
+	},
+}
+
+// TaskPage (TaskPageWorkflow) pages for a task along the on-call chain in
+// the clinic's time zone. Step 0 pages first call at once (no timer before
+// the first send: a red flag's page is the measured path); then each step
+// waits its acknowledgement deadline, escalates the task (TaskEscalate
+// records the "escalated" event, and finds it acknowledged or resolved:
+// then the page ends), and pages the next person. A person no channel
+// reached is skipped at once. Past the end of the chain (or with no one on
+// call) the last reachable person and the webhook are paged again at each
+// deadline, PageRepeats times, then a note ends the page. The on-call
+// chain is read at each step, so a shift change mid-page is followed.
+func TaskPage(ctx workflow.Context, in TaskPageInput) error {
+	send := workflow.WithActivityOptions(ctx, pageSendOptions)
+	rec := workflow.WithActivityOptions(ctx, recordOptions)
+	log := workflow.GetLogger(ctx)
+	repeats := 0
+	for step := 0; ; step++ {
+		var res activities.PageSendResult
+		req := activities.PageSendRequest{TaskID: in.TaskID, Step: step}
+		if err := workflow.ExecuteActivity(send, acts.PageSend, req).Get(ctx, &res); err != nil {
+			log.Warn("page failed", "task_id", in.TaskID, "level", step+1, "error", err)
+			res = activities.PageSendResult{Repeat: true, AckWithin: pageFailedWait}
+			if err := pageNote(ctx, rec, in.TaskID, fmt.Sprintf("page at level %d failed: no channel worked", step+1)); err != nil {
+				return err
+			}
+		}
+		if res.Closed {
+			return nil
+		}
+		if res.Repeat {
+			repeats++
+		}
+		// A person no channel reached has no time to acknowledge in: the
+		// next is paged now.
+		if res.Reached || res.Repeat {
+			if err := workflow.Sleep(ctx, res.AckWithin); err != nil {
+				return fmt.Errorf("task page: %w", err)
+			}
+		}
+		if repeats >= PageRepeats {
+			return pageNote(ctx, rec, in.TaskID, fmt.Sprintf("paging stopped after %d pages: nobody acknowledged", step+1))
+		}
+		var esc activities.EscalateTaskResult
+		next := activities.EscalateTaskRequest{TaskID: in.TaskID, NextDue: workflow.Now(ctx).Add(res.AckWithin)}
+		if err := workflow.ExecuteActivity(rec, acts.EscalateTask, next).Get(ctx, &esc); err != nil {
+			return fmt.Errorf("task page: escalate: %w", err)
+		}
+		if !esc.Escalated {
+			return nil // acknowledged or resolved
+		}
+	}
+}
+
+// pageNote records a note in the task's history (if still open).
+func pageNote(ctx, rec workflow.Context, taskID, detail string) error {
+	err := workflow.ExecuteActivity(rec, acts.PageNote, activities.PageNoteRequest{TaskID: taskID, Detail: detail}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("task page: note: %w", err)
+	}
+	return nil
+}
