@@ -174,7 +174,7 @@ var onboardingMessages = map[string]map[string]messaging.Text{
 	},
 	"onboarding.confirm_contact_clarify": {
 		"en": {Subject: "This is your care team", Body: "Sorry, we didn't understand. This is your care team's number. Is it the best way to reach you? Reply YES, NO, EMAIL or TEXT."},
-		"es": {Subject: "Somos su equipo de atención", Body: "Perdón, no entendimos. Este es el número de su equipo de atención. ¿Es la mejor forma de contactarle? Responda SI, NO, CORREO o MENSAJES."},
+		"es": {Subject: "Somos su equipo de atención", Body: "Perdón, no entendimos. Somos su equipo de atención. ¿Es esta la mejor forma de contactarle? Responda SI, NO, CORREO o MENSAJES."},
 	},
 	"onboarding.language": {
 		"en": {Subject: "Your language", Body: "Which language do you prefer? Reply 1 English, 2 Español."},

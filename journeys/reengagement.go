@@ -171,7 +171,7 @@ func angle(attempt int) string {
 var reengagementMessages = map[string]map[string]messaging.Text{
 	"reengagement.ask_why": {
 		"en": {Subject: "We're still here for you", Body: "Hi {{.given_name}}, it's your care team. We'd still like to help. What gets in the way? Reply 1 cost, 2 not sure it helps, 3 no time, 4 hard to get here."},
-		"es": {Subject: "Seguimos aquí para usted", Body: "Hola {{.given_name}}, le saluda su equipo de atención. Queremos ayudarle. ¿Qué se lo impide? Responda 1 costo, 2 dudas, 3 tiempo, 4 transporte."},
+		"es": {Subject: "Seguimos aquí para usted", Body: "Hola {{.given_name}}, su equipo de atención quiere ayudarle. ¿Qué se lo impide? Responda 1 costo, 2 dudas, 3 tiempo, 4 transporte."},
 	},
 	"reengagement.no_signup_offer": {
 		"en": {Subject: "No appointment needed", Body: "You can text us any health question, no appointment or sign-up needed. What has made it hard? Reply 1 cost, 2 not sure it helps, 3 no time, 4 hard to get here."},
@@ -191,7 +191,7 @@ var reengagementMessages = map[string]map[string]messaging.Text{
 	},
 	"reengagement.after_visit": {
 		"en": {Subject: "How are you doing?", Body: "Hi {{.given_name}}, it's your care team. How are you doing since your visit? Would a short call with a nurse help? Reply YES or NO."},
-		"es": {Subject: "¿Cómo está?", Body: "Hola {{.given_name}}, le saluda su equipo de atención. ¿Cómo está tras su visita? ¿Le ayudaría una breve llamada con una enfermera? Responda SI o NO."},
+		"es": {Subject: "¿Cómo está?", Body: "Hola {{.given_name}}, somos su equipo de atención. ¿Cómo está tras su visita? ¿Le ayudaría una llamada de una enfermera? Responda SI o NO."},
 	},
 	"reengagement.after_visit_clarify": {
 		"en": {Subject: "Sorry, we didn't catch that", Body: "Sorry, we didn't understand. Would you like a call with a nurse? Reply YES or NO."},
