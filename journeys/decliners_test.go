@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/journeys"
 )
 
@@ -125,5 +126,26 @@ func TestPostVisitNoTouchOtherwise(t *testing.T) {
 				t.Fatal("the decline record was read where no touch can follow")
 			}
 		})
+	}
+}
+
+// The touch cannot reach them (no care consent on any channel, or no
+// contact point): it ends undeliverable, quietly; a STOP ends it opted out.
+func TestAfterVisitTouchNotSent(t *testing.T) {
+	for reason, want := range map[string]string{
+		activities.ReasonNoConsent: journeys.OutcomeUndelivered,
+		activities.ReasonOptedOut:  journeys.OutcomeOptedOut,
+	} {
+		h, d := newHarness(t, journeys.Reengagement, true)
+		h.SendResult = func(activities.SendMessageRequest) activities.SendMessageResult {
+			return activities.SendMessageResult{Outcome: activities.OutcomeSuppressed, Reason: reason}
+		}
+		if out := run(t, h, touchNow); out != want {
+			t.Fatalf("%s: outcome %q, want %q", reason, out, want)
+		}
+		wantTasks(t, h)
+		if len(d.Returned()) != 0 {
+			t.Fatalf("%s: recorded as a return", reason)
+		}
 	}
 }

@@ -123,3 +123,16 @@ func TestOnboardingByEmailIsAnAnswer(t *testing.T) {
 		t.Fatal("a preference phrase that answers the question was clarified")
 	}
 }
+
+// STOP while the come-back question waits ends re-engagement at once
+// (before, the journey went on to its next attempt).
+func TestReengagementStopAtComeBackEndsIt(t *testing.T) {
+	h := journeytest.New(t, journeys.Reengagement)
+	h.Timezone = "UTC"
+	h.ReplyAt(36*time.Hour, "1")
+	h.OptOutAt(37*time.Hour, carepath.ChannelSMS)
+	if out := run(t, h, fastReengage); out != journeys.OutcomeOptedOut {
+		t.Fatalf("outcome %q", out)
+	}
+	wantTemplates(t, h, "reengagement.ask_why", "reengagement.answer_cost")
+}
