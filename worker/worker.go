@@ -74,8 +74,8 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 	return &Worker{journeys: j, sends: s, priority: newPriority(c, acts, stop, o)}
 }
 
-// newPriority is the priority lane's worker: safety messages, STOP/HELP
-// confirmations and conversation replies. It shares acts, and so the
+// newPriority is the priority lane's worker: safety messages, pages to
+// staff, STOP/HELP confirmations and conversation replies. It shares acts, and so the
 // pacer, with the bulk send worker; its activities take their slots with
 // AcquireUrgent (the context marks the lane), ahead of every bulk send
 // waiting in this process. It has no Temporal rate limit and no small
@@ -90,6 +90,7 @@ func newPriority(c client.Client, acts *activities.Activities, stop time.Duratio
 	})
 	p.RegisterActivity(acts.SendMessage)
 	p.RegisterActivity(acts.SendCaregiverReply)
+	p.RegisterActivity(acts.PageSend) // pages to staff (workflows.TaskPage)
 	return p
 }
 
