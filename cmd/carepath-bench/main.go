@@ -69,7 +69,7 @@ func main() {
 	flag.IntVar(&o.urgentLaunch, "urgent-launch", 1000, "patients in the urgent phase's bulk launch")
 	flag.IntVar(&o.urgentRate, "urgent-rate", 1, "the provider's messages per second per number in the urgent phase")
 	flag.IntVar(&o.urgentCount, "urgent-count", 20, "HELPs (and as many answers) sent during the urgent phase's launch")
-	flag.DurationVar(&o.urgentEvery, "urgent-every", 3*time.Second, "one HELP and one answer per period in the urgent phase")
+	flag.DurationVar(&o.urgentEvery, "urgent-every", 3*time.Second, "one urgent message (HELP and answer, alternating) per period in the urgent phase")
 	flag.DurationVar(&o.urgentWarmup, "urgent-warmup", 5*time.Second, "how long after the launch's first message the urgent traffic starts")
 	flag.DurationVar(&o.urgentWait, "urgent-wait", 2*time.Minute, "how long the urgent phase waits for its replies after the last inbound")
 	flag.StringVar(&o.phases, "phases", "compare,rate,urgent", "phases to run: compare, rate, idle, urgent (comma-separated; urgent runs last)")

@@ -43,9 +43,9 @@ func summarise(lat []time.Duration, undelivered int) delays {
 // urgentDuringLaunch restarts carepath at the phase's per-number rate, makes
 // the fake provider enforce it, bulk-launches post_visit_checkin for
 // -urgent-launch patients and, while their first messages queue at that
-// rate, sends urgent traffic every -urgent-every: a HELP from a patient
-// outside the launch, and an answer from a launched patient who has their
-// question. It measures each from the inbound webhook to the reply reaching
+// rate, sends one urgent message every -urgent-every, alternating: a HELP
+// from a patient outside the launch, and an answer from a launched patient
+// who has their question. It measures each from the inbound webhook to the reply reaching
 // the provider. The launch is not waited out (at 1/s it is many minutes):
 // this phase runs last and its leftover sends die with the stack.
 func urgentDuringLaunch(ctx context.Context, o options, st *stack, res *result, prefix int) error {
@@ -75,30 +75,35 @@ func urgentDuringLaunch(ctx context.Context, o options, st *stack, res *result, 
 	}
 	// Let the launch fill the queues first: urgent traffic starts once the
 	// first bulk message has gone out and the warm-up has passed.
-	if _, err := st.arrivals.waitAll(ctx, bulk[:1], 1, 2*time.Minute); err != nil {
-		return fmt.Errorf("urgent: launch: %w", err)
+	for len(st.arrivals.from(carepathFrom, t0)) == 0 {
+		if time.Since(t0) > 2*time.Minute {
+			return fmt.Errorf("urgent: launch: no message reached the provider within 2 minutes")
+		}
+		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+			return err
+		}
 	}
 	if err := sleepCtx(ctx, o.urgentWarmup); err != nil {
 		return err
 	}
-	logf("urgent: %d HELPs and %d answers, one of each every %s, during the launch", o.urgentCount, o.urgentCount, o.urgentEvery)
+	logf("urgent: %d HELPs and %d answers, alternating, one every %s, during the launch", o.urgentCount, o.urgentCount, o.urgentEvery)
 	helpSent := make([]time.Time, o.urgentCount)
 	answered := make([]string, 0, o.urgentCount)
 	answerSent := make([]time.Time, 0, o.urgentCount)
 	errc := make(chan error, 2*o.urgentCount)
 	next := 0 // the next launched patient, in launch order, to look at for an answer
 	start := time.Now()
-	for i := range o.urgentCount {
-		if err := sleepCtx(ctx, time.Until(start.Add(time.Duration(i)*o.urgentEvery))); err != nil {
+	for tick := range 2 * o.urgentCount {
+		if err := sleepCtx(ctx, time.Until(start.Add(time.Duration(tick)*o.urgentEvery))); err != nil {
 			return err
 		}
-		helpSent[i] = time.Now()
-		go func() { errc <- cp.reply(ctx, fmt.Sprintf("SMurgenthelp%07d", i), help[i], "HELP") }()
-		// Half a period later, the answer of a patient whose question has
-		// arrived (the earliest ones not answered yet).
-		if err := sleepCtx(ctx, o.urgentEvery/2); err != nil {
-			return err
+		if i := tick / 2; tick%2 == 0 {
+			helpSent[i] = time.Now()
+			go func() { errc <- cp.reply(ctx, fmt.Sprintf("SMurgenthelp%07d", i), help[i], "HELP") }()
+			continue
 		}
+		// The answer of a patient whose question has arrived (the
+		// earliest one not answered yet).
 		for next < len(bulk) {
 			n := bulk[next]
 			next++
