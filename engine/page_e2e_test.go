@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/activities"
+	"github.com/carepath/carepath/internal/faketwilio"
+	"github.com/carepath/carepath/internal/testenv"
+	"github.com/carepath/carepath/journeys"
+	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/store"
+	"github.com/carepath/carepath/worker"
+	"github.com/carepath/carepath/workflows"
+)
+
+// TestPageReachesOnCallAndReplyAcknowledges runs the page as production
+// wires it (worker.New: TaskPage on the journeys queue, PageSend on the
+// priority lane, the fake Twilio through twilio-go): a started page
+// reaches first call by SMS, and their "ACK <code>" acknowledges the task.
+func TestPageReachesOnCallAndReplyAcknowledges(t *testing.T) {
+	testenv.SkipShort(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.Database(t)) // the roster is global: a database of its own
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tc, err := client.Dial(client.Options{HostPort: testenv.Get(t).TemporalAddress, Namespace: testenv.Namespace(t),
+		Logger: tlog.NewStructuredLogger(log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	reg, err := journeys.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
+
+	tw := faketwilio.New()
+	t.Cleanup(tw.Close)
+	sms, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: "ACtest", AuthToken: "token", From: "+15550000000", APIURL: tw.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Store: st, SMS: messaging.NewPaced(sms, 1), Log: log, Templates: reg.Templates(),
+		Page: activities.PageSettings{PublicURL: "https://carepath.example", Zone: zone}}
+	w := worker.New(tc, reg, acts, worker.Options{SendsPerSecond: 1})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+
+	nurse, err := st.StaffInsert(ctx, store.Staff{ID: uuid.NewString(), Name: "Nurse", Role: "nurse", Phone: fmt.Sprintf("+1555%07d", phoneSeq.Add(1)%10_000_000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shifts []store.Shift
+	for wd := range 7 {
+		shifts = append(shifts, store.Shift{StaffID: nurse.ID, Weekday: time.Weekday(wd), Start: 0, End: 1440, Level: 1})
+	}
+	if err := st.Tx(ctx, func(q *store.Queries) error { return q.OnCallReplace(ctx, shifts) }); err != nil {
+		t.Fatal(err)
+	}
+	task, err := st.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), Priority: carepath.PriorityUrgent, Reason: carepath.ReasonRedFlag})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	if err := e.StartPage(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	var page []faketwilio.Message
+	for deadline := time.Now().Add(30 * time.Second); len(page) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no page reached the on-call nurse in 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+		page = tw.To(nurse.Phone)
+	}
+	fmt.Printf("page: task -> SMS accepted by the provider in %v\n", page[0].At.Sub(start).Round(time.Millisecond))
+	code, ok := strings.CutPrefix(page[0].Body, "carepath: URGENT task needs you. Reply ACK ")
+	if !ok || len(code) < 4 {
+		t.Fatalf("page text %q", page[0].Body)
+	}
+	code = code[:4]
+
+	var handled bool
+	if err := st.Tx(ctx, func(q *store.Queries) (err error) {
+		handled, err = e.AcknowledgeByReply(ctx, q, carepath.ChannelSMS, nurse.Phone, "ack "+code, uuid.NewString())
+		return err
+	}); err != nil || !handled {
+		t.Fatalf("reply: handled %v, %v", handled, err)
+	}
+	ack, err := st.TaskAcknowledgementGet(ctx, task)
+	if err != nil || ack.ByStaffID != nurse.ID || ack.PageStart == nil {
+		t.Fatalf("acknowledgement %+v %v", ack, err)
+	}
+	evs, err := st.TaskEvents(ctx, task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Kind)
+	}
+	if got := strings.Join(kinds, ","); got != "raised,notified,acknowledged" {
+		t.Fatalf("history %s, want raised,notified,acknowledged", got)
+	}
+	if _, err := tc.DescribeWorkflowExecution(ctx, workflows.TaskPageWorkflowID(task), ""); err != nil {
+		t.Fatal(err)
+	}
+}
