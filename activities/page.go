@@ -157,7 +157,11 @@ func (a *Activities) PageSend(ctx context.Context, req PageSendRequest) (PageSen
 	p := page{task: task, step: req.Step, level: level, code: res.AckCode, url: a.taskURL(task.ID)}
 	if len(reachable) == 0 {
 		res.Repeat = true
-		notes = append(notes, fmt.Sprintf("no one reachable on call at level %d: webhook only", level))
+		only := "webhook only"
+		if a.Page.WebhookURL == "" {
+			only = "nobody notified (no webhook configured)"
+		}
+		notes = append(notes, fmt.Sprintf("no one reachable on call at level %d: %s", level, only))
 	} else {
 		p.staff = reachable[min(req.Step, len(reachable)-1)]
 		res.StaffID, res.Repeat = p.staff.ID, req.Step >= len(reachable)
