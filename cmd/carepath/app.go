@@ -64,7 +64,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg, metrics: metrics}
-	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
+	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log, ClinicZone: cfg.ClinicZone}
 	return a, nil
 }
 
@@ -168,6 +168,10 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 		// Journeys starting journeys and bulk launches enroll the way
 		// the API does.
 		Enroll: a.engine.Enroller(),
+		// Pages to staff: the link in the page, the outgoing webhook, and
+		// the zone the on-call roster is read in.
+		Page: activities.PageSettings{WebhookURL: a.cfg.PageWebhookURL, WebhookSecret: a.cfg.PageWebhookSecret,
+			PublicURL: a.cfg.PublicURL, Zone: a.cfg.ClinicZone},
 		Policy: activities.Policy{
 			Window:       a.cfg.SendWindow,
 			Caps:         messaging.Caps{PerDay: a.cfg.OutreachPerDay, PerWeek: a.cfg.OutreachPerWeek},
