@@ -49,8 +49,8 @@ func TestSweepEscalatesOnlySweptOpenOverdueTasks(t *testing.T) {
 		}
 		return tk.EscalationLevel, *tk.DueAt
 	}
-	if l, due := level(overdue); l != 1 || time.Until(due) < 14*time.Minute {
-		t.Fatalf("overdue task: level %d due %v, want level 1 due in an urgent deadline (15m)", l, due)
+	if l, due := level(overdue); l != 1 || time.Until(due) < carepath.AckDeadline[carepath.PriorityUrgent]-time.Minute {
+		t.Fatalf("overdue task: level %d due %v, want level 1 due in an urgent deadline (%v)", l, due, carepath.AckDeadline[carepath.PriorityUrgent])
 	}
 	for name, id := range map[string]string{"not yet due": notYet, "own watcher": ownWatcher, "acknowledged": acknowledged} {
 		if l, _ := level(id); l != 0 {
