@@ -187,3 +187,44 @@ func TestEndToEndDeclinerSaysNoAndOthersGetNoTouch(t *testing.T) {
 		t.Fatalf("decliners: %+v", onb)
 	}
 }
+
+// "Who is this?" in onboarding, end to end: one clarification saying who
+// we are, then a normal task holding the message; the enrollment ends
+// needs_review, never no_response (issue 12, item 6).
+func TestEndToEndOnboardingWhoIsThis(t *testing.T) {
+	in := startDev(t)
+	phone := "+15551230044"
+	var p, e item
+	in.call("POST", "/v1/patients", item{"given_name": "Who", "family_name": "Asks", "birth_date": "1985-01-01",
+		"phone": phone, "timezone": testenv.ZoneAt(12)}, &p)
+	pid := p["id"].(string)
+	if st := in.call("POST", "/v1/patients/"+pid+"/enrollments", item{"journey": "onboarding"}, &e); st != http.StatusCreated {
+		t.Fatalf("enroll: %d %v", st, e)
+	}
+	eventually(t, "welcome and the contact question", func() bool { return len(in.twilio.To(phone)) == 2 })
+	in.sms(testAuthToken, "SMwho00001", phone, "Who is this?")
+	eventually(t, "the clarification", func() bool { return len(in.twilio.To(phone)) == 3 })
+	if body := in.twilio.To(phone)[2].Body; !strings.Contains(body, "care team") {
+		t.Fatalf("clarification: %q", body)
+	}
+	in.sms(testAuthToken, "SMwho00002", phone, "I never signed up for anything")
+	var got item
+	eventually(t, "onboarding ends", func() bool {
+		in.call("GET", "/v1/enrollments/"+e["id"].(string), nil, &got)
+		return got["status"] == "completed"
+	})
+	if got["outcome"] != "needs_review" {
+		t.Fatalf("outcome %v, want needs_review", got["outcome"])
+	}
+	var tasks struct{ Items []item }
+	in.call("GET", "/v1/tasks?status=open&patient_id="+pid, nil, &tasks)
+	if len(tasks.Items) != 1 || tasks.Items[0]["priority"] != "normal" || tasks.Items[0]["message_id"] == nil ||
+		!strings.Contains(tasks.Items[0]["reason"].(string), "not understood") {
+		t.Fatalf("tasks: %v", tasks.Items)
+	}
+	var msg item
+	if st := in.call("GET", "/v1/messages/"+tasks.Items[0]["message_id"].(string), nil, &msg); st != http.StatusOK ||
+		msg["body"] != "I never signed up for anything" {
+		t.Fatalf("the task's message: %d %v", st, msg)
+	}
+}
