@@ -51,11 +51,11 @@ var systemMessages = map[string]map[string]messaging.Text{
 	},
 	TemplateSafetyEmergency: {
 		"en": {Subject: "Please get help now", Body: "If this is an emergency, call 911 now. We've alerted your care team and a nurse will call you as soon as possible. This number is not watched around the clock."},
-		"es": {Subject: "Busque ayuda ahora", Body: "Si es una emergencia, llame al 911 ahora. Avisamos a su equipo de atención y una enfermera le llamará lo antes posible. Este número no se atiende las 24 horas."},
+		"es": {Subject: "Busque ayuda ahora", Body: "Si es una emergencia, llame al 911 ya. Avisamos a su equipo y una enfermera le llamará pronto. Este número no se atiende 24 horas."},
 	},
 	TemplateSafetyCrisis: {
 		"en": {Subject: "You are not alone", Body: "If you might hurt yourself, call or text 988 now (Suicide & Crisis Lifeline), or call 911. We've alerted your care team and a nurse will call you as soon as possible."},
-		"es": {Subject: "No está solo", Body: "Si podría hacerse daño, llame o envíe un texto al 988 ahora (Línea de Crisis y Suicidio), o llame al 911. Avisamos a su equipo de atención y una enfermera le llamará lo antes posible."},
+		"es": {Subject: "No está solo", Body: "Si podría hacerse daño, llame o escriba al 988 (Línea de Crisis) o al 911 ya. Avisamos a su equipo y una enfermera le llamará pronto."},
 	},
 	TemplateStopConfirmEmail: {
 		"en": {Subject: "You're unsubscribed", Body: "You're unsubscribed from your care team's emails and will get no more."},
