@@ -44,7 +44,7 @@ const (
 var Reengagement = &workflows.Journey[ReengagementParams]{
 	Name:        "reengagement",
 	Version:     1,
-	Description: "Wins back patients who declined or dropped out: spaced, gentle outreach that answers their reason, with an offer that needs no sign-up.",
+	Description: "Wins back patients who declined or dropped out: spaced, gentle outreach that answers their reason, with an offer that needs no sign-up; for a program decliner, one care message after a visit offering a nurse's call.",
 	Messages:    reengagementMessages,
 	// A missed appointment is followed up the same day.
 	Triggers: []workflows.Trigger{{Event: "appointment.missed", Params: func(map[string]any) json.RawMessage {
