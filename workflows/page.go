@@ -4,34 +4,11 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/carepath/carepath/activities"
 )
-
-// TaskPageWorkflow pages the on-call chain for an urgent or high task
-// until someone acknowledges it (TaskPage).
-const TaskPageWorkflow = "carepath.task_page"
-
-// TaskPageWorkflowID is keyed by the task: one page per task, however many
-// times the engine, the red-flag path and the pager loop ask for it.
-func TaskPageWorkflowID(taskID string) string { return "task-page-" + taskID }
-
-// TaskPageStartOptions start a task's page. Duplicates are rejected even
-// after it ended: a task is paged once (callers treat "already started" as
-// done). Eager start: when the starting process also runs the journeys
-// worker (dev), the first workflow task comes back with the start.
-func TaskPageStartOptions(taskID string) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{
-		ID:                    TaskPageWorkflowID(taskID),
-		TaskQueue:             TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		EnableEagerStart:      true,
-	}
-}
 
 // TaskPageInput names the task to page for.
 type TaskPageInput struct {
