@@ -27,11 +27,14 @@ const (
 	CategoryBleeding  Category = "bleeding"  // bleeding that won't stop
 	CategoryFainting  Category = "fainting"  // fainted, passed out
 	CategoryAllergy   Category = "allergy"   // throat swelling, anaphylaxis
+	CategorySeizure   Category = "seizure"   // a seizure, convulsions
+	CategoryLowSugar  Category = "low_sugar" // a very low blood sugar in words
 )
 
 // Categories lists every category, in the order docs and tests show them.
 var Categories = []Category{CategoryCardiac, CategoryBreathing, CategoryStroke, CategorySuicide,
-	CategorySelfHarm, CategoryOverdose, CategoryBleeding, CategoryFainting, CategoryAllergy}
+	CategorySelfHarm, CategoryOverdose, CategoryBleeding, CategoryFainting, CategoryAllergy, CategorySeizure,
+	CategoryLowSugar}
 
 // Valid reports whether c is a known category.
 func (c Category) Valid() bool {
