@@ -23,11 +23,14 @@ type TaskDetail struct {
 	carepath.Task
 	// AcknowledgedBy is who acknowledged it: an actor such as
 	// "api_key:<id>", or "staff:<id>" (a reply to a page).
-	AcknowledgedBy        string             `json:"acknowledged_by,omitempty"`
-	AcknowledgedByStaffID string             `json:"acknowledged_by_staff_id,omitempty"`
-	PageStartedAt         *time.Time         `json:"page_started_at,omitempty"`
-	History               []store.TaskEvent  `json:"history"`
-	Message               *store.TaskMessage `json:"message,omitempty"`
+	AcknowledgedBy        string     `json:"acknowledged_by,omitempty"`
+	AcknowledgedByStaffID string     `json:"acknowledged_by_staff_id,omitempty"`
+	PageStartedAt         *time.Time `json:"page_started_at,omitempty"`
+	// AckCode is the code the task's page asked its reader to reply with
+	// ("ACK 4821"), once paged.
+	AckCode string             `json:"ack_code,omitempty"`
+	History []store.TaskEvent  `json:"history"`
+	Message *store.TaskMessage `json:"message,omitempty"`
 }
 
 // taskDetail reads a task with its acknowledgement and history; the
@@ -43,6 +46,9 @@ func taskDetail(ctx context.Context, q *store.Queries, id string, withMessage bo
 		return d, err
 	}
 	d.AcknowledgedBy, d.AcknowledgedByStaffID, d.PageStartedAt = ack.By, ack.ByStaffID, ack.PageStart
+	if d.AckCode, err = q.PageCodeOf(ctx, id); err != nil {
+		return d, err
+	}
 	if d.History, err = q.TaskEvents(ctx, id); err != nil {
 		return d, err
 	}

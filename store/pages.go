@@ -57,6 +57,17 @@ func (q *Queries) PageCode(ctx context.Context, taskID string) (string, error) {
 	return "", carepath.Errorf(carepath.EUNAVAILABLE, "no free page code")
 }
 
+// PageCodeOf returns the ack code of the task's page ("" when it has not
+// been paged): the care team sees the code the page asked for.
+func (q *Queries) PageCodeOf(ctx context.Context, taskID string) (string, error) {
+	var code string
+	err := q.db.QueryRow(ctx, stmt("PageCode"), taskID).Scan(&code)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return code, wrapErr("page code", err)
+}
+
 // PageOpenTaskByCode returns the open task whose page holds code; ok is
 // false when no open task does (a mistyped code, or the task was
 // acknowledged or resolved already).

@@ -68,7 +68,7 @@ func TestEndToEndRedFlagPagesOnCall(t *testing.T) {
 
 	const n = 12
 	var pageDelays, replyDelays []time.Duration
-	var firstTask string
+	var firstTask, firstCode string
 	for i := range n {
 		phone := fmt.Sprintf("+1555444%04d", i)
 		pid := in.newPatient(phone)
@@ -106,6 +106,7 @@ func TestEndToEndRedFlagPagesOnCall(t *testing.T) {
 			if code == nil {
 				t.Fatalf("page without an ACK code: %q", page.Body)
 			}
+			firstCode = code[1]
 			if st := in.sms(testAuthToken, "SMack0001", nurse, "ACK "+code[1]); st != http.StatusOK {
 				t.Fatalf("ack webhook: %d", st)
 			}
@@ -128,6 +129,9 @@ func TestEndToEndRedFlagPagesOnCall(t *testing.T) {
 		if !slices.Contains(kinds, want) {
 			t.Fatalf("task history %v lacks %q", kinds, want)
 		}
+	}
+	if tk["ack_code"] != firstCode {
+		t.Fatalf("task's ack_code %v, the page asked for %s", tk["ack_code"], firstCode)
 	}
 	if msg, _ := tk["message"].(item); msg == nil || !strings.Contains(fmt.Sprint(msg["body"]), "chest pain") {
 		t.Fatalf("task without its triggering message: %v", tk["message"])
