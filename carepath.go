@@ -106,8 +106,10 @@ type Task struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
 	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
-	// EscalationLevel counts escalations for want of acknowledgement:
-	// 0 care team, 1 charge nurse, 2 on-call clinician.
+	// EscalationLevel counts escalations for want of acknowledgement. A
+	// swept task (normal, low) stops at MaxEscalationLevel; a paged task
+	// (urgent, high) counts each pass along the on-call chain and each
+	// repeat page after it (the history says whom each level reached).
 	EscalationLevel int        `json:"escalation_level"`
 	DueAt           *time.Time `json:"acknowledge_by,omitempty"`
 	ResolvedNote    string     `json:"resolved_note,omitempty"`
@@ -125,5 +127,6 @@ var AckDeadline = map[Priority]time.Duration{
 	PriorityLow:    72 * time.Hour,
 }
 
-// MaxEscalationLevel is the last level (on-call clinician).
+// MaxEscalationLevel is the last level the task sweeper raises a task to;
+// paging (urgent and high tasks) follows the on-call chain instead.
 const MaxEscalationLevel = 2
