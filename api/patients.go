@@ -62,3 +62,17 @@ func (s *Server) handleMessageList(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
+
+// handlePatientSearch finds patients by part of a name, phone or birth date.
+func (s *Server) handlePatientSearch(c echo.Context) error {
+	limit, err := pageSize(c, 20, engine.MaxSearchResults)
+	if err != nil {
+		return err
+	}
+	in := engine.PatientSearch{Name: c.QueryParam("q"), Phone: c.QueryParam("phone"), BirthDate: c.QueryParam("birth_date")}
+	items, err := s.engine.SearchPatients(c.Request().Context(), actor(c), in, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

@@ -20,6 +20,7 @@ import (
 var allowed = map[string][]carepath.Role{
 	"GET /v1/journeys":                       {carepath.RoleCareTeam},
 	"POST /v1/patients":                      {carepath.RoleCareTeam},
+	"GET /v1/patients":                       {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}":                  {carepath.RoleCareTeam},
 	"PATCH /v1/patients/{id}":                {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}/messages":         {carepath.RoleCareTeam},

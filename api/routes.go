@@ -32,6 +32,7 @@ func (s *Server) routes() {
 
 	v1.GET("/journeys", s.handleJourneyList, careTeam)
 	v1.POST("/patients", s.handlePatientCreate, careTeam)
+	v1.GET("/patients", s.handlePatientSearch, careTeam)
 	v1.GET("/patients/:id", s.handlePatientGet, careTeam)
 	v1.PATCH("/patients/:id", s.handlePatientPatch, careTeam)
 	v1.GET("/patients/:id/messages", s.handleMessageList, careTeam)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/carepath/carepath"
@@ -109,4 +110,47 @@ func (q *Queries) PatientLock(ctx context.Context, id string) error {
 	var got string
 	err := q.db.QueryRow(ctx, stmt("PatientLock"), id).Scan(&got)
 	return wrapErr("lock patient", notFound(err, "patient"))
+}
+
+// PatientSearchFilter selects patients for a care-team search; an empty
+// field is no filter, and every field given must match.
+type PatientSearchFilter struct {
+	Name      string // part of the given or family name, any case
+	Phone     string // E.164, exact
+	BirthDate string // YYYY-MM-DD
+}
+
+// PatientSearch returns up to limit patients matching f, by family then
+// given name.
+func (q *Queries) PatientSearch(ctx context.Context, f PatientSearchFilter, limit int) ([]PatientRecord, error) {
+	name := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Name)
+	rows, err := q.db.Query(ctx, stmt("PatientSearch"), name, f.Phone, f.BirthDate, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search patients: %w", err)
+	}
+	defer rows.Close()
+	out := []PatientRecord{}
+	for rows.Next() {
+		var p PatientRecord
+		if err := rows.Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.BirthDate, &p.Phone, &p.Email, &p.Locale,
+			&p.Timezone, &p.PreferredChannel, &p.PhoneStatus, &p.EmailStatus, &p.CreatedAt, &p.UpdatedAt,
+			&p.OutreachPerWeek, &p.Tags, &p.Conditions); err != nil {
+			return nil, fmt.Errorf("search patients: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, wrapErr("search patients", rows.Err())
+}
+
+// PatientContactSet stores a patient's names and contact details (p as
+// validated by the caller). A changed phone or email starts unverified,
+// clearing an "invalid" mark the old one had.
+func (q *Queries) PatientContactSet(ctx context.Context, p carepath.Patient) (time.Time, error) {
+	var updated time.Time
+	err := q.db.QueryRow(ctx, stmt("PatientContactSet"), p.ID, p.GivenName, p.FamilyName, p.Phone, p.Email,
+		p.Timezone, p.Locale, p.PreferredChannel).Scan(&updated)
+	if err != nil {
+		return updated, fmt.Errorf("set patient contact: %w", notFound(err, "patient"))
+	}
+	return updated, nil
 }
