@@ -16,3 +16,6 @@ const (
 
 // Name is the actor as written in the audit trail, e.g. "api_key:<id>".
 func (a Actor) Name() string { return a.Kind + ":" + a.ID }
+
+// ActorUser is a signed-in person; the ID is their user ID.
+const ActorUser = "user"

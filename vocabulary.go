@@ -76,3 +76,10 @@ const (
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleCareTeam || r == RoleIntegration }
+
+// RoleReadOnly is a signed-in person (a manager) who may read what the care
+// team reads and change nothing. People only: API keys never have it.
+const RoleReadOnly Role = "read_only"
+
+// ValidUserRole reports whether r is a role a person's account may have.
+func (r Role) ValidUserRole() bool { return r == RoleAdmin || r == RoleCareTeam || r == RoleReadOnly }
