@@ -25,6 +25,9 @@ func (s *Server) routes() {
 	wh.POST(inboundEmailRoute[len("/webhooks"):], s.handleSendGridInbound, middleware.BodyLimit("10M"))
 	wh.POST("/sendgrid/events", s.handleSendGridEvents)
 
+	// Signing in is the one /v1 route without a caller.
+	e.POST("/v1/sessions", s.handleSessionCreate)
+
 	v1 := e.Group("/v1", s.authenticate)
 	careTeam := s.allow(carepath.RoleCareTeam)
 	integration := s.allow(carepath.RoleIntegration)
@@ -73,4 +76,13 @@ func (s *Server) routes() {
 	v1.GET("/oncall", s.handleOnCallGet, careTeam)
 	v1.PUT("/oncall", s.handleOnCallPut, admin)
 	v1.GET("/oncall/now", s.handleOnCallNow, careTeam)
+
+	// People who sign in: admin manages accounts; anyone with a session
+	// reads and ends it.
+	anyone := s.allow(carepath.RoleCareTeam, carepath.RoleIntegration, carepath.RoleReadOnly)
+	v1.GET("/sessions/current", s.handleSessionCurrent, anyone)
+	v1.DELETE("/sessions/current", s.handleSessionDelete, anyone)
+	v1.POST("/users", s.handleUserCreate, admin)
+	v1.GET("/users", s.handleUserList, admin)
+	v1.PATCH("/users/:id", s.handleUserPatch, admin)
 }
