@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -289,8 +290,28 @@ func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 			return err
 		}
 	}
+	generated, err := a.bootstrapAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		// Shown once, on the terminal only: never in the logs.
+		if _, err := fmt.Fprintf(os.Stdout, "Admin sign-in: %s  password (shown once): %s\n", cfg.BootstrapAdminEmail, generated); err != nil {
+			return fmt.Errorf("print the admin password: %w", err)
+		}
+	}
 	log.Info("api listening", "addr", cfg.HTTPAddr)
 	return a.serveAPI(ctx, cfg.TwilioAuthToken, cfg.SendGridInboundToken, nil)
+}
+
+// bootstrapAdmin ensures CAREPATH_BOOTSTRAP_ADMIN_EMAIL has an admin
+// account. It returns the password it generated when it created the account
+// without CAREPATH_BOOTSTRAP_ADMIN_PASSWORD (to be shown once), else "".
+func (a *app) bootstrapAdmin(ctx context.Context) (string, error) {
+	if a.cfg.BootstrapAdminEmail == "" {
+		return "", nil
+	}
+	return a.engine.EnsureAdminUser(ctx, a.cfg.BootstrapAdminEmail, a.cfg.BootstrapAdminPassword)
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {

@@ -48,6 +48,13 @@ type Config struct {
 
 	BootstrapAPIKey string // CAREPATH_BOOTSTRAP_API_KEY: the admin key `dev` ensures exists
 
+	// BootstrapAdminEmail (CAREPATH_BOOTSTRAP_ADMIN_EMAIL): `dev` and `api`
+	// ensure an admin person with this email exists. Its password is
+	// BootstrapAdminPassword (CAREPATH_BOOTSTRAP_ADMIN_PASSWORD) or, when
+	// unset, generated and printed once when the account is created.
+	BootstrapAdminEmail    string
+	BootstrapAdminPassword string
+
 	// EncryptionKeys ("id:base64[,id:base64...]", first encrypts) or
 	// EncryptionKeyFile hold the payload-codec keys. `dev` generates a key
 	// file under the data directory when neither is set; `api`, `worker` and
@@ -156,32 +163,34 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		return def
 	}
 	c := &Config{
-		HTTPAddr:             get("CAREPATH_HTTP_ADDR", DefaultHTTPAddr),
-		PublicURL:            get("CAREPATH_PUBLIC_URL", ""),
-		DataDir:              get("CAREPATH_DATA_DIR", DefaultDataDir),
-		DatabaseURL:          get("DATABASE_URL", ""),
-		TemporalAddress:      get("TEMPORAL_ADDRESS", ""),
-		TemporalNamespace:    get("TEMPORAL_NAMESPACE", DefaultNamespace),
-		TwilioAccountSID:     get("TWILIO_ACCOUNT_SID", ""),
-		TwilioAuthToken:      get("TWILIO_AUTH_TOKEN", ""),
-		TwilioFromNumber:     get("TWILIO_FROM_NUMBER", ""),
-		TwilioAPIURL:         get("TWILIO_API_URL", DefaultTwilioAPIURL),
-		SendGridAPIKey:       get("SENDGRID_API_KEY", ""),
-		SendGridFromEmail:    get("SENDGRID_FROM_EMAIL", ""),
-		SendGridAPIURL:       get("SENDGRID_API_URL", DefaultSendGridURL),
-		SendGridWebhookKey:   get("SENDGRID_WEBHOOK_PUBLIC_KEY", ""),
-		SendGridInboundToken: get("SENDGRID_INBOUND_TOKEN", ""),
-		BootstrapAPIKey:      get("CAREPATH_BOOTSTRAP_API_KEY", ""),
-		TemporalBin:          get("CAREPATH_TEMPORAL_BIN", ""),
-		EncryptionKeys:       get("CAREPATH_ENCRYPTION_KEYS", ""),
-		EncryptionKeyFile:    get("CAREPATH_ENCRYPTION_KEY_FILE", ""),
-		CodecCORSOrigin:      get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
-		CodecAddr:            get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
-		PprofAddr:            get("CAREPATH_PPROF_ADDR", ""),
-		MetricsAddr:          get("CAREPATH_METRICS_ADDR", ""),
-		ClinicTimezone:       get("CAREPATH_CLINIC_TIMEZONE", DefaultClinicZone),
-		PageWebhookURL:       get("CAREPATH_PAGE_WEBHOOK_URL", ""),
-		PageWebhookSecret:    get("CAREPATH_PAGE_WEBHOOK_SECRET", ""),
+		HTTPAddr:               get("CAREPATH_HTTP_ADDR", DefaultHTTPAddr),
+		PublicURL:              get("CAREPATH_PUBLIC_URL", ""),
+		DataDir:                get("CAREPATH_DATA_DIR", DefaultDataDir),
+		DatabaseURL:            get("DATABASE_URL", ""),
+		TemporalAddress:        get("TEMPORAL_ADDRESS", ""),
+		TemporalNamespace:      get("TEMPORAL_NAMESPACE", DefaultNamespace),
+		TwilioAccountSID:       get("TWILIO_ACCOUNT_SID", ""),
+		TwilioAuthToken:        get("TWILIO_AUTH_TOKEN", ""),
+		TwilioFromNumber:       get("TWILIO_FROM_NUMBER", ""),
+		TwilioAPIURL:           get("TWILIO_API_URL", DefaultTwilioAPIURL),
+		SendGridAPIKey:         get("SENDGRID_API_KEY", ""),
+		SendGridFromEmail:      get("SENDGRID_FROM_EMAIL", ""),
+		SendGridAPIURL:         get("SENDGRID_API_URL", DefaultSendGridURL),
+		SendGridWebhookKey:     get("SENDGRID_WEBHOOK_PUBLIC_KEY", ""),
+		SendGridInboundToken:   get("SENDGRID_INBOUND_TOKEN", ""),
+		BootstrapAPIKey:        get("CAREPATH_BOOTSTRAP_API_KEY", ""),
+		BootstrapAdminEmail:    get("CAREPATH_BOOTSTRAP_ADMIN_EMAIL", ""),
+		BootstrapAdminPassword: get("CAREPATH_BOOTSTRAP_ADMIN_PASSWORD", ""),
+		TemporalBin:            get("CAREPATH_TEMPORAL_BIN", ""),
+		EncryptionKeys:         get("CAREPATH_ENCRYPTION_KEYS", ""),
+		EncryptionKeyFile:      get("CAREPATH_ENCRYPTION_KEY_FILE", ""),
+		CodecCORSOrigin:        get("CAREPATH_CODEC_CORS_ORIGIN", "http://localhost:8233"),
+		CodecAddr:              get("CAREPATH_CODEC_ADDR", "127.0.0.1:8081"),
+		PprofAddr:              get("CAREPATH_PPROF_ADDR", ""),
+		MetricsAddr:            get("CAREPATH_METRICS_ADDR", ""),
+		ClinicTimezone:         get("CAREPATH_CLINIC_TIMEZONE", DefaultClinicZone),
+		PageWebhookURL:         get("CAREPATH_PAGE_WEBHOOK_URL", ""),
+		PageWebhookSecret:      get("CAREPATH_PAGE_WEBHOOK_SECRET", ""),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -330,6 +339,17 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if c.BootstrapAPIKey != "" && len(c.BootstrapAPIKey) < 24 {
 		bad("CAREPATH_BOOTSTRAP_API_KEY", "must be at least 24 characters")
+	}
+	if c.BootstrapAdminEmail != "" {
+		if a, err := mail.ParseAddress(c.BootstrapAdminEmail); err != nil || a.Address != c.BootstrapAdminEmail {
+			bad("CAREPATH_BOOTSTRAP_ADMIN_EMAIL", "must be an email address")
+		}
+	}
+	if c.BootstrapAdminPassword != "" && len([]rune(c.BootstrapAdminPassword)) < 12 {
+		bad("CAREPATH_BOOTSTRAP_ADMIN_PASSWORD", "must be at least 12 characters")
+	}
+	if c.BootstrapAdminPassword != "" && c.BootstrapAdminEmail == "" {
+		bad("CAREPATH_BOOTSTRAP_ADMIN_PASSWORD", "needs CAREPATH_BOOTSTRAP_ADMIN_EMAIL")
 	}
 	if abs, err := filepath.Abs(c.DataDir); err != nil {
 		bad("CAREPATH_DATA_DIR", "cannot be resolved: %v", err)
