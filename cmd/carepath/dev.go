@@ -96,6 +96,12 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
+	// The first person who signs in (CAREPATH_BOOTSTRAP_ADMIN_EMAIL); a
+	// generated password is shown once, in the banner.
+	adminPassword, err := a.bootstrapAdmin(ctx)
+	if err != nil {
+		return err
+	}
 	twilioToken := cfg.TwilioAuthToken
 	if !cfg.TwilioEnabled() {
 		if twilioToken, err = secretFile(filepath.Join(cfg.DataDir, devTwilioTokenFile), ""); err != nil {
@@ -132,7 +138,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 			case codecAddr = <-codecReady:
 			case <-gctx.Done():
 			}
-			if err := printBanner(stdout, cfg, addr, adminKey, temporalUI, codecAddr, keys.ActiveKeyID()); err != nil {
+			if err := printBanner(stdout, cfg, addr, adminKey, adminPassword, temporalUI, codecAddr, keys.ActiveKeyID()); err != nil {
 				log.Error("print the banner", "error", err)
 			}
 		})
@@ -182,7 +188,7 @@ func secretFile(path, value string) (string, error) {
 	return value, nil
 }
 
-func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI, codecAddr, keyID string) error {
+func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, adminPassword, temporalUI, codecAddr, keyID string) error {
 	sms, email := "sandbox (recorded in PostgreSQL, nothing is sent)", "sandbox (recorded in PostgreSQL, nothing is sent)"
 	if cfg.TwilioEnabled() {
 		sms = "Twilio via " + cfg.TwilioAPIURL
@@ -194,6 +200,13 @@ func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, temporalUI, co
 	fmt.Fprintf(&b, "\ncarepath is running\n")
 	fmt.Fprintf(&b, "  API:               http://%s   (OpenAPI: /openapi.json, health: /healthz)\n", addr)
 	fmt.Fprintf(&b, "  Admin API key:     %s\n", adminKey)
+	if cfg.BootstrapAdminEmail != "" {
+		password := "(CAREPATH_BOOTSTRAP_ADMIN_PASSWORD, or the one shown when it was created)"
+		if adminPassword != "" {
+			password = adminPassword + "   (generated: shown once)"
+		}
+		fmt.Fprintf(&b, "  Admin sign-in:     %s  password: %s  (POST /v1/sessions)\n", cfg.BootstrapAdminEmail, password)
+	}
 	fmt.Fprintf(&b, "  Outbound SMS:      %s\n", sms)
 	fmt.Fprintf(&b, "  Outbound email:    %s\n", email)
 	fmt.Fprintf(&b, "  Message timeline:  GET /v1/patients/{id}/messages\n")
