@@ -29,14 +29,14 @@ func (s *Server) handlePatientGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
-// handlePatientPatch changes what a patient can be selected by (tags,
-// conditions); the other fields cannot be changed through the API yet.
+// handlePatientPatch changes a patient's tags, conditions, names and
+// contact details; the birth date cannot be changed.
 func (s *Server) handlePatientPatch(c echo.Context) error {
-	var in engine.PatientSegments
+	var in engine.PatientUpdate
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.engine.UpdatePatientSegments(c.Request().Context(), actor(c), c.Param("id"), in)
+	p, err := s.engine.UpdatePatient(c.Request().Context(), actor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}

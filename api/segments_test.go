@@ -36,7 +36,7 @@ func TestPatientSegments(t *testing.T) {
 		`{"tags":["has space"]}`:              "tags[0]",
 		`{}`:                                  "tags",
 		`{"tags":"copd"}`:                     "tags",
-		`{"given_name":"Other"}`:              "given_name",
+		`{"birth_date":"1970-01-01"}`:         "birth_date",
 	} {
 		if st, e := do(t, srv, "PATCH", "/v1/patients/"+id, adminKey, body); st != http.StatusBadRequest || errField(e) != field {
 			t.Errorf("PATCH %s: %d %q, want 400 naming %s", body, st, errField(e), field)
