@@ -101,6 +101,16 @@ func TestPageReachesOnCallAndReplyAcknowledges(t *testing.T) {
 		t.Fatalf("page text %q", page[0].Body)
 	}
 	code = code[:4]
+	// The provider has the page; its "notified" event is written when the
+	// provider's answer is recorded, a moment later. Wait for it, so the
+	// history below has its order (a nurse quicker than that is recorded
+	// as acknowledging first: fine, and not what this test checks).
+	for deadline := time.Now().Add(10 * time.Second); !hasEvent(t, st, task, store.TaskEventNotified); {
+		if time.Now().After(deadline) {
+			t.Fatal("the page's notified event was not recorded in 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	var handled bool
 	if err := st.Tx(ctx, func(q *store.Queries) (err error) {
@@ -127,4 +137,19 @@ func TestPageReachesOnCallAndReplyAcknowledges(t *testing.T) {
 	if _, err := tc.DescribeWorkflowExecution(ctx, workflows.TaskPageWorkflowID(task), ""); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// hasEvent reports whether the task's history holds an event of kind.
+func hasEvent(t *testing.T, st *store.Store, taskID, kind string) bool {
+	t.Helper()
+	evs, err := st.TaskEvents(context.Background(), taskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if ev.Kind == kind {
+			return true
+		}
+	}
+	return false
 }
