@@ -105,15 +105,11 @@ func (e *Engine) RecordObservation(ctx context.Context, a carepath.Actor, patien
 // DeliverObservation hands an observation to the patient's running
 // journeys (those following its code judge it at once).
 func (e *Engine) DeliverObservation(ctx context.Context, obs store.Observation) error {
-	wfs, err := e.Store.EnrollmentWorkflowsActive(ctx, obs.PatientID)
-	if err != nil {
-		return err
-	}
-	sig := workflows.Observation{ID: obs.ID, Code: obs.Code, Value: obs.Value, Value2: obs.Value2, Unit: obs.Unit, EffectiveAt: obs.EffectiveAt}
-	for _, wf := range wfs {
-		if err := e.Temporal.SignalWorkflow(ctx, wf, "", workflows.SignalObservation, sig); err != nil && !errNotFound(err) {
-			return fmt.Errorf("record observation: deliver to journey: %w", err)
-		}
-	}
-	return nil
+	return e.signalObservation(ctx, e.Store.Queries, obs.PatientID, observationSignal(obs))
+}
+
+// observationSignal is a stored observation as journeys receive it.
+func observationSignal(obs store.Observation) workflows.Observation {
+	return workflows.Observation{ID: obs.ID, Code: obs.Code, Value: obs.Value, Value2: obs.Value2, Unit: obs.Unit,
+		EffectiveAt: obs.EffectiveAt}
 }

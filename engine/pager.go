@@ -2,11 +2,8 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/carepath/carepath/workflows"
 )
@@ -26,10 +23,8 @@ const pagerBatch = 100
 // StartPage starts the task's page unless it was started before (a
 // duplicate start is success), then records that paging began.
 func (e *Engine) StartPage(ctx context.Context, taskID string) error {
-	_, err := e.Temporal.ExecuteWorkflow(ctx, workflows.TaskPageStartOptions(taskID), workflows.TaskPageWorkflow,
-		workflows.TaskPageInput{TaskID: taskID})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
+	if err := e.startOnce(ctx, workflows.TaskPageStartOptions(taskID), workflows.TaskPageWorkflow,
+		workflows.TaskPageInput{TaskID: taskID}); err != nil {
 		return fmt.Errorf("start page: %w", err)
 	}
 	if err := e.Store.TaskPageStarted(ctx, taskID); err != nil {

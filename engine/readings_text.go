@@ -24,8 +24,7 @@ func (e *Engine) textReading(ctx context.Context, q *store.Queries, in inbound) 
 	if err != nil || obs == nil {
 		return route{}, false, err
 	}
-	r := route{Reading: &readingRoute{PatientID: in.patientID, Observation: workflows.Observation{ID: obs.ID, Code: obs.Code,
-		Value: obs.Value, Value2: obs.Value2, Unit: obs.Unit, EffectiveAt: obs.EffectiveAt}}}
+	r := route{Reading: &readingRoute{PatientID: in.patientID, Observation: observationSignal(*obs)}}
 	granted, err := q.ConsentGranted(ctx, in.patientID, in.Channel, carepath.PurposeCare)
 	if err != nil || !granted {
 		return r, true, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
@@ -69,11 +70,16 @@ func (e *Engine) signalReply(ctx context.Context, q *store.Queries, r store.Inbo
 func (e *Engine) startComplianceReply(ctx context.Context, in workflows.ComplianceReplyInput) error {
 	cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
 	defer cancel()
-	_, err := e.Temporal.ExecuteWorkflow(cctx, workflows.ComplianceReplyStartOptions(in.InboundMessageID),
-		workflows.ComplianceReplyWorkflow, in)
+	return e.startOnce(cctx, workflows.ComplianceReplyStartOptions(in.InboundMessageID), workflows.ComplianceReplyWorkflow, in)
+}
+
+// startOnce starts a workflow whose ID makes it once-only (its options
+// reject duplicates): one already started, or already ended, is success.
+func (e *Engine) startOnce(ctx context.Context, opts client.StartWorkflowOptions, workflowType string, in any) error {
+	_, err := e.Temporal.ExecuteWorkflow(ctx, opts, workflowType, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
-		return fmt.Errorf("start compliance reply: %w", err)
+		return fmt.Errorf("start %s: %w", workflowType, err)
 	}
 	return nil
 }
@@ -120,28 +126,23 @@ func (e *Engine) deliverSafety(ctx context.Context, s safetyRoute) error {
 	if s.Reply == nil {
 		return nil
 	}
-	_, err := e.Temporal.ExecuteWorkflow(cctx, workflows.SafetyReplyStartOptions(s.Reply.InboundMessageID),
-		workflows.SafetyReplyWorkflow, *s.Reply)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return fmt.Errorf("start safety reply: %w", err)
-	}
-	return nil
+	return e.startOnce(cctx, workflows.SafetyReplyStartOptions(s.Reply.InboundMessageID), workflows.SafetyReplyWorkflow, *s.Reply)
 }
 
-// signalObservation hands a reading to the patient's running journeys; a
-// journey counts each observation once, so a repeat is harmless.
+// signalObservation hands an observation to the patient's running journeys
+// (those following its code judge it at once); a journey counts each
+// observation once, so a repeat is harmless.
 func (e *Engine) signalObservation(ctx context.Context, q *store.Queries, patientID string, sig workflows.Observation) error {
 	wfs, err := q.EnrollmentWorkflowsActive(ctx, patientID)
 	if err != nil {
-		return fmt.Errorf("signal reading: %w", err)
+		return fmt.Errorf("deliver observation: %w", err)
 	}
 	for _, wf := range wfs {
 		cctx, cancel := context.WithTimeout(ctx, routeCallTimeout)
 		err := e.Temporal.SignalWorkflow(cctx, wf, "", workflows.SignalObservation, sig)
 		cancel()
 		if err != nil && !errNotFound(err) {
-			return fmt.Errorf("signal reading to journey: %w", err)
+			return fmt.Errorf("deliver observation to journey: %w", err)
 		}
 	}
 	return nil
