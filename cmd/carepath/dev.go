@@ -24,7 +24,10 @@ import (
 
 // Files under the data directory.
 const (
-	devAdminKeyFile     = "admin-api-key"
+	devAdminKeyFile = "admin-api-key"
+	// devAdminEmail is dev's first admin when CAREPATH_BOOTSTRAP_ADMIN_EMAIL
+	// is unset, so `make run` always has someone to sign in as.
+	devAdminEmail       = "admin@carepath.local"
 	devTwilioTokenFile  = "sandbox-twilio-token"
 	devKeyFile          = "encryption.keys"
 	devInboundTokenFile = "sandbox-sendgrid-inbound-token"
@@ -96,8 +99,12 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 	if err != nil {
 		return err
 	}
-	// The first person who signs in (CAREPATH_BOOTSTRAP_ADMIN_EMAIL); a
-	// generated password is shown once, in the banner.
+	// The first person who signs in (CAREPATH_BOOTSTRAP_ADMIN_EMAIL, or
+	// admin@carepath.local on a laptop); a generated password is shown
+	// once, in the banner.
+	if cfg.BootstrapAdminEmail == "" {
+		cfg.BootstrapAdminEmail = devAdminEmail
+	}
 	adminPassword, err := a.bootstrapAdmin(ctx)
 	if err != nil {
 		return err
@@ -198,6 +205,7 @@ func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, adminPassword,
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ncarepath is running\n")
+	fmt.Fprintf(&b, "  Console:           http://%s/console\n", addr)
 	fmt.Fprintf(&b, "  API:               http://%s   (OpenAPI: /openapi.json, health: /healthz)\n", addr)
 	fmt.Fprintf(&b, "  Admin API key:     %s\n", adminKey)
 	if cfg.BootstrapAdminEmail != "" {
@@ -205,7 +213,7 @@ func printBanner(w io.Writer, cfg *config.Config, addr, adminKey, adminPassword,
 		if adminPassword != "" {
 			password = adminPassword + "   (generated: shown once)"
 		}
-		fmt.Fprintf(&b, "  Admin sign-in:     %s  password: %s  (POST /v1/sessions)\n", cfg.BootstrapAdminEmail, password)
+		fmt.Fprintf(&b, "  Admin sign-in:     %s  password: %s\n", cfg.BootstrapAdminEmail, password)
 	}
 	fmt.Fprintf(&b, "  Outbound SMS:      %s\n", sms)
 	fmt.Fprintf(&b, "  Outbound email:    %s\n", email)
