@@ -14,6 +14,8 @@ const inboundEmailRoute = "/webhooks/sendgrid/inbound/:token"
 // every route with every role.
 func (s *Server) routes() {
 	e := s.echo
+	// The browser console (/console) is served beside this table, not in
+	// it: see Handler.
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/openapi.json", s.handleOpenAPI)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/carepath/carepath/console"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/telemetry"
 )
@@ -34,10 +35,11 @@ type Config struct {
 
 // Server is the HTTP API.
 type Server struct {
-	echo   *echo.Echo
-	engine *engine.Engine
-	cfg    Config
-	log    *slog.Logger
+	echo    *echo.Echo
+	console http.Handler
+	engine  *engine.Engine
+	cfg     Config
+	log     *slog.Logger
 }
 
 // New builds the API around an engine.
@@ -45,7 +47,7 @@ func New(eng *engine.Engine, cfg Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, engine: eng, cfg: cfg, log: log}
+	s := &Server{echo: e, console: console.Handler(), engine: eng, cfg: cfg, log: log}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -63,8 +65,16 @@ func New(eng *engine.Engine, cfg Config, log *slog.Logger) *Server {
 	return s
 }
 
-// Handler returns the server as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the server as an http.Handler: the API, and the browser
+// console under /console (static files outside the API's route table and
+// its OpenAPI document; the console reaches the API like any client).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, s.console)
+	mux.Handle(console.Prefix+"/", s.console)
+	mux.Handle("/", s.echo)
+	return mux
+}
 
 // accessLog logs method, route, status and timing; never bodies or queries.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
