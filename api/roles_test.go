@@ -40,6 +40,7 @@ var allowed = map[string][]carepath.Role{
 	"GET /v1/tasks":                          {carepath.RoleCareTeam},
 	"POST /v1/tasks/{id}/acknowledge":        {carepath.RoleCareTeam},
 	"POST /v1/tasks/{id}/resolve":            {carepath.RoleCareTeam},
+	"POST /v1/tasks/{id}/assign":             {carepath.RoleCareTeam},
 	"GET /v1/reports/engagement":             {carepath.RoleCareTeam},
 	"GET /v1/reports/contact-hygiene":        {carepath.RoleCareTeam},
 	"POST /v1/events":                        {carepath.RoleIntegration},

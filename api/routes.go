@@ -58,6 +58,7 @@ func (s *Server) routes() {
 	v1.GET("/tasks/:id", s.handleTaskGet, careTeam)
 	v1.POST("/tasks/:id/acknowledge", s.handleTaskAcknowledge, careTeam)
 	v1.POST("/tasks/:id/resolve", s.handleTaskResolve, careTeam)
+	v1.POST("/tasks/:id/assign", s.handleTaskAssign, careTeam)
 	v1.GET("/reports/contact-hygiene", s.handleContactHygiene, careTeam)
 	v1.GET("/reports/engagement", s.handleEngagementReport, careTeam)
 

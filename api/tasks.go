@@ -16,7 +16,8 @@ func (s *Server) handleTaskList(c echo.Context) error {
 		return err
 	}
 	items, err := s.engine.ListTasks(c.Request().Context(), actor(c), engine.TaskFilter{
-		PatientID: c.QueryParam("patient_id"), Status: c.QueryParam("status"), Priority: carepath.Priority(c.QueryParam("priority")), Limit: limit,
+		PatientID: c.QueryParam("patient_id"), Status: c.QueryParam("status"), Priority: carepath.Priority(c.QueryParam("priority")),
+		AssignedTo: c.QueryParam("assigned_to"), Reason: c.QueryParam("reason"), Limit: limit,
 	})
 	if err != nil {
 		return err

@@ -14,13 +14,17 @@ type TaskFilter struct {
 	PatientID string
 	Status    string
 	Priority  carepath.Priority
-	Limit     int
+	// AssignedTo is "me" (the calling person), "none" (nobody) or a user ID.
+	AssignedTo string
+	// Reason matches a task's reason exactly.
+	Reason string
+	Limit  int
 }
 
 // TaskDetail is a task with who acknowledged it, its history (oldest
 // first) and, when read on its own, the message that triggered it.
 type TaskDetail struct {
-	carepath.Task
+	store.TaskItem
 	// AcknowledgedBy is who acknowledged it: an actor such as
 	// "api_key:<id>", or "staff:<id>" (a reply to a page).
 	AcknowledgedBy        string     `json:"acknowledged_by,omitempty"`
@@ -38,7 +42,7 @@ type TaskDetail struct {
 func taskDetail(ctx context.Context, q *store.Queries, id string, withMessage bool) (TaskDetail, error) {
 	var d TaskDetail
 	var err error
-	if d.Task, err = q.TaskGet(ctx, id); err != nil {
+	if d.TaskItem, err = q.TaskItemGet(ctx, id); err != nil {
 		return d, err
 	}
 	ack, err := q.TaskAcknowledgementGet(ctx, id)
@@ -75,9 +79,10 @@ func (e *Engine) GetTask(ctx context.Context, a carepath.Actor, id string) (Task
 	return d, err
 }
 
-// ListTasks returns care-team tasks, most urgent first; within a priority
-// the most escalated first, then the oldest.
-func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) ([]carepath.Task, error) {
+// ListTasks returns care-team tasks with whom they are assigned to, most
+// urgent first; within a priority the most escalated first, then the
+// soonest due, then the oldest.
+func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) ([]store.TaskItem, error) {
 	if f.PatientID != "" {
 		if err := validID(f.PatientID, "patient"); err != nil {
 			return nil, carepath.Invalid("patient_id", "must be a patient ID")
@@ -91,10 +96,18 @@ func (e *Engine) ListTasks(ctx context.Context, a carepath.Actor, f TaskFilter) 
 	if f.Priority != "" && !f.Priority.Valid() {
 		return nil, carepath.Invalid("priority", "must be one of: urgent, high, normal, low")
 	}
-	var out []carepath.Task
-	err := e.Store.Tx(ctx, func(q *store.Queries) error {
+	assigned, err := assignedFilter(a, f.AssignedTo)
+	if err != nil {
+		return nil, err
+	}
+	if err := validReason(f.Reason); err != nil {
+		return nil, err
+	}
+	var out []store.TaskItem
+	err = e.Store.Tx(ctx, func(q *store.Queries) error {
 		var err error
-		if out, err = q.TaskList(ctx, store.TaskFilter{PatientID: f.PatientID, Status: f.Status, Priority: f.Priority, Limit: f.Limit}); err != nil {
+		if out, err = q.TaskInbox(ctx, store.TaskFilter{PatientID: f.PatientID, Status: f.Status, Priority: f.Priority,
+			AssignedTo: assigned, Reason: f.Reason, Limit: f.Limit}); err != nil {
 			return err
 		}
 		return audit(ctx, q, a, "task.list", f.PatientID, "tasks")

@@ -63,27 +63,25 @@ type TaskFilter struct {
 	PatientID string
 	Status    string
 	Priority  carepath.Priority
-	Limit     int
+	// AssignedTo is a user ID, or TaskUnassigned for tasks nobody has.
+	AssignedTo string
+	Reason     string
+	Limit      int
 }
 
 // TaskList returns tasks, most urgent first; within a priority the most
-// escalated first, then the oldest.
+// escalated first, then the soonest due, then the oldest (TaskInbox, without
+// the assignment).
 func (q *Queries) TaskList(ctx context.Context, f TaskFilter) ([]carepath.Task, error) {
-	rows, err := q.db.Query(ctx, stmt("TaskList"), f.PatientID, f.Status, f.Limit, f.Priority)
+	items, err := q.TaskInbox(ctx, f)
 	if err != nil {
-		return nil, fmt.Errorf("list tasks: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := []carepath.Task{}
-	for rows.Next() {
-		var t carepath.Task
-		if err := rows.Scan(&t.ID, &t.PatientID, &t.EnrollmentID, &t.MessageID, &t.Priority, &t.Status, &t.Reason, &t.Note,
-			&t.CreatedAt, &t.AcknowledgedAt, &t.ResolvedAt, &t.EscalationLevel, &t.DueAt); err != nil {
-			return nil, fmt.Errorf("scan task: %w", err)
-		}
-		out = append(out, t)
+	out := make([]carepath.Task, len(items))
+	for i, it := range items {
+		out[i] = it.Task
 	}
-	return out, wrapErr("list tasks", rows.Err())
+	return out, nil
 }
 
 // TaskGet returns one task or ENOTFOUND.

@@ -14,13 +14,20 @@ SELECT id, created_at, 'raised', $11, $12 FROM ins;
 SELECT id FROM tasks WHERE dedupe_key = $1;
 
 -- name: TaskList
-SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), coalesce(message_id::text, ''), priority, status, reason, note,
-       created_at, acknowledged_at, resolved_at, escalation_level, due_at
-FROM tasks
-WHERE ($1 = '' OR patient_id = NULLIF($1, '')::uuid)
-  AND ($2 = '' OR status = $2)
-  AND ($4 = '' OR priority = $4)
-ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, escalation_level DESC, created_at, id
+-- Tasks with whom they are assigned to. $5 is '' (anyone), 'none'
+-- (unassigned) or a user ID. Most urgent first; within a priority the most
+-- escalated first, then the soonest due, then the oldest.
+SELECT t.id, coalesce(t.patient_id::text, ''), coalesce(t.enrollment_id::text, ''), coalesce(t.message_id::text, ''), t.priority, t.status, t.reason, t.note,
+       t.created_at, t.acknowledged_at, t.resolved_at, t.escalation_level, t.due_at,
+       coalesce(t.assigned_to::text, ''), coalesce(u.name, ''), t.assigned_at
+FROM tasks t LEFT JOIN users u ON u.id = t.assigned_to
+WHERE ($1 = '' OR t.patient_id = NULLIF($1, '')::uuid)
+  AND ($2 = '' OR t.status = $2)
+  AND ($4 = '' OR t.priority = $4)
+  AND ($5 = '' OR ($5 = 'none' AND t.assigned_to IS NULL) OR t.assigned_to::text = $5)
+  AND ($6 = '' OR t.reason = $6)
+ORDER BY CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, t.escalation_level DESC,
+         t.due_at NULLS LAST, t.created_at, t.id
 LIMIT $3;
 
 -- name: TaskGet

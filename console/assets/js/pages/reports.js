@@ -1,0 +1,247 @@
+// Reports: the engagement report as charts (a funnel per journey,
+// decliners and re-engaged decliners, the satisfaction distribution,
+// messages per patient) and the contact-hygiene list, each exportable as
+// CSV. The CSV is fetched with the session cookie and saved through a Blob
+// URL, so a lapsed session is caught instead of saved as a file.
+
+import { api, apiText, query } from '../api.js';
+import { h } from '../ui.js';
+import { barChart, fmtNum, funnel } from '../chart.js';
+import { errorText, field, journeyLabel, notice, on } from '../fields.js';
+
+const isoDay = (d) => d.toISOString().slice(0, 10);
+
+// counts turns {key: n} or [{key, count}] into sorted [label, n] pairs.
+function counts(v, keyName) {
+  if (!v) return [];
+  let pairs;
+  if (Array.isArray(v)) {
+    pairs = v.map((x) => [String(x[keyName] ?? x.key ?? x.label ?? x.value ?? x.bucket), Number(x.count ?? x.patients ?? x.n ?? 0)]);
+  } else {
+    pairs = Object.entries(v).map(([k, n]) => [k, Number(n)]);
+  }
+  const num = (s) => parseFloat(s);
+  return pairs.sort((a, b) => (Number.isFinite(num(a[0])) && Number.isFinite(num(b[0])) ? num(a[0]) - num(b[0]) : a[0].localeCompare(b[0])));
+}
+
+// csvLink is a "Download CSV" link to path?format=csv that saves the file
+// through fetch (the session is a cookie; a 401 goes to sign-in).
+function csvLink(pathFn, filename, describedBy, status) {
+  const a = h('a', { href: pathFn(), class: 'pg-csv', 'aria-describedby': describedBy }, 'Download CSV');
+  on(a, 'click', async (ev) => {
+    ev.preventDefault();
+    a.setAttribute('aria-busy', 'true');
+    try {
+      const text = await apiText('GET', pathFn());
+      const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+      const save = h('a', { href: url, download: filename() });
+      save.hidden = true;
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      notice(status, `Saved ${filename()}.`, 'ok');
+    } catch (err) {
+      if (err && err.status !== 401) notice(status, `CSV: ${errorText(err)}`, 'error');
+    } finally {
+      a.removeAttribute('aria-busy');
+    }
+  });
+  // The href follows the chosen range.
+  a.refresh = () => a.setAttribute('href', pathFn());
+  return a;
+}
+
+export async function render(root, params, ctx) {
+  const status = h('p', { class: 'pg-notice', role: 'status' });
+  root.append(h('h1', {}, 'Reports'), status);
+
+  const today = new Date();
+  const from = h('input', { type: 'date', name: 'from', required: true });
+  const to = h('input', { type: 'date', name: 'to', required: true });
+  from.value = isoDay(new Date(today.getTime() - 30 * 864e5));
+  to.value = isoDay(new Date(today.getTime() + 864e5));
+  const show = h('button', { type: 'submit' }, 'Show');
+  const rangeForm = h('form', { class: 'pg-form pg-inline' },
+    field({ label: 'From', input: from, name: 'from', help: 'Enrollments started on or after this day.' }),
+    field({ label: 'To', input: to, name: 'to', help: 'Up to, not including, this day.' }),
+    h('div', { class: 'actions' }, show));
+
+  const range = () => ({ from: from.value, to: to.value });
+  const engagementPath = (fmt) => `/v1/reports/engagement${query({ ...range(), format: fmt })}`;
+  const hygienePath = (fmt) => `/v1/reports/contact-hygiene${query({ limit: 500, format: fmt })}`;
+
+  const engagement = h('section', { class: 'panel', 'aria-labelledby': 'rep-engagement' });
+  const hygiene = h('section', { class: 'panel', 'aria-labelledby': 'rep-hygiene' });
+  const engCSV = csvLink(() => engagementPath('csv'), () => `engagement-${from.value}-to-${to.value}.csv`, 'rep-engagement', status);
+  const hygCSV = csvLink(() => hygienePath('csv'), () => `contact-hygiene-${isoDay(new Date())}.csv`, 'rep-hygiene', status);
+  root.append(rangeForm, engagement, hygiene);
+
+  async function loadEngagement() {
+    engCSV.refresh();
+    engagement.replaceChildren(h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, h('p', {}, 'Loading…'));
+    let rep;
+    try {
+      rep = await api('GET', engagementPath(''));
+    } catch (err) {
+      engagement.lastChild.replaceWith(h('p', { class: 'error' }, errorText(err)));
+      return;
+    }
+    const js = (rep && rep.journeys) || [];
+    const body = [];
+    body.push(h('p', { class: 'help' }, `Enrollments started from ${new Date(rep.from).toLocaleDateString()} to ${new Date(rep.to).toLocaleDateString()}.`));
+    if (!js.length) {
+      body.push(h('p', {}, 'No enrollments in this range.'));
+      engagement.replaceChildren(h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, ...body);
+      return;
+    }
+
+    // A funnel per journey.
+    body.push(h('h3', {}, 'Funnel per journey'));
+    const grid = h('div', { class: 'pg-chart-grid' });
+    for (const j of js) {
+      grid.append(funnel({
+        label: `${journeyLabel(j.journey)}: enrolled to completed`,
+        steps: [
+          { label: 'Enrolled', value: j.enrolled || 0 },
+          { label: 'Messaged', value: j.messaged || 0 },
+          { label: 'Reached', value: j.reached || 0 },
+          { label: 'Responded', value: j.responded || 0 },
+          { label: 'Completed', value: j.completed || 0 },
+        ],
+      }));
+    }
+    body.push(grid);
+
+    // Decliners and those won back.
+    body.push(h('h3', {}, 'Decliners'));
+    const dec = js.map((j) => j.decliners || { declined: j.declined || 0, reengaged: j.reengaged || 0 });
+    body.push(barChart({
+      label: 'Program decliners and re-engaged decliners per journey',
+      categories: js.map((j) => journeyLabel(j.journey)),
+      series: [
+        { name: 'Declined', values: dec.map((d) => d.declined || 0) },
+        { name: 'Re-engaged', values: dec.map((d) => d.reengaged || 0) },
+      ],
+      horizontal: true,
+      unit: 'patients',
+    }));
+    const paths = {};
+    for (const d of dec) for (const [k, n] of Object.entries(d.paths || {})) paths[k] = (paths[k] || 0) + n;
+    if (Object.keys(paths).length) {
+      body.push(barChart({
+        label: 'Re-engaged decliners by the journey and touch that won them back',
+        categories: Object.keys(paths).map((k) => k.replace(':', ': ').replace(/_/g, ' ')),
+        series: [{ name: 'Patients', values: Object.values(paths) }],
+        horizontal: true,
+      }));
+    }
+
+    // Satisfaction: the distribution of scores (all journeys), else the
+    // mean per journey when the server gives no distribution.
+    body.push(h('h3', {}, 'Satisfaction'));
+    const dist = {};
+    let haveDist = false;
+    for (const j of js) {
+      const s = j.satisfaction || {};
+      const d = s.distribution || s.scores || s.histogram;
+      if (d) {
+        haveDist = true;
+        for (const [k, n] of counts(d, 'score')) dist[k] = (dist[k] || 0) + n;
+      }
+    }
+    if (rep.satisfaction && (rep.satisfaction.distribution || rep.satisfaction.scores)) {
+      haveDist = true;
+      for (const k of Object.keys(dist)) delete dist[k];
+      for (const [k, n] of counts(rep.satisfaction.distribution || rep.satisfaction.scores, 'score')) dist[k] = n;
+    }
+    if (haveDist) {
+      const pairs = counts(dist);
+      body.push(barChart({
+        label: 'Satisfaction scores: how many patients gave each score',
+        categories: pairs.map((p) => p[0]),
+        series: [{ name: 'Answers', values: pairs.map((p) => p[1]) }],
+        unit: 'answers',
+      }));
+    } else {
+      body.push(barChart({
+        label: 'Mean satisfaction score per journey',
+        categories: js.map((j) => `${journeyLabel(j.journey)} (${(j.satisfaction && j.satisfaction.count) || 0} answers)`),
+        series: [{ name: 'Mean score', values: js.map((j) => (j.satisfaction && j.satisfaction.mean) || 0) }],
+        horizontal: true,
+      }));
+    }
+
+    // Messages per patient: how many patients got 1, 2, 3… messages.
+    body.push(h('h3', {}, 'Messages per patient'));
+    let mpp = rep.messages_per_patient;
+    if (!mpp) {
+      const acc = {};
+      for (const j of js) for (const [k, n] of counts(j.messages_per_patient, 'messages')) acc[k] = (acc[k] || 0) + n;
+      mpp = Object.keys(acc).length ? acc : null;
+    }
+    if (mpp) {
+      const pairs = counts(mpp.distribution || mpp.buckets || mpp, 'messages');
+      body.push(barChart({
+        label: 'Messages per patient: how many patients received each number of messages',
+        categories: pairs.map((p) => p[0]),
+        series: [{ name: 'Patients', values: pairs.map((p) => p[1]) }],
+        unit: 'patients',
+      }));
+    } else {
+      body.push(h('p', { class: 'pg-notice' }, 'This server does not report messages per patient yet.'));
+    }
+
+    // The figures as a table too (outcomes and opt-outs included).
+    body.push(h('div', { class: 'table-wrap' }, h('table', {},
+      h('caption', {}, 'Engagement by journey'),
+      h('thead', {}, h('tr', {}, ['Journey', 'Enrolled', 'Messaged', 'Reached', 'Responded', 'Completed', 'Declined', 'Re-engaged', 'Opted out', 'Satisfaction (mean, answers)', 'Outcomes']
+        .map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, js.map((j) => h('tr', {},
+        h('th', { scope: 'row' }, journeyLabel(j.journey)),
+        ...[j.enrolled, j.messaged, j.reached, j.responded, j.completed, j.declined, j.reengaged, j.opted_out].map((n) => h('td', { class: 'num' }, fmtNum(n || 0))),
+        h('td', {}, j.satisfaction && j.satisfaction.mean != null ? `${fmtNum(j.satisfaction.mean)} (${j.satisfaction.count})` : '—'),
+        h('td', {}, Object.entries(j.outcomes || {}).map(([k, n]) => `${k.replace(/_/g, ' ')} ${n}`).join(', ') || '—')))))));
+
+    engagement.replaceChildren(h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, ...body);
+  }
+
+  async function loadHygiene() {
+    hygiene.replaceChildren(h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV, h('p', {}, 'Loading…'));
+    let out;
+    try {
+      out = await api('GET', hygienePath(''));
+    } catch (err) {
+      hygiene.lastChild.replaceWith(h('p', { class: 'error' }, errorText(err)));
+      return;
+    }
+    const items = (out && out.items) || [];
+    const point = (has, st) => (has ? st || 'unknown' : 'none');
+    hygiene.replaceChildren(h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV,
+      h('p', { class: 'help' }, 'Patients whose phone or email is invalid or not yet confirmed, invalid first.'),
+      h('div', { class: 'table-wrap' }, h('table', {},
+        h('caption', {}, `Contact hygiene: ${items.length} patient${items.length === 1 ? '' : 's'}`),
+        h('thead', {}, h('tr', {}, ['Patient', 'Phone', 'Email', 'Updated'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, items.length
+          ? items.map((r) => h('tr', { class: r.phone_status === 'invalid' || r.email_status === 'invalid' ? 'pg-row-invalid' : '' },
+            h('th', { scope: 'row' }, h('a', { href: `/console/patients/${encodeURIComponent(r.patient_id)}` },
+              r.name || [r.given_name, r.family_name].filter(Boolean).join(' ') || r.patient_id)),
+            h('td', {}, point(r.has_phone, r.phone_status)),
+            h('td', {}, point(r.has_email, r.email_status)),
+            h('td', {}, r.updated_at ? new Date(r.updated_at).toLocaleString() : '')))
+          : h('tr', {}, h('td', { colspan: '4' }, 'Every contact point is confirmed.')))))));
+  }
+
+  on(rangeForm, 'submit', (ev) => {
+    ev.preventDefault();
+    if (!from.value || !to.value || to.value <= from.value) {
+      notice(status, '"To" must be after "From".', 'error');
+      to.focus();
+      return;
+    }
+    notice(status, '');
+    loadEngagement();
+  });
+
+  await Promise.all([loadEngagement(), loadHygiene()]);
+}
