@@ -63,10 +63,15 @@ var allowed = map[string][]carepath.Role{
 	"POST /v1/users":                         {},
 	"GET /v1/users":                          {},
 	"PATCH /v1/users/{id}":                   {},
+	"DELETE /v1/users/{id}/totp":             {},
+	"GET /v1/users/me/totp":                  {carepath.RoleCareTeam, carepath.RoleIntegration, carepath.RoleReadOnly},
+	"POST /v1/users/me/totp":                 {carepath.RoleCareTeam, carepath.RoleIntegration, carepath.RoleReadOnly},
+	"DELETE /v1/users/me/totp":               {carepath.RoleCareTeam, carepath.RoleIntegration, carepath.RoleReadOnly},
+	"POST /v1/users/me/totp/confirm":         {carepath.RoleCareTeam, carepath.RoleIntegration, carepath.RoleReadOnly},
 }
 
 // public lists the /v1 routes that take no caller (signing in).
-var public = map[string]bool{"POST /v1/sessions": true}
+var public = map[string]bool{"POST /v1/sessions": true, "POST /v1/sessions/totp": true}
 
 func TestRoleMatrix(t *testing.T) {
 	srv := newServer(t)

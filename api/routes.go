@@ -27,8 +27,9 @@ func (s *Server) routes() {
 	wh.POST(inboundEmailRoute[len("/webhooks"):], s.handleSendGridInbound, middleware.BodyLimit("10M"))
 	wh.POST("/sendgrid/events", s.handleSendGridEvents)
 
-	// Signing in is the one /v1 route without a caller.
+	// Signing in (and its second step) are the /v1 routes without a caller.
 	e.POST("/v1/sessions", s.handleSessionCreate)
+	e.POST("/v1/sessions/totp", s.handleSessionTOTP)
 
 	v1 := e.Group("/v1", s.authenticate)
 	careTeam := s.allow(carepath.RoleCareTeam)
@@ -88,4 +89,9 @@ func (s *Server) routes() {
 	v1.POST("/users", s.handleUserCreate, admin)
 	v1.GET("/users", s.handleUserList, admin)
 	v1.PATCH("/users/:id", s.handleUserPatch, admin)
+	v1.DELETE("/users/:id/totp", s.handleUserTOTPReset, admin)
+	v1.GET("/users/me/totp", s.handleTOTPStatus, anyone)
+	v1.POST("/users/me/totp", s.handleTOTPEnrol, anyone)
+	v1.DELETE("/users/me/totp", s.handleTOTPDelete, anyone)
+	v1.POST("/users/me/totp/confirm", s.handleTOTPConfirm, anyone)
 }

@@ -40,6 +40,11 @@ func (s *Server) handleSessionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if sess.MFAToken != "" {
+		// Right password, second factor on: no cookie until the code
+		// (POST /v1/sessions/totp).
+		return c.JSON(http.StatusOK, mfaRequired{MFARequired: true, MFAToken: sess.MFAToken})
+	}
 	s.setSessionCookie(c, sess.Token, false)
 	return c.JSON(http.StatusCreated, sess)
 }

@@ -26,6 +26,10 @@ type Session struct {
 	User      store.User `json:"user"`
 	CSRFToken string     `json:"csrf_token"`
 	Token     string     `json:"-"`
+	// MFAToken, when set, means the password was right but the person has a
+	// second factor: no session is open yet (Token is empty) until
+	// CompleteTOTPSignIn gets this token and a right code.
+	MFAToken string `json:"-"`
 }
 
 // errWrongCredentials is the one answer for an unknown email, a wrong
@@ -46,7 +50,8 @@ func UserActor(userID, requestID string) carepath.Actor {
 	return carepath.Actor{Kind: carepath.ActorUser, ID: userID, RequestID: requestID}
 }
 
-// SignIn checks an email and password and opens a session.
+// SignIn checks an email and password and opens a session, or, for a
+// person with TOTP on, answers a Session with only MFAToken set.
 func (e *Engine) SignIn(ctx context.Context, email, password, requestID string) (Session, error) {
 	if email == "" {
 		return Session{}, carepath.Invalid("email", "is required")
@@ -81,23 +86,50 @@ func (e *Engine) SignIn(ctx context.Context, email, password, requestID string) 
 		}
 		return Session{}, errWrongCredentials
 	}
+	if mfa, err := e.Store.TOTPActive(ctx, creds.ID); err != nil {
+		return Session{}, err
+	} else if mfa {
+		// The failure count is not cleared yet: a wrong code counts toward
+		// the same lockout, and a right password must not reset it.
+		return e.mfaChallenge(ctx, a, creds.User)
+	}
+	return e.openSession(ctx, creds.User, a, "session.create", func(q *store.Queries) error {
+		return q.UserLoginSucceeded(ctx, creds.ID)
+	})
+}
+
+// newCSRFToken is a session's random CSRF token.
+func newCSRFToken() (string, error) {
+	csrf := make([]byte, 32)
+	if _, err := rand.Read(csrf); err != nil {
+		return "", fmt.Errorf("generate csrf token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(csrf), nil
+}
+
+// openSession opens a session for a user who has proved who they are and
+// audits action; also runs in the same transaction (clearing the failure
+// count, consuming what the proof used), if not nil.
+func (e *Engine) openSession(ctx context.Context, u store.User, a carepath.Actor, action string, also func(*store.Queries) error) (Session, error) {
 	token, err := store.NewSessionToken()
 	if err != nil {
 		return Session{}, err
 	}
-	csrf := make([]byte, 32)
-	if _, err := rand.Read(csrf); err != nil {
-		return Session{}, fmt.Errorf("generate csrf token: %w", err)
+	csrf, err := newCSRFToken()
+	if err != nil {
+		return Session{}, err
 	}
-	s := Session{User: creds.User, Token: token, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf)}
+	s := Session{User: u, Token: token, CSRFToken: csrf}
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
-		if err := q.UserLoginSucceeded(ctx, creds.ID); err != nil {
+		if also != nil {
+			if err := also(q); err != nil {
+				return err
+			}
+		}
+		if err := q.SessionInsert(ctx, token, u.ID, s.CSRFToken); err != nil {
 			return err
 		}
-		if err := q.SessionInsert(ctx, token, creds.ID, s.CSRFToken); err != nil {
-			return err
-		}
-		return audit(ctx, q, a, "session.create", "", "user/"+creds.ID)
+		return audit(ctx, q, a, action, "", "user/"+u.ID)
 	})
 	return s, err
 }
