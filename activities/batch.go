@@ -62,13 +62,13 @@ func (a *Activities) launchOne(ctx context.Context, jobID string, job store.Batc
 	status, reason := "launched", ""
 	switch {
 	case carepath.ErrorCode(err) == carepath.ENOTFOUND:
-		status, reason, id = "skipped", "unknown patient", ""
+		status, reason, id = "skipped", SkipUnknownPatient, ""
 	case err != nil && carepath.ErrorCode(err) != carepath.EINTERNAL:
 		status, reason, id = "failed", carepath.ErrorCode(err), ""
 	case err != nil:
 		return err
 	case !created && id != want:
-		status, reason = "skipped", "already active in this journey"
+		status, reason = "skipped", SkipAlreadyActive
 	}
 	return a.Store.BatchItemDone(ctx, jobID, pid, status, reason, id)
 }

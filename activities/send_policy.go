@@ -142,48 +142,15 @@ func (a *Activities) capRelease(ctx context.Context, q *store.Queries, messageID
 	return release, nil
 }
 
-// chooseChannel picks the first usable channel: requested or preferred,
-// then the other unless fallback is forbidden. It returns a suppression
-// reason when none can be used.
+// chooseChannel picks the message's channel by the shared rule
+// (ChooseChannel, eligibility.go), among the channels with a sender.
 func (a *Activities) chooseChannel(ctx context.Context, q *store.Queries, req SendMessageRequest, p store.PatientRecord) (ch carepath.Channel, to, reason string, err error) {
-	first := a.preferred(req, p)
-	order := []carepath.Channel{first}
-	if !req.NoFallback {
-		order = append(order, other(first))
+	r, err := ChooseChannel(ctx, q, p, ChannelRequest{Channel: req.Channel, NoFallback: req.NoFallback, Purpose: req.Purpose},
+		func(c carepath.Channel) bool { return a.senderFor(c) != nil })
+	if err != nil {
+		return "", "", "", err
 	}
-	reason = ReasonNoContact
-	for _, c := range order {
-		addr, status := p.Phone, p.PhoneStatus
-		if c == carepath.ChannelEmail {
-			addr, status = p.Email, p.EmailStatus
-		}
-		switch {
-		case addr == "":
-			continue
-		case status == store.ContactInvalid:
-			if reason == ReasonNoContact {
-				reason = ReasonInvalidContact
-			}
-			continue
-		case a.senderFor(c) == nil:
-			continue
-		}
-		if req.Purpose != carepath.PurposeCompliance {
-			granted, revokedAll, err := q.ConsentState(ctx, p.ID, c, req.Purpose)
-			if err != nil {
-				return "", "", "", err
-			}
-			if !granted {
-				reason = ReasonNoConsent
-				if revokedAll {
-					reason = ReasonOptedOut
-				}
-				continue
-			}
-		}
-		return c, addr, "", nil
-	}
-	return first, "", reason, nil
+	return r.Channel, r.To, r.Reason, nil
 }
 
 func (a *Activities) preferred(req SendMessageRequest, p store.PatientRecord) carepath.Channel {

@@ -56,13 +56,25 @@ type JourneyItem struct {
 	Version     int                   `json:"version"`
 	Description string                `json:"description"`
 	Params      []workflows.ParamSpec `json:"params"`
+	// OpeningMessages is how many messages the journey sends a patient
+	// before the patient's first reply, with default params.
+	OpeningMessages int `json:"opening_messages"`
 }
 
 func (s *Server) handleJourneyList(c echo.Context) error {
 	items := []JourneyItem{}
 	for _, d := range s.engine.Journeys.All() {
-		items = append(items, JourneyItem{Name: d.JourneyName(), Version: d.JourneyVersion(),
-			Description: d.JourneyDescription(), Params: d.Params()})
+		item := JourneyItem{Name: d.JourneyName(), Version: d.JourneyVersion(), Description: d.JourneyDescription(), Params: d.Params()}
+		defaults, err := d.NormalizeParams(nil)
+		if err != nil {
+			return err
+		}
+		opening, err := d.OpeningFor(defaults)
+		if err != nil {
+			return err
+		}
+		item.OpeningMessages = opening.Messages
+		items = append(items, item)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
@@ -80,6 +92,14 @@ func (s *Server) handleBatchCreate(c echo.Context) error {
 	var in engine.BatchRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
+	}
+	if in.DryRun {
+		// Nothing is launched or stored: 200 with what would happen.
+		plan, err := s.engine.DryRunBatch(c.Request().Context(), actor(c), in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, plan)
 	}
 	job, err := s.engine.CreateBatch(c.Request().Context(), actor(c), in)
 	if err != nil {

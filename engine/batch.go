@@ -25,6 +25,9 @@ type BatchRequest struct {
 	Params     json.RawMessage `json:"params"`
 	PatientIDs []string        `json:"patient_ids"`
 	Segment    *Segment        `json:"segment"`
+	// DryRun reports what the launch would do and changes nothing
+	// (DryRunBatch).
+	DryRun bool `json:"dry_run"`
 }
 
 // Segment selects patients by tag and/or condition code (both: patients
@@ -62,22 +65,9 @@ func (s *Segment) resolve(ctx context.Context, q *store.Queries) ([]string, erro
 // CreateBatch validates a bulk launch, records it and starts its launcher.
 // It returns at once; GetBatch shows progress.
 func (e *Engine) CreateBatch(ctx context.Context, a carepath.Actor, r BatchRequest) (store.BatchJob, error) {
-	def, ok := e.Journeys.Get(r.Journey)
-	if !ok {
-		return store.BatchJob{}, carepath.Invalid("journey", "unknown journey; GET /v1/journeys lists them")
-	}
-	params, err := def.NormalizeParams(r.Params)
+	_, params, ids, err := e.checkBatch(r)
 	if err != nil {
 		return store.BatchJob{}, err
-	}
-	if (r.Segment == nil) == (len(r.PatientIDs) == 0) {
-		return store.BatchJob{}, carepath.Invalid("patient_ids", "give either patient_ids (1 to %d) or a segment", MaxBatch)
-	}
-	var ids []string
-	if r.Segment == nil {
-		if ids, err = batchIDs(r.PatientIDs); err != nil {
-			return store.BatchJob{}, err
-		}
 	}
 	jobID := uuid.NewString()
 	count := 0
@@ -112,6 +102,28 @@ func (e *Engine) CreateBatch(ctx context.Context, a carepath.Actor, r BatchReque
 	}
 	e.Log.Info("bulk launch accepted", "job_id", jobID, "journey", r.Journey, "patients", count)
 	return e.Store.BatchJobGet(ctx, jobID)
+}
+
+// checkBatch validates a bulk launch (a real one or a dry run alike): the
+// journey, its params (normalised, defaults filled in) and an explicit
+// patient list (nil for a segment, resolved in the caller's transaction).
+func (e *Engine) checkBatch(r BatchRequest) (def workflows.Definition, params json.RawMessage, ids []string, err error) {
+	def, ok := e.Journeys.Get(r.Journey)
+	if !ok {
+		return nil, nil, nil, carepath.Invalid("journey", "unknown journey; GET /v1/journeys lists them")
+	}
+	if params, err = def.NormalizeParams(r.Params); err != nil {
+		return nil, nil, nil, err
+	}
+	if (r.Segment == nil) == (len(r.PatientIDs) == 0) {
+		return nil, nil, nil, carepath.Invalid("patient_ids", "give either patient_ids (1 to %d) or a segment", MaxBatch)
+	}
+	if r.Segment == nil {
+		if ids, err = batchIDs(r.PatientIDs); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return def, params, ids, nil
 }
 
 // startBulkLaunch starts a job's launcher; one per job, never twice.

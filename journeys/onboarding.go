@@ -61,7 +61,9 @@ var Onboarding = &workflows.Journey[OnboardingParams]{
 	Version:     1,
 	Description: "Welcomes a new patient: contact details and language, consent to outreach, goals and barriers, and an introduction to the care team.",
 	Messages:    onboardingMessages,
-	Run:         onboarding,
+	// The welcome, then the question confirming the contact point.
+	Opening: func(OnboardingParams) workflows.Opening { return workflows.Opening{Messages: 2} },
+	Run:     onboarding,
 }
 
 func onboarding(j *workflows.J, p OnboardingParams) (string, error) {

@@ -54,7 +54,9 @@ var PostVisitCheckin = &workflows.Journey[PostVisitParams]{
 	// A completed appointment starts one check-in per visit; the event's
 	// "params" object, if any, sets the check-in's params.
 	Triggers: []workflows.Trigger{{Event: "appointment.completed", KeyField: "visit_id", Params: workflows.ParamsFromData("params")}},
-	Run:      postVisitCheckin,
+	// How the patient feels, asked after the delay.
+	Opening: func(PostVisitParams) workflows.Opening { return workflows.Opening{Messages: 1} },
+	Run:     postVisitCheckin,
 }
 
 func postVisitCheckin(j *workflows.J, p PostVisitParams) (string, error) {

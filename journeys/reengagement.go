@@ -50,6 +50,14 @@ var Reengagement = &workflows.Journey[ReengagementParams]{
 	Triggers: []workflows.Trigger{{Event: "appointment.missed", Params: func(map[string]any) json.RawMessage {
 		return json.RawMessage(`{"first_attempt":"now"}`)
 	}}},
+	// The first angle's question (outreach); after a visit, the nurse-call
+	// offer (care), sent only to a patient who declined the program.
+	Opening: func(p ReengagementParams) workflows.Opening {
+		if p.FirstAttempt == touchAfterVisit {
+			return workflows.Opening{Messages: 1, Purpose: carepath.PurposeCare}
+		}
+		return workflows.Opening{Messages: 1, Purpose: carepath.PurposeOutreach}
+	},
 	Run: reengagement,
 }
 

@@ -81,7 +81,9 @@ var TreatmentFollowup = &workflows.Journey[TreatmentParams]{
 	// A care plan started in the EHR starts one follow-up per plan, with
 	// the plan's params.
 	Triggers: []workflows.Trigger{{Event: "care_plan.started", KeyField: "care_plan_id", Params: workflows.ParamsFromData("params")}},
-	Run:      treatmentFollowup,
+	// The first check-in's medication question.
+	Opening: func(TreatmentParams) workflows.Opening { return workflows.Opening{Messages: 1} },
+	Run:     treatmentFollowup,
 }
 
 func treatmentFollowup(j *workflows.J, p TreatmentParams) (string, error) {

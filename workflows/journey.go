@@ -25,7 +25,10 @@ type Journey[P any] struct {
 	Messages map[string]map[string]messaging.Text
 	// Triggers start the journey from source-system events.
 	Triggers []Trigger
-	Run      func(j *J, p P) (outcome string, err error)
+	// Opening says what the journey sends before the patient's first
+	// reply, for the given params (see Opening).
+	Opening func(p P) Opening
+	Run     func(j *J, p P) (outcome string, err error)
 }
 
 // Definition is what the catalogue, the API and the worker need of a
@@ -43,6 +46,9 @@ type Definition interface {
 	WorkflowFunc() any
 	// JourneyTriggers lists the events that start the journey.
 	JourneyTriggers() []Trigger
+	// OpeningFor says what the journey sends before the first reply, for
+	// normalised params.
+	OpeningFor(params json.RawMessage) (Opening, error)
 	messages() map[string]map[string]messaging.Text
 }
 
