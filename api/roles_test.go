@@ -26,6 +26,7 @@ var allowed = map[string][]carepath.Role{
 	"GET /v1/patients/{id}/messages":         {carepath.RoleCareTeam},
 	"GET /v1/messages/{id}":                  {carepath.RoleCareTeam},
 	"POST /v1/patients/{id}/enrollments":     {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}/enrollments":      {carepath.RoleCareTeam},
 	"GET /v1/enrollments/{id}":               {carepath.RoleCareTeam},
 	"POST /v1/enrollments/{id}/cancel":       {carepath.RoleCareTeam},
 	"POST /v1/patients/{id}/caregivers":      {carepath.RoleCareTeam},

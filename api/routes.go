@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	v1.GET("/patients/:id/messages", s.handleMessageList, careTeam)
 	v1.GET("/messages/:id", s.handleMessageGet, careTeam)
 	v1.POST("/patients/:id/enrollments", s.handleEnrollmentCreate, careTeam)
+	v1.GET("/patients/:id/enrollments", s.handlePatientEnrollments, careTeam)
 	v1.POST("/patients/:id/caregivers", s.handleCaregiverCreate, careTeam)
 	v1.GET("/patients/:id/caregivers", s.handleCaregiverList, careTeam)
 	v1.POST("/caregivers/:id/authorization", s.handleCaregiverAuthorization, careTeam)
