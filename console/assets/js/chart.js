@@ -212,7 +212,7 @@ export function lineChart({ label, unit = '', series = [], bands = [] }) {
     if (!b.lineOnly) root.append(svg('rect', { x: m.l, y: top, width: pw, height: Math.max(0, bottom - top), class: 'chart-band', fill: '#c62828', 'fill-opacity': 0.08 }));
     root.append(svg('line', { x1: m.l, x2: m.l + pw, y1: y(edge), y2: y(edge), class: 'chart-band-edge', stroke: '#c62828', 'stroke-dasharray': '4 3' }));
     if (b.label) {
-      root.append(svg('text', { x: m.l + pw - 4, y: y(edge) + (b.below !== undefined ? 12 : -4), 'text-anchor': 'end', class: 'chart-band-label', 'font-size': 10, fill: '#8e1c1c' }, b.label));
+      root.append(svg('text', { x: m.l + 4, y: y(edge) + (b.below !== undefined ? 12 : -4), 'text-anchor': 'start', class: 'chart-band-label', 'font-size': 10, fill: '#8e1c1c' }, b.label));
     }
   }
 

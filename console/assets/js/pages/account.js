@@ -4,7 +4,7 @@
 // take one (no QR library in the console).
 
 import { api, setCsrfToken } from '../api.js';
-import { h } from '../ui.js';
+import { h, replace } from '../ui.js';
 import { clearErrors, errorText, field, formError, notice, on, showError } from '../fields.js';
 import { me } from './launch.js';
 
@@ -66,11 +66,11 @@ export async function render(root, params, ctx) {
       enabled = !!(st && st.enabled);
     } catch (err) {
       if (err && err.status === 404 && !err.field) {
-        totpBox.replaceChildren(heading(), h('p', { class: 'pg-notice' }, 'This server does not offer two-step sign-in yet.'));
+        replace(totpBox, heading(), h('p', { class: 'pg-notice' }, 'This server does not offer two-step sign-in yet.'));
         return;
       }
       if (err && err.status === 401) return;
-      totpBox.replaceChildren(heading(), h('p', { class: 'error' }, errorText(err)));
+      replace(totpBox, heading(), h('p', { class: 'error' }, errorText(err)));
       return;
     }
     if (enabled) showEnabled();
@@ -88,7 +88,7 @@ export async function render(root, params, ctx) {
         if (err && err.status !== 401) notice(status, errorText(err), 'error');
       }
     });
-    totpBox.replaceChildren(heading(),
+    replace(totpBox, heading(),
       h('p', {}, 'Off. With it on, signing in asks for a six-digit code from an authenticator app on your phone as well as your password.'),
       start);
   }
@@ -123,7 +123,7 @@ export async function render(root, params, ctx) {
       }
       showOff();
     });
-    totpBox.replaceChildren(heading(),
+    replace(totpBox, heading(),
       h('ol', { class: 'pg-steps' },
         h('li', {}, 'In your authenticator app, add an account by entering a key (setup key, time-based).'),
         h('li', {}, 'Type this key: ', h('code', { class: 'pg-secret', id: 'totp-secret' }, grouped(en.secret)),
@@ -154,7 +154,7 @@ export async function render(root, params, ctx) {
         off.disabled = false;
       }
     });
-    totpBox.replaceChildren(heading(), h('p', {}, 'On: signing in asks for a code from your authenticator app.'), form);
+    replace(totpBox, heading(), h('p', {}, 'On: signing in asks for a code from your authenticator app.'), form);
   }
 
   await showStatus();

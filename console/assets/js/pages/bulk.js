@@ -5,25 +5,28 @@
 // (GET /v1/enrollments/batch/:job) until it is done.
 
 import { api } from '../api.js';
-import { h } from '../ui.js';
+import { h, replace } from '../ui.js';
 import { clearErrors, errorText, field, formError, journeyLabel, notice, on, paramInputs, showError } from '../fields.js';
 import { canChange, loadJourneys } from './launch.js';
+import { reasonText } from './timeline.js';
 
 const POLL_MS = 2000;
 
 // dryRunView reads a dry run's answer: the patients who would be messaged
-// and those skipped (each with a reason), and the expected messages.
+// and those skipped (each with a reason, and whether they would still be
+// enrolled), the messages each launch sends before a reply, and the
+// expected messages.
 function dryRunView(out) {
   const list = (v) => (Array.isArray(v) ? v : []);
-  const would = list(out.would_message || out.messaged || out.launch || out.patients);
+  const would = list(out.would_message);
   const skipped = list(out.skipped);
-  let expected = out.expected_messages;
-  if (expected === undefined && out.counts) expected = out.counts.expected_messages;
-  return { would, skipped, expected: Number.isFinite(expected) ? expected : would.length, total: out.total ?? would.length + skipped.length };
+  const c = out.counts || {};
+  const expected = Number.isFinite(out.expected_messages) ? out.expected_messages : would.length;
+  return { would, skipped, expected, each: out.messages_each, total: c.patients ?? would.length + skipped.length };
 }
 
 function who(p) {
-  const name = p.name || [p.given_name, p.family_name].filter(Boolean).join(' ');
+  const name = p.display_name || p.name || [p.given_name, p.family_name].filter(Boolean).join(' ');
   const id = p.patient_id || p.id;
   return h('a', { href: `/console/patients/${encodeURIComponent(id)}` }, name || id);
 }
@@ -31,7 +34,7 @@ function who(p) {
 function patientTable(caption, rows, columns, cells) {
   return h('div', { class: 'table-wrap' },
     h('table', {},
-      h('caption', {}, caption),
+      h('caption', { class: 'visually-hidden' }, caption),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows.length
         ? rows.map((r) => h('tr', {}, cells(r).map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))
@@ -75,14 +78,14 @@ export async function render(root, params, ctx) {
   function showParams() {
     const j = journeys.find((x) => x.name === journey.value) || journeys[0];
     inputs = j ? paramInputs(j.params) : { nodes: [], values: () => ({}) };
-    paramsBox.replaceChildren(h('legend', {}, j ? `Parameters of ${journeyLabel(j.name)}` : 'Parameters'),
+    replace(paramsBox, h('legend', {}, j ? `Parameters of ${journeyLabel(j.name)}` : 'Parameters'),
       ...(inputs.nodes.length ? inputs.nodes : [h('p', { class: 'help' }, 'This journey has no parameters.')]));
   }
   function selectionChanged() {
     if (checked) {
       checked = null;
       launch.disabled = true;
-      results.replaceChildren(h('p', { class: 'pg-notice' }, 'The selection changed: run the dry run again before launching.'));
+      replace(results, h('p', { class: 'pg-notice' }, 'The selection changed: run the dry run again before launching.'));
     }
   }
   on(journey, 'change', () => {
@@ -122,24 +125,26 @@ export async function render(root, params, ctx) {
     if (!req) return;
     dryRun.disabled = true;
     launch.disabled = true;
-    results.replaceChildren(h('p', {}, 'Checking the segment…'));
+    replace(results, h('p', {}, 'Checking the segment…'));
     try {
       const out = await api('POST', '/v1/enrollments/batch', { ...req, dry_run: true });
       const v = dryRunView(out || {});
       checked = JSON.stringify(req);
-      results.replaceChildren(
+      replace(results, 
         h('h2', {}, 'Dry run'),
         h('p', { class: 'pg-expected' }, `Expected messages: ${v.expected}`),
-        h('p', {}, `${v.total} patient${v.total === 1 ? '' : 's'} in the segment: ${v.would.length} would be messaged, ${v.skipped.length} skipped.`),
+        h('p', {}, `${v.total} patient${v.total === 1 ? '' : 's'} in the segment: ${v.would.length} would be messaged, ${v.skipped.length} skipped.`,
+          Number.isFinite(v.each) ? ` The journey sends ${v.each} message${v.each === 1 ? '' : 's'} to each patient before a reply.` : ''),
         h('h3', {}, 'Would be messaged'),
         patientTable('Would be messaged', v.would, ['Patient', 'Channel'], (p) => [who(p), p.channel || '']),
         h('h3', {}, 'Skipped'),
-        patientTable('Skipped', v.skipped, ['Patient', 'Reason'], (p) => [who(p), p.reason || '']));
+        patientTable('Skipped', v.skipped, ['Patient', 'Reason', 'Enrolled'], (p) => [who(p), reasonText(p.reason) || 'no reason given',
+          p.would_enroll ? 'yes, but not messaged' : 'no']));
       launch.disabled = !canChange(ctx) || v.would.length + v.skipped.length === 0;
       if (!canChange(ctx)) results.append(h('p', { class: 'pg-notice' }, 'Your role can run a dry run but not launch.'));
     } catch (err) {
       if (err && err.status === 401) return;
-      results.replaceChildren();
+      replace(results);
       routeError(err);
     } finally {
       dryRun.disabled = false;
@@ -188,13 +193,13 @@ export async function render(root, params, ctx) {
     const done = total - (c.pending || 0);
     const bar = h('progress', { max: String(total || 1), value: String(done), 'aria-labelledby': 'bulk-progress-label' });
     const problems = job.problems || [];
-    progress.replaceChildren(
+    replace(progress, 
       h('h2', {}, 'Launch'),
       h('p', { id: 'bulk-progress-label' }, `${journeyLabel(job.journey)}: ${job.status}, ${done} of ${total} done`),
       bar,
       h('p', {}, `Launched ${c.launched || 0}, skipped ${c.skipped || 0}, failed ${c.failed || 0}, waiting ${c.pending || 0}.`),
       job.failure ? h('p', { class: 'error' }, job.failure) : null,
-      problems.length ? patientTable('Not launched', problems, ['Patient', 'Status', 'Reason'], (p) => [who(p), p.status, p.reason]) : null);
+      problems.length ? patientTable('Not launched', problems, ['Patient', 'Status', 'Reason'], (p) => [who(p), p.status, reasonText(p.reason)]) : null);
   }
 
   root.append(form, results, progress);

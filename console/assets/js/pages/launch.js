@@ -3,7 +3,7 @@
 // The API's validation errors are shown at the field they name.
 
 import { api } from '../api.js';
-import { h } from '../ui.js';
+import { h, replace } from '../ui.js';
 import { clearErrors, errorText, field, formError, journeyLabel, notice, on, paramInputs, showError } from '../fields.js';
 
 // me is the signed-in person (ctx.user is the session's user).
@@ -65,11 +65,12 @@ export async function render(root, params, ctx) {
   select.setAttribute('aria-describedby', `${select.getAttribute('aria-describedby')} journey-about`);
 
   let inputs = null;
+  const launched = new Set(); // enrollments this page made
   function showJourney() {
     const j = journeys.find((x) => x.name === select.value) || journeys[0];
     about.textContent = j.description || '';
     inputs = paramInputs(j.params);
-    paramsBox.replaceChildren(h('legend', {}, `Parameters of ${journeyLabel(j.name)}`),
+    replace(paramsBox, h('legend', {}, `Parameters of ${journeyLabel(j.name)}`),
       ...(inputs.nodes.length ? inputs.nodes : [h('p', { class: 'help' }, 'This journey has no parameters.')]));
     clearErrors(form);
   }
@@ -84,7 +85,7 @@ export async function render(root, params, ctx) {
   on(form, 'submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
-    result.replaceChildren();
+    replace(result);
     const values = inputs.values();
     if (!values) return;
     submit.disabled = true;
@@ -92,8 +93,11 @@ export async function render(root, params, ctx) {
       const body = { journey: select.value, params: values };
       if (key.value.trim()) body.key = key.value.trim();
       const enr = await api('POST', `/v1/patients/${encodeURIComponent(id)}/enrollments`, body);
-      const fresh = !enr.created_at || Date.now() - new Date(enr.created_at).getTime() < 60e3;
-      result.replaceChildren(
+      // The API answers an active enrollment of the same journey (and key)
+      // instead of a new one: one this page made already, or an older one.
+      const fresh = !launched.has(enr.id) && (!enr.created_at || Date.now() - new Date(enr.created_at).getTime() < 60e3);
+      launched.add(enr.id);
+      replace(result, 
         h('p', { class: 'success' },
           fresh ? `Launched ${journeyLabel(enr.journey)} (${enr.status}).` : `${patientName(patient, id)} is already in ${journeyLabel(enr.journey)} (${enr.status}); nothing new was launched.`),
         h('p', {}, h('a', { href: `/console/patients/${encodeURIComponent(id)}/timeline` }, 'See the timeline')));

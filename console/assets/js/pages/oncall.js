@@ -3,7 +3,7 @@
 // saves it whole (PUT /v1/oncall); the care team reads it.
 
 import { api } from '../api.js';
-import { h } from '../ui.js';
+import { h, replace } from '../ui.js';
 import { clearErrors, errorText, field, fieldError, formError, notice, on, showError } from '../fields.js';
 import { me } from './launch.js';
 
@@ -28,14 +28,14 @@ export async function render(root, params, ctx) {
     try {
       const now = await api('GET', '/v1/oncall/now');
       const chain = now.chain || [];
-      nowBox.replaceChildren(h('h2', { id: 'oncall-now' }, 'On call now'),
+      replace(nowBox, h('h2', { id: 'oncall-now' }, 'On call now'),
         h('p', {}, `Clinic time: ${now.local} (${now.timezone})`),
         chain.length
           ? h('ol', { class: 'pg-chain' }, chain.map((c) => h('li', {},
             h('strong', {}, c.name), ` — ${c.role || 'staff'}, ${levelName(c.level)}`)))
           : h('p', { class: 'error' }, 'No one is on call now: urgent tasks are not paged.'));
     } catch (err) {
-      nowBox.replaceChildren(h('h2', { id: 'oncall-now' }, 'On call now'), h('p', { class: 'error' }, errorText(err)));
+      replace(nowBox, h('h2', { id: 'oncall-now' }, 'On call now'), h('p', { class: 'error' }, errorText(err)));
     }
   }
 
@@ -43,7 +43,7 @@ export async function render(root, params, ctx) {
     try {
       roster = await api('GET', '/v1/oncall');
     } catch (err) {
-      rosterBox.replaceChildren(h('h2', { id: 'oncall-roster' }, 'Weekly roster'), h('p', { class: 'error' }, errorText(err)));
+      replace(rosterBox, h('h2', { id: 'oncall-roster' }, 'Weekly roster'), h('p', { class: 'error' }, errorText(err)));
       return;
     }
     if (!editing) showRoster();
@@ -64,7 +64,7 @@ export async function render(root, params, ctx) {
           : h('span', { class: 'muted' }, 'No one')));
     });
     const edit = isAdmin ? on(h('button', { type: 'button' }, 'Edit roster'), 'click', () => startEdit()) : null;
-    rosterBox.replaceChildren(h('h2', { id: 'oncall-roster' }, 'Weekly roster'),
+    replace(rosterBox, h('h2', { id: 'oncall-roster' }, 'Weekly roster'),
       h('div', { class: 'table-wrap' }, h('table', { class: 'pg-roster' },
         h('caption', {}, `Shifts by weekday, clinic time (${roster.timezone})`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day'), h('th', { scope: 'col' }, 'Shifts'))),
@@ -166,7 +166,7 @@ export async function render(root, params, ctx) {
         save.disabled = false;
       }
     });
-    rosterBox.replaceChildren(h('h2', { id: 'oncall-roster' }, 'Weekly roster'), form);
+    replace(rosterBox, h('h2', { id: 'oncall-roster' }, 'Weekly roster'), form);
     (list.querySelector('select') || addButton).focus();
   }
 

@@ -5,7 +5,7 @@
 // URL, so a lapsed session is caught instead of saved as a file.
 
 import { api, apiText, query } from '../api.js';
-import { h } from '../ui.js';
+import { calendarDate, h, replace } from '../ui.js';
 import { barChart, fmtNum, funnel } from '../chart.js';
 import { errorText, field, journeyLabel, notice, on } from '../fields.js';
 
@@ -79,7 +79,7 @@ export async function render(root, params, ctx) {
 
   async function loadEngagement() {
     engCSV.refresh();
-    engagement.replaceChildren(h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, h('p', {}, 'Loading…'));
+    replace(engagement, h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, h('p', {}, 'Loading…'));
     let rep;
     try {
       rep = await api('GET', engagementPath(''));
@@ -89,10 +89,10 @@ export async function render(root, params, ctx) {
     }
     const js = (rep && rep.journeys) || [];
     const body = [];
-    body.push(h('p', { class: 'help' }, `Enrollments started from ${new Date(rep.from).toLocaleDateString()} to ${new Date(rep.to).toLocaleDateString()}.`));
+    body.push(h('p', { class: 'help' }, `Enrollments started from ${calendarDate(from.value)} up to (not including) ${calendarDate(to.value)}.`));
     if (!js.length) {
       body.push(h('p', {}, 'No enrollments in this range.'));
-      engagement.replaceChildren(h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, ...body);
+      replace(engagement, h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, ...body);
       return;
     }
 
@@ -203,11 +203,11 @@ export async function render(root, params, ctx) {
         h('td', {}, j.satisfaction && j.satisfaction.mean != null ? `${fmtNum(j.satisfaction.mean)} (${j.satisfaction.count})` : '—'),
         h('td', {}, Object.entries(j.outcomes || {}).map(([k, n]) => `${k.replace(/_/g, ' ')} ${n}`).join(', ') || '—')))))));
 
-    engagement.replaceChildren(h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, ...body);
+    replace(engagement, h('h2', { id: 'rep-engagement' }, 'Engagement'), engCSV, ...body);
   }
 
   async function loadHygiene() {
-    hygiene.replaceChildren(h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV, h('p', {}, 'Loading…'));
+    replace(hygiene, h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV, h('p', {}, 'Loading…'));
     let out;
     try {
       out = await api('GET', hygienePath(''));
@@ -217,7 +217,7 @@ export async function render(root, params, ctx) {
     }
     const items = (out && out.items) || [];
     const point = (has, st) => (has ? st || 'unknown' : 'none');
-    hygiene.replaceChildren(h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV,
+    replace(hygiene, h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV,
       h('p', { class: 'help' }, 'Patients whose phone or email is invalid or not yet confirmed, invalid first.'),
       h('div', { class: 'table-wrap' }, h('table', {},
         h('caption', {}, `Contact hygiene: ${items.length} patient${items.length === 1 ? '' : 's'}`),
@@ -229,7 +229,7 @@ export async function render(root, params, ctx) {
             h('td', {}, point(r.has_phone, r.phone_status)),
             h('td', {}, point(r.has_email, r.email_status)),
             h('td', {}, r.updated_at ? new Date(r.updated_at).toLocaleString() : '')))
-          : h('tr', {}, h('td', { colspan: '4' }, 'Every contact point is confirmed.')))))));
+          : h('tr', {}, h('td', { colspan: '4' }, 'Every contact point is confirmed.'))))));
   }
 
   on(rangeForm, 'submit', (ev) => {

@@ -5,7 +5,7 @@
 // adds what is new without redrawing what the nurse is reading.
 
 import { api } from '../api.js';
-import { h, timeEl } from '../ui.js';
+import { h, replace, timeEl } from '../ui.js';
 import { lineChart } from '../chart.js';
 import { errorText, journeyLabel, notice, on } from '../fields.js';
 import { patientName } from './launch.js';
@@ -39,6 +39,7 @@ function family(kind) {
 const REASONS = {
   invalid_contact: 'the contact point is marked invalid',
   no_contact_point: 'no phone or email on file',
+  no_contact: 'no phone or email on file',
   opted_out: 'the patient opted out',
   no_consent: 'no consent for this purpose on this channel',
   capped: 'the patient’s message cap was reached',
@@ -84,14 +85,13 @@ function itemID(d) {
   return String(d.id || `${d.kind}|${itemTime(d)}|${d.summary || d.title || d.body || ''}`);
 }
 
-// outOfRange judges a reading against the default bands when the server
-// has not judged it.
-function outOfRange(code, v, v2) {
+// outOfRange judges one value (second: blood pressure's diastolic)
+// against the default bands.
+function outOfRange(code, x, second = false) {
   const spec = VITALS[code];
-  if (!spec) return false;
+  if (!spec || x === null || x === undefined) return false;
   return spec.bands.some((b) => {
-    const x = b.second ? v2 : v;
-    if (x === null || x === undefined) return false;
+    if (!!b.second !== second) return false;
     if (b.below !== undefined) return x < b.below;
     return b.inclusive ? x >= b.above : x > b.above;
   });
@@ -105,9 +105,14 @@ function observationOf(d) {
   if (!code || v === null || Number.isNaN(v)) return null;
   const v2 = num(o.value2);
   const judged = o.out_of_range ?? o.flagged ?? (o.judgement ? o.judgement !== 'in_range' : undefined);
+  // Which value is out: by the default bands; a reading the server judged
+  // out that the defaults pass was judged by a care plan's own bounds,
+  // which apply to the first value.
+  let out1 = outOfRange(code, v), out2 = outOfRange(code, v2, true);
+  if (judged === false) out1 = out2 = false;
+  else if (judged && !out1 && !out2) out1 = true;
   return {
-    code, t: itemTime(o), v, v2, unit: o.unit,
-    out: judged !== undefined ? !!judged : outOfRange(code, v, v2),
+    code, t: itemTime(o), v, v2, unit: o.unit, out: out1 || out2, out1, out2,
     note: o.judgement && o.judgement !== 'in_range' ? String(o.judgement).replace(/_/g, ' ') : '',
   };
 }
@@ -127,8 +132,8 @@ function vitalsCharts(readings) {
     const unit = sameUnit ? spec.unit : rs[0].unit || '';
     const series = spec.series
       ? [
-        { name: spec.series[0], points: rs.map((r) => ({ t: r.t, v: r.v, out: r.out, note: r.note })) },
-        { name: spec.series[1], points: rs.filter((r) => r.v2 !== null).map((r) => ({ t: r.t, v: r.v2, out: r.out, note: r.note })) },
+        { name: spec.series[0], points: rs.map((r) => ({ t: r.t, v: r.v, out: r.out1, note: r.note })) },
+        { name: spec.series[1], points: rs.filter((r) => r.v2 !== null).map((r) => ({ t: r.t, v: r.v2, out: r.out2, note: r.note })) },
       ]
       : [{ name: spec.name, points: rs.map((r) => ({ t: r.t, v: r.v, out: r.out, note: r.note })) }];
     out.push(lineChart({ label: `${spec.name} (${unit})`, unit, series, bands }));
@@ -322,7 +327,7 @@ export async function render(root, params, ctx) {
     const sig = JSON.stringify(readings);
     if (sig !== chartSig || first) {
       chartSig = sig;
-      charts.replaceChildren(h('h2', { id: 'tl-vitals' }, 'Vital signs'),
+      replace(charts, h('h2', { id: 'tl-vitals' }, 'Vital signs'),
         readings.length ? h('div', { class: 'pg-chart-grid' }, vitalsCharts(readings)) : h('p', { class: 'muted' }, 'No readings yet.'),
         readings.length ? h('p', { class: 'help' }, 'Shaded: outside the default safe range. Out-of-range readings are drawn as larger diamonds.') : null);
     }

@@ -3,7 +3,7 @@
 // second factor.
 
 import { api } from '../api.js';
-import { h } from '../ui.js';
+import { h, replace } from '../ui.js';
 import { clearErrors, errorText, field, formError, notice, on, showError } from '../fields.js';
 import { me } from './launch.js';
 
@@ -33,11 +33,11 @@ export async function render(root, params, ctx) {
       const out = await api('GET', '/v1/users?limit=500');
       items = (out && out.items) || [];
     } catch (err) {
-      listBox.replaceChildren(h('h2', { id: 'users-list' }, 'People'), h('p', { class: 'error' }, errorText(err)));
+      replace(listBox, h('h2', { id: 'users-list' }, 'People'), h('p', { class: 'error' }, errorText(err)));
       return;
     }
     items.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name));
-    listBox.replaceChildren(h('h2', { id: 'users-list' }, 'People'),
+    replace(listBox, h('h2', { id: 'users-list' }, 'People'),
       h('div', { class: 'table-wrap' }, h('table', {},
         h('caption', {}, `${items.length} ${items.length === 1 ? 'person' : 'people'}`),
         h('thead', {}, h('tr', {}, ['Name', 'Email', 'Role', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
