@@ -14,7 +14,7 @@ function nextPath() {
 
 function messageFor(err) {
   if (err.status === 0) return err.message;
-  if (err.status === 423 || /locked/i.test(err.message)) return `Your account is locked: ${err.message}. Ask an administrator if you need in sooner.`;
+  if (err.status === 423 || /locked/i.test(err.message)) return `${capital(err.message)}. An administrator can help if you need access sooner.`;
   if (err.status === 429) return 'Too many attempts. Wait a few minutes and try again.';
   if (err.status === 401) return err.message && !/^unauthori[sz]ed$/i.test(err.message) ? capital(err.message) + '.' : 'Email or password is wrong.';
   if (err.status === 400) return capital(err.field ? `${err.field} ${err.message}` : err.message) + '.';
@@ -113,11 +113,14 @@ function codeStep(panel, status, mfaToken, done) {
         done(await api('POST', '/v1/sessions/totp', { mfa_token: mfaToken, code: value }, { noRedirect: true }));
       } catch (err) {
         code.control.value = '';
-        const expired = err.status === 401 && /token|expired/i.test(err.message);
-        replace(status, h('p', { class: 'error', role: 'alert' }, expired
-          ? 'The sign-in took too long. Start again with your email and password.'
-          : err.status === 401 ? 'That code is wrong or has expired. Try the current code.' : messageFor(err)));
-        code.control.focus();
+        const locked = /locked/i.test(err.message);
+        const expired = !locked && err.status === 401 && err.field !== 'code' && /expired|token/i.test(err.message);
+        let text = messageFor(err);
+        if (expired) text = 'The sign-in took too long. Start again with your email and password.';
+        else if (!locked && err.status === 401) text = 'That code is wrong or was already used. Enter the current code.';
+        replace(status, h('p', { class: 'error', role: 'alert' }, text));
+        if (expired) passwordStep(panel, status, done);
+        else code.control.focus();
       }
     });
   });

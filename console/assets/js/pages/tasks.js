@@ -2,7 +2,7 @@
 // marked, due times counting down; filters; new urgent tasks announced.
 
 import { api, query } from '../api.js';
-import { h, replace, select, field, priorityBadge, badge, dueText, timeEl, ago, errorBox, announce } from '../ui.js';
+import { h, replace, select, field, priorityBadge, badge, dueText, timeEl, ago, errorBox, announce, patientName } from '../ui.js';
 
 const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
 const SHOW = [['all', 'All'], ['mine', 'Mine'], ['unassigned', 'Unassigned']];
@@ -35,6 +35,10 @@ export async function render(root, params, ctx) {
   const knownReasons = new Set(f.reason ? [f.reason] : []);
   const seen = new Set();
   let first = true;
+  let lastItems = [];
+  // Patients' names, read once per visit (each read is audited) and only
+  // for the tasks shown.
+  const names = new Map();
 
   const show = field('Show', select(SHOW, f.show, { name: 'show' }));
   const status = field('Status', select(STATUS, f.status, { name: 'status' }));
@@ -97,8 +101,24 @@ export async function render(root, params, ctx) {
       if (t.reason && !knownReasons.has(t.reason)) knownReasons.add(t.reason);
     }
     if (document.activeElement !== reasonSel) fillReasons();
+    lastItems = items;
     draw(items);
     first = false;
+    lookUpNames(items);
+  }
+
+  async function lookUpNames(items) {
+    const wanted = [...new Set(items.map((t) => t.patient_id).filter((id) => id && !names.has(id)))].slice(0, 25);
+    if (!wanted.length) return;
+    for (const id of wanted) names.set(id, null);
+    await Promise.all(wanted.map(async (id) => {
+      try {
+        names.set(id, patientName(await api('GET', `/v1/patients/${encodeURIComponent(id)}`)));
+      } catch {
+        names.delete(id);
+      }
+    }));
+    if (ctx.active()) draw(lastItems);
   }
 
   function draw(items) {
@@ -116,6 +136,7 @@ export async function render(root, params, ctx) {
       return h('tr', { class: [t.priority === 'urgent' && 'urgent', t.escalated && 'escalated'], dataset: { id: t.id } },
         h('td', {}, priorityBadge(t.priority), ' ', (t.escalated || t.escalation_level > 0) ? badge('Escalated', 'escalated') : null),
         h('td', {}, h('a', { href: `/console/tasks/${encodeURIComponent(t.id)}` }, t.reason || 'Task')),
+        h('td', {}, t.patient_id ? (names.get(t.patient_id) || h('span', { class: 'muted' }, '…')) : h('span', { class: 'muted' }, 'Unknown sender')),
         h('td', {}, statusLabel(t.status)),
         h('td', { class: overdue ? 'overdue' : '' }, t.status === 'open' && due ? [dueText(due, now), h('br'), h('span', { class: 'muted small' }, timeEl(due))] : '—'),
         h('td', {}, t.assigned_name || (t.assigned_to ? 'Someone' : h('span', { class: 'muted' }, 'Unassigned'))),
@@ -123,7 +144,7 @@ export async function render(root, params, ctx) {
     });
     replace(list, h('div', { class: 'table-wrap' }, h('table', {},
       h('caption', { class: 'visually-hidden' }, 'Tasks, most urgent first'),
-      h('thead', {}, h('tr', {}, ['Priority', 'Reason', 'Status', 'Due', 'Assigned to'].map((c) => h('th', { scope: 'col' }, c)),
+      h('thead', {}, h('tr', {}, ['Priority', 'Reason', 'Patient', 'Status', 'Due', 'Assigned to'].map((c) => h('th', { scope: 'col' }, c)),
         h('th', { scope: 'col', class: 'hide-narrow' }, 'Raised'))),
       h('tbody', {}, rows))));
   }
