@@ -25,7 +25,8 @@ const (
 // they reach the patient's phone and the fake Twilio through a control
 // server (console_control_test.go). Each page's screenshot goes to
 // $CAREPATH_SCREENSHOT_DIR (`make screenshots`: docs/console), else to a
-// temporary directory. A missing Chromium, node or playwright-core fails
+// temporary directory; CAREPATH_BROWSER_SPECS=a.spec.mjs,... runs only
+// those scripts. A missing Chromium, node or playwright-core fails
 // the test: only -short skips it.
 func TestConsoleBrowser(t *testing.T) {
 	if testing.Short() {
@@ -52,7 +53,11 @@ func TestConsoleBrowser(t *testing.T) {
 		"SCREENSHOT_DIR=" + shots,
 		"CHROMIUM=" + chromium,
 	}
-	for _, spec := range []string{"console.spec.mjs", "roles.spec.mjs"} {
+	specs := []string{"console.spec.mjs", "roles.spec.mjs"}
+	if only := os.Getenv("CAREPATH_BROWSER_SPECS"); only != "" {
+		specs = strings.Split(only, ",") // one script while working on it
+	}
+	for _, spec := range specs {
 		t.Run(strings.TrimSuffix(spec, ".spec.mjs"), func(t *testing.T) {
 			runBrowserSpec(t, e2e, spec, env)
 		})

@@ -59,7 +59,7 @@ await run('console', [
     if (!await page.evaluate(() => window.carepathNoReload === true)) {
       throw new Error('the page reloaded to show the task');
     }
-    await shot(page, 'tasks');
+    await shot(page, 'tasks', { notices: true }); // with the new task's announcement
   }],
 
   ['open the task, read the reply and acknowledge', async () => {
@@ -117,13 +117,18 @@ await run('console', [
     await page.getByLabel('Journey', { exact: true }).selectOption(seed.journey);
     await page.getByLabel('Tag', { exact: true }).fill(seed.tag);
     await page.getByRole('button', { name: 'Dry run', exact: true }).click();
-    const row = page.locator('table tr').filter({ hasText: seed.stopped.name });
+    // The skipped table names the patient (by name, or at least by ID)
+    // and says why: the STOP.
+    const stopped = seed.stopped;
+    const row = page.locator('table tr').filter({ hasText: new RegExp(`${stopped.name}|${stopped.id}`) });
     await row.first().waitFor();
     const cells = (await row.first().locator('td, th').allInnerTexts()).map((s) => s.trim());
-    const reason = cells.filter((s) => s && !s.includes(seed.stopped.name));
-    if (reason.length === 0) throw new Error(`the skipped row gives no reason: ${JSON.stringify(cells)}`);
     console.log(`     skipped: ${JSON.stringify(cells)}`);
+    if (!cells.some((c) => /opted.?out|stop/i.test(c))) {
+      throw new Error(`the skipped row does not say the patient opted out: ${JSON.stringify(cells)}`);
+    }
     await page.getByText(/Expected messages: \d+/).first().waitFor();
+    await row.first().scrollIntoViewIfNeeded();
     await shot(page, 'bulk');
   }],
 

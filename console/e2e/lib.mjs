@@ -98,8 +98,17 @@ export async function waitUntil(what, cond, timeout = WAIT) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function shot(page, name) {
+// shot saves the page as SCREENSHOT_DIR/<name>.png. The notices a page
+// leaves for 10 s (saved, acknowledged...) are hidden unless asked for, so
+// each picture shows its own page.
+export async function shot(page, name, { notices = false } = {}) {
+  const hide = (on) => page.evaluate((h) => {
+    const n = document.getElementById('notices');
+    if (n) n.hidden = h;
+  }, on);
+  if (!notices) await hide(true);
   await page.screenshot({ path: join(env.shots, name + '.png') });
+  if (!notices) await hide(false);
 }
 
 // heading waits for the page's one <h1> with this exact name.
