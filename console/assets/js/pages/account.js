@@ -96,7 +96,7 @@ export async function render(root, params, ctx) {
   function showSetup(en) {
     const code = codeInput();
     const confirm = h('button', { type: 'submit', class: 'primary' }, 'Confirm');
-    const cancel = h('button', { type: 'button' }, 'Cancel');
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
     const form = h('form', { class: 'pg-form', novalidate: '' },
       field({ label: 'Code', input: code, name: 'code', help: 'The six digits the app shows now.' }),
       formError(),

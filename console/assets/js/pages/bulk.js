@@ -140,7 +140,10 @@ export async function render(root, params, ctx) {
         h('h3', {}, 'Skipped'),
         patientTable('Skipped', v.skipped, ['Patient', 'Reason', 'Enrolled'], (p) => [who(p), reasonText(p.reason) || 'no reason given',
           p.would_enroll ? 'yes, but not messaged' : 'no']));
-      launch.disabled = !canChange(ctx) || v.would.length + v.skipped.length === 0;
+      // Nothing to launch when every patient would be skipped outright.
+      const launchable = v.would.length + v.skipped.filter((p) => p.would_enroll).length;
+      launch.disabled = !canChange(ctx) || launchable === 0;
+      if (!launchable) results.append(h('p', { class: 'muted' }, 'Nobody would be enrolled: nothing to launch.'));
       if (!canChange(ctx)) results.append(h('p', { class: 'pg-notice' }, 'Your role can run a dry run but not launch.'));
     } catch (err) {
       if (err && err.status === 401) return;

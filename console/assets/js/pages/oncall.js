@@ -82,7 +82,8 @@ export async function render(root, params, ctx) {
       return;
     }
     editing = true;
-    const list = h('tbody', {});
+    const list = h('div', { class: 'pg-shift-list' });
+    const noShifts = h('p', { class: 'muted' }, 'No shifts: add one, or save the empty roster to clear it.');
     const form = h('form', { class: 'pg-form', novalidate: '' });
 
     function addRow(s = { staff_id: staff[0] ? staff[0].id : '', weekday: 1, start: '08:00', end: '20:00', level: 1 }) {
@@ -98,13 +99,13 @@ export async function render(root, params, ctx) {
       const level = h('input', { type: 'number', min: '1', max: '20', step: '1' });
       level.value = String(s.level);
       const remove = h('button', { type: 'button', class: 'pg-link-button' }, 'Remove');
-      const tr = h('tr', { class: 'pg-shift-row' });
-      const cell = (label, input, help) => h('td', {}, field({ label, input, help }));
-      tr.append(
-        cell('Staff', who), cell('Day', day),
-        cell('Start', start, 'HH:MM'), cell('End', end, 'HH:MM; 24:00 for midnight; earlier than start runs overnight'),
-        cell('Level', level, '1 is first call'),
-        h('td', {}, remove));
+      // Each shift is a group named "Shift N", so "Start" is heard as
+      // "Shift 3, Start".
+      const tr = h('fieldset', { class: 'pg-shift' }, h('legend', {}),
+        field({ label: 'Staff', input: who }), field({ label: 'Day', input: day }),
+        field({ label: 'Start', input: start }), field({ label: 'End', input: end }),
+        field({ label: 'Level', input: level }),
+        h('div', { class: 'pg-shift-remove' }, remove));
       // The API names problems by position: shifts[2].start.
       tr.fields = { staff_id: who, weekday: day, start, end, level };
       on(remove, 'click', () => {
@@ -117,25 +118,28 @@ export async function render(root, params, ctx) {
       return tr;
     }
     function renumber() {
+      noShifts.hidden = list.children.length > 0;
       [...list.children].forEach((tr, i) => {
         for (const [k, input] of Object.entries(tr.fields)) input.dataset.field = `shifts[${i}].${k}`;
+        tr.querySelector('legend').textContent = `Shift ${i + 1}`;
         tr.querySelector('.pg-link-button').setAttribute('aria-label', `Remove shift ${i + 1}`);
       });
     }
 
-    const addButton = on(h('button', { type: 'button' }, 'Add shift'), 'click', () => {
+    const addButton = on(h('button', { type: 'button', class: 'secondary' }, 'Add shift'), 'click', () => {
       const tr = addRow();
       tr.fields.staff_id.focus();
     });
     const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
-    const cancel = on(h('button', { type: 'button' }, 'Cancel'), 'click', () => {
+    const cancel = on(h('button', { type: 'button', class: 'secondary' }, 'Cancel'), 'click', () => {
       editing = false;
       showRoster();
     });
     for (const s of roster.shifts || []) addRow(s);
     form.append(
-      h('div', { class: 'table-wrap' }, h('table', { class: 'pg-roster-edit' },
-        h('caption', {}, `Edit the weekly roster (clinic time, ${roster.timezone})`), list)),
+      h('p', { class: 'help' }, `Times are the clinic's (${roster.timezone}), written HH:MM. An end of 24:00 is midnight; an end before the start runs overnight into the next day. Level 1 is first call, 2 is paged when 1 does not answer, and so on. Saving replaces the whole roster.`),
+      list,
+      noShifts,
       formError(),
       h('div', { class: 'actions' }, addButton, save, cancel));
     on(form, 'submit', async (ev) => {
