@@ -130,7 +130,7 @@ export async function render(root, params, ctx) {
       const out = await api('POST', '/v1/enrollments/batch', { ...req, dry_run: true });
       const v = dryRunView(out || {});
       checked = JSON.stringify(req);
-      replace(results, 
+      replace(results,
         h('h2', {}, 'Dry run'),
         h('p', { class: 'pg-expected' }, `Expected messages: ${v.expected}`),
         h('p', {}, `${v.total} patient${v.total === 1 ? '' : 's'} in the segment: ${v.would.length} would be messaged, ${v.skipped.length} skipped.`,
@@ -196,7 +196,7 @@ export async function render(root, params, ctx) {
     const done = total - (c.pending || 0);
     const bar = h('progress', { max: String(total || 1), value: String(done), 'aria-labelledby': 'bulk-progress-label' });
     const problems = job.problems || [];
-    replace(progress, 
+    replace(progress,
       h('h2', {}, 'Launch'),
       h('p', { id: 'bulk-progress-label' }, `${journeyLabel(job.journey)}: ${job.status}, ${done} of ${total} done`),
       bar,

@@ -3,7 +3,7 @@
 // The API's validation errors are shown at the field they name.
 
 import { api } from '../api.js';
-import { h, replace } from '../ui.js';
+import { h, replace, timeEl } from '../ui.js';
 import { clearErrors, errorText, field, formError, journeyLabel, notice, on, paramInputs, showError } from '../fields.js';
 
 // me is the signed-in person (ctx.user is the session's user).
@@ -36,14 +36,33 @@ export async function render(root, params, ctx) {
 
   let patient = null;
   let journeys = [];
+  let enrollments = null; // null: this server cannot list them
   try {
-    [patient, journeys] = await Promise.all([api('GET', `/v1/patients/${encodeURIComponent(id)}`), loadJourneys()]);
+    [patient, journeys, enrollments] = await Promise.all([
+      api('GET', `/v1/patients/${encodeURIComponent(id)}`),
+      loadJourneys(),
+      api('GET', `/v1/patients/${encodeURIComponent(id)}/enrollments?limit=100`).then((o) => (o && o.items) || [], () => null),
+    ]);
   } catch (err) {
     notice(status, errorText(err), 'error');
     return;
   }
   root.append(h('p', { class: 'pg-lead' }, 'For ',
     h('a', { href: `/console/patients/${encodeURIComponent(id)}` }, patientName(patient, id))));
+  const existing = new Set(); // active enrollments a launch would only find
+  const running = h('section', { class: 'panel', 'aria-labelledby': 'launch-active' });
+  function showRunning() {
+    const active = (enrollments || []).filter((e) => e.status === 'active');
+    for (const e of active) existing.add(e.id);
+    replace(running, h('h2', { id: 'launch-active' }, 'Running now'),
+      active.length
+        ? h('ul', {}, active.map((e) => h('li', {}, journeyLabel(e.journey), e.key ? ` (${e.key})` : '', ', since ', timeEl(e.created_at))))
+        : h('p', { class: 'muted' }, 'No journey is running for this patient.'));
+  }
+  if (enrollments) {
+    showRunning();
+    root.append(running);
+  }
   if (!journeys.length) {
     notice(status, 'The catalogue has no journeys.', 'error');
     return;
@@ -94,11 +113,17 @@ export async function render(root, params, ctx) {
       if (key.value.trim()) body.key = key.value.trim();
       const enr = await api('POST', `/v1/patients/${encodeURIComponent(id)}/enrollments`, body);
       // The API answers an active enrollment of the same journey (and key)
-      // instead of a new one: one this page made already, or an older one.
-      const fresh = !launched.has(enr.id) && (!enr.created_at || Date.now() - new Date(enr.created_at).getTime() < 60e3);
+      // instead of a new one: one running before, or one this page made.
+      // Without the enrollments list, an old start time tells.
+      const fresh = !existing.has(enr.id) && !launched.has(enr.id) &&
+        (enrollments !== null || !enr.created_at || Date.now() - new Date(enr.created_at).getTime() < 60e3);
       launched.add(enr.id);
-      replace(result, 
-        h('p', { class: 'success' },
+      if (enrollments && fresh) {
+        enrollments = await api('GET', `/v1/patients/${encodeURIComponent(id)}/enrollments?limit=100`).then((o) => (o && o.items) || [], () => enrollments);
+        showRunning();
+      }
+      replace(result,
+        h('p', { class: fresh ? 'success' : 'pg-notice muted' },
           fresh ? `Launched ${journeyLabel(enr.journey)} (${enr.status}).` : `${patientName(patient, id)} is already in ${journeyLabel(enr.journey)} (${enr.status}); nothing new was launched.`),
         h('p', {}, h('a', { href: `/console/patients/${encodeURIComponent(id)}/timeline` }, 'See the timeline')));
     } catch (err) {
