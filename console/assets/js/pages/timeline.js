@@ -5,7 +5,7 @@
 // adds what is new without redrawing what the nurse is reading.
 
 import { api } from '../api.js';
-import { h, replace, timeEl } from '../ui.js';
+import { dateTime, h, replace, timeEl } from '../ui.js';
 import { lineChart } from '../chart.js';
 import { errorText, journeyLabel, notice, on } from '../fields.js';
 import { patientName } from './launch.js';
@@ -72,17 +72,8 @@ const VITALS = {
 
 const num = (v) => (v === null || v === undefined || v === '' ? null : Number(v));
 
-// flat merges an item's nested detail into one object.
-function flat(it) {
-  return { ...(it.data || {}), ...(it.detail || {}), ...(it.details || {}), ...it };
-}
-
 function itemTime(d) {
-  return d.at || d.occurred_at || d.effective_at || d.created_at || d.time;
-}
-
-function itemID(d) {
-  return String(d.id || `${d.kind}|${itemTime(d)}|${d.summary || d.title || d.body || ''}`);
+  return d.at || d.effective_at || d.created_at;
 }
 
 // outOfRange judges one value (second: blood pressure's diastolic)
@@ -97,23 +88,25 @@ function outOfRange(code, x, second = false) {
   });
 }
 
-// observationOf reads a reading from a timeline item (or an observation).
+// observationOf reads a reading from a timeline item or from GET
+// /v1/patients/:id/observations: charted in the code's canonical unit,
+// so the safe range's bands apply; the server's judgement (flagged, flag)
+// wins over the client's.
 function observationOf(d) {
-  const code = d.code || (d.observation && d.observation.code);
-  const o = d.observation ? { ...d, ...d.observation } : d;
-  const v = num(o.value);
+  const code = d.code;
+  const canonical = d.canonical_value !== undefined;
+  const v = num(canonical ? d.canonical_value : d.value);
   if (!code || v === null || Number.isNaN(v)) return null;
-  const v2 = num(o.value2);
-  const judged = o.out_of_range ?? o.flagged ?? (o.judgement ? o.judgement !== 'in_range' : undefined);
+  const v2 = num(canonical ? d.canonical_value2 : d.value2);
+  const judged = d.flagged ?? d.out_of_range;
   // Which value is out: by the default bands; a reading the server judged
-  // out that the defaults pass was judged by a care plan's own bounds,
-  // which apply to the first value.
+  // out that the defaults pass was judged by bounds on the first value.
   let out1 = outOfRange(code, v), out2 = outOfRange(code, v2, true);
   if (judged === false) out1 = out2 = false;
   else if (judged && !out1 && !out2) out1 = true;
   return {
-    code, t: itemTime(o), v, v2, unit: o.unit, out: out1 || out2, out1, out2,
-    note: o.judgement && o.judgement !== 'in_range' ? String(o.judgement).replace(/_/g, ' ') : '',
+    id: d.id, code, t: d.effective_at || itemTime(d), v, v2, unit: canonical ? d.canonical_unit : d.unit,
+    out: out1 || out2, out1, out2, note: d.flag || '',
   };
 }
 
@@ -141,59 +134,94 @@ function vitalsCharts(readings) {
   return out;
 }
 
-// describe turns a timeline item into its label, summary and notes.
+// What each task event is called on the timeline.
+const TASK_EVENTS = {
+  raised: 'Task raised',
+  notified: 'On-call person paged',
+  escalated: 'Task escalated',
+  acknowledged: 'Task acknowledged',
+  resolved: 'Task resolved',
+  note: 'Task note',
+  assigned: 'Task assigned',
+  unassigned: 'Task unassigned',
+};
+
+const words = (v) => String(v || '').replace(/_/g, ' ');
+const channelName = (c) => (String(c).toLowerCase() === 'email' ? 'Email' : 'SMS');
+
+// describe turns a timeline item into its label, its text and notes (why
+// a message was held back or deferred, a reading out of range).
 function describe(d) {
   const fam = family(d.kind);
-  const label = [];
   const notes = [];
-  let summary = d.summary || d.title || d.text || '';
+  let label = '';
+  let text = d.summary || '';
+  let status = '';
   if (fam === 'message') {
-    const dir = d.direction || (/in/.test(d.kind) ? 'inbound' : 'outbound');
-    label.push(dir === 'inbound' ? 'Message in' : 'Message out');
-    if (d.channel) label.push(String(d.channel).toUpperCase() === 'SMS' ? 'SMS' : d.channel);
-    if (!summary) summary = d.body || d.template || '';
-    const st = String(d.status || '');
-    const reason = d.status_reason || d.reason || d.suppressed_reason || d.deferred_reason;
-    if (/suppress|held|skip|not_sent/.test(st)) notes.push(['Not sent', reasonText(reason) || 'held back']);
-    else if (/defer|queued|scheduled|waiting/.test(st) && reason) notes.push(['Deferred', reasonText(reason)]);
-    else if (/fail|undeliver|reject/.test(st)) notes.push(['Failed', reasonText(reason) || st]);
-    else if (reason) notes.push(['Note', reasonText(reason)]);
+    const inbound = d.kind === 'message_in' || d.direction === 'inbound';
+    label = `${inbound ? 'Message in' : 'Message out'} · ${channelName(d.channel)}`;
+    if (d.author_name) label += ` · from ${d.author_name}`;
+    else if (d.caregiver_id) label += inbound ? ' · from a caregiver' : ' · to a caregiver';
+    text = d.body || text;
+    status = d.status || '';
+    const reason = reasonText(d.reason || d.status_reason);
+    if (status === 'suppressed' || status === 'skipped') notes.push(['Not sent', reason || 'held back']);
+    else if (status === 'deferred' || d.deferred_until) {
+      notes.push(['Deferred', [reason, d.deferred_until && `until ${dateTime(d.deferred_until)}`].filter(Boolean).join(', ') || 'waiting']);
+    } else if (status === 'failed' || status === 'undelivered') notes.push(['Failed', reason || 'the provider could not deliver it']);
+    else if (reason) notes.push(['Note', reason]);
   } else if (fam === 'journey') {
-    label.push(d.journey ? journeyLabel(d.journey) : 'Journey');
-    if (!summary) summary = [d.step && `Step: ${String(d.step).replace(/_/g, ' ')}`, d.outcome && `Outcome: ${String(d.outcome).replace(/_/g, ' ')}`, d.status].filter(Boolean).join(' · ');
+    label = d.journey ? journeyLabel(d.journey) : 'Journey';
+    if (d.kind === 'step') {
+      text = `Asked ${words(d.question)}: ${words(d.status)}`;
+    } else if (d.event === 'started') {
+      text = `Started${d.key ? ` (${d.key})` : ''}`;
+    } else if (d.event === 'ended') {
+      text = `Ended: ${words(d.status)}${d.outcome ? ` — outcome ${words(d.outcome)}` : ''}`;
+      if (d.outcome_detail) notes.push(['Detail', words(d.outcome_detail)]);
+    }
   } else if (fam === 'task') {
-    label.push('Task');
-    if (d.priority) label.push(d.priority);
-    if (!summary) summary = d.reason || '';
+    label = TASK_EVENTS[d.event] || `Task ${words(d.event || 'raised')}`;
+    if (d.actor_name) label += ` by ${d.actor_name}`;
+    text = d.reason || text;
+    status = d.priority || '';
+    // A note or a resolution says something; the paging details name
+    // staff by ID and the raise repeats the priority.
+    if (d.detail && (d.event === 'note' || d.event === 'resolved')) notes.push([d.event === 'note' ? 'Note' : 'Resolution', String(d.detail)]);
   } else if (fam === 'observation') {
     const o = observationOf(d);
-    label.push(o ? (VITALS[o.code] || { name: o.code }).name : 'Observation');
-    if (!summary && o) summary = `${o.v2 !== null ? `${o.v}/${o.v2}` : o.v} ${(VITALS[o.code] || {}).unit || o.unit || ''}`.trim();
-    if (o && o.out) notes.push(['Out of range', o.note || 'outside the safe range']);
+    label = o ? (VITALS[o.code] || { name: words(o.code) }).name : 'Observation';
+    const sent = d.value2 !== undefined ? `${d.value}/${d.value2}` : d.value;
+    text = `${sent} ${unitName(d.unit)}`.trim();
+    if (o && o.out) notes.push(['Out of range', o.note ? `${o.note} (outside the safe range)` : 'outside the safe range']);
   } else if (fam === 'consent') {
-    label.push('Consent');
-    if (!summary) summary = [d.granted === true ? 'Opted in' : d.granted === false ? 'Opted out' : d.status, d.channel, d.purpose, d.source && `(${d.source})`].filter(Boolean).join(' ');
+    label = 'Consent';
+    text = `${d.granted ? 'Opted in to' : 'Opted out of'} ${words(d.purpose)} by ${channelName(d.channel)}${d.source ? ` (${words(d.source)})` : ''}`;
     if (d.reason) notes.push(['Reason', d.reason]);
   } else if (fam === 'contact') {
-    label.push('Contact change');
-    if (!summary) summary = d.field ? `${String(d.field).replace(/_/g, ' ')} changed` : 'Contact details changed';
+    label = 'Contact change';
+    text = `${words(d.field) || 'contact details'} changed${d.actor_name ? ` by ${d.actor_name}` : ''}`;
   } else {
-    label.push(journeyLabel(d.kind || 'event'));
+    label = journeyLabel(d.kind || 'event');
   }
-  return { fam, label: label.filter(Boolean).join(' · '), summary, notes, status: fam === 'message' || fam === 'task' ? d.status : '' };
+  return { fam, label, text, notes, status };
+}
+
+// unitName shows a UCUM unit as people write it.
+function unitName(u) {
+  return { 'mm[Hg]': 'mmHg', Cel: '°C', '[degF]': '°F', degF: '°F', '/min': 'bpm', '[lb_av]': 'lb' }[u] || u || '';
 }
 
 function itemNode(d) {
   const x = describe(d);
   const fam = FAMILIES.find((f) => f.key === x.fam);
-  const link = x.fam === 'task' && (d.task_id || (d.id && /^task/.test(d.kind) && d.id))
-    ? h('a', { href: `/console/tasks/${encodeURIComponent(d.task_id || d.id)}` }, 'Open task') : null;
-  return h('li', { class: ['tl-item', `tl-${x.fam}`], dataset: { family: x.fam } },
+  const link = x.fam === 'task' && d.task_id ? h('a', { href: `/console/tasks/${encodeURIComponent(d.task_id)}` }, 'Open task') : null;
+  return h('li', { class: ['tl-item', `tl-${x.fam}`, x.status === 'urgent' && 'urgent'], dataset: { family: x.fam } },
     h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, fam.icon),
     h('div', { class: 'tl-body' },
       h('p', { class: 'tl-head' }, h('strong', {}, x.label), ' ', timeEl(itemTime(d)),
-        x.status ? h('span', { class: 'badge' }, String(x.status).replace(/_/g, ' ')) : null),
-      x.summary ? h('p', { class: 'tl-summary' }, x.summary) : null,
+        x.status ? h('span', { class: 'badge' }, words(x.status)) : null),
+      x.text ? h('p', { class: 'tl-summary' }, x.text) : null,
       x.notes.map(([k, v]) => h('p', { class: 'tl-note' }, h('strong', {}, `${k}: `), v)),
       link));
 }
@@ -235,10 +263,14 @@ export async function render(root, params, ctx) {
   root.append(charts, h('section', { class: 'tl-section', 'aria-labelledby': 'tl-list' },
     h('h2', { id: 'tl-list' }, 'Everything, newest first'), filter, empty, list));
 
-  // What is on screen: item ID → {node, sig, at}.
+  const older = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older');
+  root.append(h('div', { class: 'actions' }, older));
+
+  // What is on screen: item ID → {node, sig, at}. Items never leave a
+  // timeline; a changed one (a message delivered) is redrawn in place.
   const onScreen = new Map();
-  let chartSig = '';
-  let source = 'timeline';
+  let next = ''; // the cursor of the page after the oldest shown
+  let chartSig = null;
   let first = true;
 
   function applyFilter() {
@@ -257,43 +289,12 @@ export async function render(root, params, ctx) {
     empty.textContent = onScreen.size ? 'Nothing of the kinds chosen.' : 'Nothing yet.';
   }
 
-  // fetchItems reads the timeline, or, on a server without it, the
-  // patient's messages (and says so).
-  async function fetchItems() {
-    if (source === 'timeline') {
-      try {
-        const out = await api('GET', `${base}/timeline?limit=500`);
-        return (out && (out.items || out.events)) || [];
-      } catch (err) {
-        if (err.status !== 404 || err.field || /patient/i.test(err.message || '')) throw err;
-        source = 'messages';
-        notice(status, 'This server has no timeline yet: showing messages only.', 'info');
-      }
-    }
-    const out = await api('GET', `${base}/messages?limit=200`);
-    return ((out && out.items) || []).map((m) => ({ ...m, kind: m.direction === 'inbound' ? 'message_in' : 'message_out', at: m.sent_at || m.created_at }));
-  }
-
-  async function extraObservations() {
-    try {
-      const out = await api('GET', `${base}/observations?limit=500`);
-      return ((out && out.items) || []).map((o) => ({ ...o, kind: 'observation', at: o.effective_at || o.at || o.created_at }));
-    } catch {
-      return [];
-    }
-  }
-
-  async function refresh() {
-    const raw = await fetchItems();
-    const items = raw.map(flat).filter((d) => itemTime(d));
-    items.sort((a, b) => new Date(itemTime(b)) - new Date(itemTime(a)));
-
-    // New and changed items go in place; the rest stay untouched.
-    let added = 0;
-    const seen = new Set();
+  // show puts items on screen in time order; it returns the new ones'
+  // nodes by kind.
+  function show(items) {
+    const added = [];
     for (const d of items) {
-      const key = itemID(d);
-      seen.add(key);
+      const key = String(d.id);
       const sig = JSON.stringify(d);
       const at = new Date(itemTime(d)).getTime();
       const have = onScreen.get(key);
@@ -302,37 +303,65 @@ export async function render(root, params, ctx) {
       if (have) {
         have.node.replaceWith(node);
       } else {
-        const before = [...onScreen.values()].filter((x) => x.at < at).sort((a, b) => b.at - a.at)[0];
-        list.insertBefore(node, before ? before.node : null);
-        if (!first) {
-          node.classList.add('tl-new');
-          added++;
-        }
+        const after = [...onScreen.values()].filter((x) => x.at < at).sort((a, b) => b.at - a.at)[0];
+        list.insertBefore(node, after ? after.node : null);
+        added.push({ node, kind: d.kind });
       }
       onScreen.set(key, { node, sig, at });
     }
-    for (const [key, x] of onScreen) {
-      if (!seen.has(key)) {
-        x.node.remove();
-        onScreen.delete(key);
-      }
-    }
     applyFilter();
-    if (added) live.textContent = `${added} new item${added === 1 ? '' : 's'} in the timeline.`;
+    return added;
+  }
 
-    // Charts from the observations in the timeline (or the observations
-    // endpoint when the timeline carries none).
-    let readings = items.filter((d) => family(d.kind) === 'observation').map(observationOf).filter(Boolean);
-    if (!readings.length && first) readings = (await extraObservations()).map(flat).map(observationOf).filter(Boolean);
+  // The charts read every reading (GET …/observations), not just those
+  // on the timeline's first page; they are redrawn when readings change.
+  async function drawCharts() {
+    const out = await api('GET', `${base}/observations?limit=500`);
+    const readings = ((out && out.items) || []).map(observationOf).filter(Boolean);
     const sig = JSON.stringify(readings);
-    if (sig !== chartSig || first) {
-      chartSig = sig;
-      replace(charts, h('h2', { id: 'tl-vitals' }, 'Vital signs'),
-        readings.length ? h('div', { class: 'pg-chart-grid' }, vitalsCharts(readings)) : h('p', { class: 'muted' }, 'No readings yet.'),
-        readings.length ? h('p', { class: 'help' }, 'Shaded: outside the default safe range. Out-of-range readings are drawn as larger diamonds.') : null);
+    if (sig === chartSig) return;
+    chartSig = sig;
+    replace(charts, h('h2', { id: 'tl-vitals' }, 'Vital signs'),
+      readings.length ? h('div', { class: 'pg-chart-grid' }, vitalsCharts(readings)) : h('p', { class: 'muted' }, 'No readings yet.'),
+      readings.length ? h('p', { class: 'help' }, 'Shaded: outside the default safe range. Out-of-range readings are drawn as larger red diamonds.') : null);
+  }
+
+  // refresh reads the newest page and adds what is new; the first read
+  // also sets where "Show older" continues.
+  async function refresh() {
+    const page = await api('GET', `${base}/timeline?limit=100`);
+    const items = (page && page.items) || [];
+    if (first) {
+      next = page.next || '';
+      older.hidden = !next;
+    }
+    const added = show(items);
+    if (!first && added.length) {
+      live.textContent = `${added.length} new item${added.length === 1 ? '' : 's'} in the timeline.`;
+      for (const a of added) a.node.classList.add('tl-new');
+    }
+    if (first || added.some((a) => a.kind === 'observation')) {
+      await drawCharts().catch((err) => {
+        replace(charts, h('h2', { id: 'tl-vitals' }, 'Vital signs'), h('p', { class: 'error' }, errorText(err)));
+      });
     }
     first = false;
   }
+
+  on(older, 'click', async () => {
+    older.disabled = true;
+    try {
+      const page = await api('GET', `${base}/timeline?limit=100&before=${encodeURIComponent(next)}`);
+      const n = show((page && page.items) || []).length;
+      next = page.next || '';
+      older.hidden = !next;
+      live.textContent = `${n} older item${n === 1 ? '' : 's'} shown.`;
+    } catch (err) {
+      if (err && err.status !== 401) notice(status, errorText(err), 'error');
+    } finally {
+      older.disabled = false;
+    }
+  });
 
   try {
     await refresh();
