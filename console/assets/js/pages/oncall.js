@@ -66,7 +66,7 @@ export async function render(root, params, ctx) {
     const edit = isAdmin ? on(h('button', { type: 'button' }, 'Edit roster'), 'click', () => startEdit()) : null;
     replace(rosterBox, h('h2', { id: 'oncall-roster' }, 'Weekly roster'),
       h('div', { class: 'table-wrap' }, h('table', { class: 'pg-roster' },
-        h('caption', {}, `Shifts by weekday, clinic time (${roster.timezone})`),
+        h('caption', { class: 'pg-caption' }, `Shifts by weekday, clinic time (${roster.timezone})`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day'), h('th', { scope: 'col' }, 'Shifts'))),
         h('tbody', {}, rows))),
       isAdmin ? h('div', { class: 'actions' }, edit) : h('p', { class: 'help' }, 'Only an admin can change the roster.'));

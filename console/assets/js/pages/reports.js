@@ -194,7 +194,7 @@ export async function render(root, params, ctx) {
 
     // The figures as a table too (outcomes and opt-outs included).
     body.push(h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', {}, 'Engagement by journey'),
+      h('caption', { class: 'pg-caption' }, 'Engagement by journey'),
       h('thead', {}, h('tr', {}, ['Journey', 'Enrolled', 'Messaged', 'Reached', 'Responded', 'Completed', 'Declined', 'Re-engaged', 'Opted out', 'Satisfaction (mean, answers)', 'Outcomes']
         .map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, js.map((j) => h('tr', {},
@@ -220,7 +220,7 @@ export async function render(root, params, ctx) {
     replace(hygiene, h('h2', { id: 'rep-hygiene' }, 'Contact hygiene'), hygCSV,
       h('p', { class: 'help' }, 'Patients whose phone or email is invalid or not yet confirmed, invalid first.'),
       h('div', { class: 'table-wrap' }, h('table', {},
-        h('caption', {}, `Contact hygiene: ${items.length} patient${items.length === 1 ? '' : 's'}`),
+        h('caption', { class: 'pg-caption' }, `Contact hygiene: ${items.length} patient${items.length === 1 ? '' : 's'}`),
         h('thead', {}, h('tr', {}, ['Patient', 'Phone', 'Email', 'Updated'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, items.length
           ? items.map((r) => h('tr', { class: r.phone_status === 'invalid' || r.email_status === 'invalid' ? 'pg-row-invalid' : '' },

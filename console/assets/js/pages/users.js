@@ -39,8 +39,8 @@ export async function render(root, params, ctx) {
     items.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name));
     replace(listBox, h('h2', { id: 'users-list' }, 'People'),
       h('div', { class: 'table-wrap' }, h('table', {},
-        h('caption', {}, `${items.length} ${items.length === 1 ? 'person' : 'people'}`),
-        h('thead', {}, h('tr', {}, ['Name', 'Email', 'Role', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('caption', { class: 'pg-caption' }, `${items.length} ${items.length === 1 ? 'person' : 'people'}`),
+        h('thead', {}, h('tr', {}, ['Person', 'Role', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, items.map(row)))));
   }
 
@@ -50,14 +50,14 @@ export async function render(root, params, ctx) {
     role.value = u.role;
     role.disabled = isSelf || !u.active;
     on(role, 'change', () => patch(u, { role: role.value }, `${u.name} is now ${roleName(role.value)}.`, () => { role.value = u.role; }));
-    const toggle = h('button', { type: 'button' }, u.active ? 'Deactivate' : 'Reactivate');
+    const toggle = h('button', { type: 'button', class: 'secondary' }, u.active ? 'Deactivate' : 'Reactivate');
     toggle.setAttribute('aria-label', `${u.active ? 'Deactivate' : 'Reactivate'} ${u.name}`);
     toggle.disabled = isSelf;
     on(toggle, 'click', () => {
       if (u.active && !window.confirm(`Deactivate ${u.name}? Their sessions end now.`)) return;
       patch(u, { active: !u.active }, `${u.name} is ${u.active ? 'deactivated' : 'active again'}.`);
     });
-    const reset = h('button', { type: 'button' }, 'Reset two-step sign-in');
+    const reset = h('button', { type: 'button', class: 'secondary' }, 'Reset two-step sign-in');
     reset.setAttribute('aria-label', `Reset two-step sign-in of ${u.name}`);
     on(reset, 'click', async () => {
       if (!window.confirm(`Remove ${u.name}'s authenticator? They sign in with the password alone until they set up a new one.`)) return;
@@ -70,10 +70,9 @@ export async function render(root, params, ctx) {
       }
     });
     return h('tr', { class: u.active ? '' : 'pg-row-inactive' },
-      h('th', { scope: 'row' }, u.name, isSelf ? ' (you)' : ''),
-      h('td', {}, u.email),
+      h('th', { scope: 'row' }, u.name, isSelf ? ' (you)' : '', u.active ? '' : ' (deactivated)',
+        h('span', { class: 'pg-sub' }, u.email)),
       h('td', {}, role),
-      h('td', {}, u.active ? 'Active' : 'Deactivated'),
       h('td', { class: 'pg-row-actions' }, toggle, ' ', reset));
   }
 
