@@ -136,7 +136,7 @@ export async function render(root, params, ctx) {
         h('p', {}, `${v.total} patient${v.total === 1 ? '' : 's'} in the segment: ${v.would.length} would be messaged, ${v.skipped.length} skipped.`,
           Number.isFinite(v.each) ? ` The journey sends ${v.each} message${v.each === 1 ? '' : 's'} to each patient before a reply.` : ''),
         h('h3', {}, 'Would be messaged'),
-        patientTable('Would be messaged', v.would, ['Patient', 'Channel'], (p) => [who(p), p.channel || '']),
+        patientTable('Would be messaged', v.would, ['Patient', 'Channel'], (p) => [who(p), p.channel === 'email' ? 'Email' : p.channel === 'sms' ? 'SMS' : p.channel || '']),
         h('h3', {}, 'Skipped'),
         patientTable('Skipped', v.skipped, ['Patient', 'Reason', 'Enrolled'], (p) => [who(p), reasonText(p.reason) || 'no reason given',
           p.would_enroll ? 'yes, but not messaged' : 'no']));
