@@ -87,7 +87,9 @@ export async function render(root, params, ctx) {
   const launched = new Set(); // enrollments this page made
   function showJourney() {
     const j = journeys.find((x) => x.name === select.value) || journeys[0];
-    about.textContent = j.description || '';
+    const n = j.opening_messages;
+    about.textContent = [j.description, Number.isFinite(n) && n > 0 ? `It sends ${n} message${n === 1 ? '' : 's'} before the patient's first reply.` : '']
+      .filter(Boolean).join(' ');
     inputs = paramInputs(j.params);
     replace(paramsBox, h('legend', {}, `Parameters of ${journeyLabel(j.name)}`),
       ...(inputs.nodes.length ? inputs.nodes : [h('p', { class: 'help' }, 'This journey has no parameters.')]));
