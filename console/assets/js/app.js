@@ -44,6 +44,8 @@ for (const ev of ['keydown', 'pointerdown', 'touchstart', 'wheel']) {
 }
 
 let user = null;
+// sessionKnown: the server has said whether this browser is signed in.
+let sessionKnown = false;
 let leaving = [];
 let renderSeq = 0;
 let firstRender = true;
@@ -78,6 +80,7 @@ onUnauthorized(() => {
 
 /** setSession records who is signed in (sign-in calls it). */
 export function setSession(session) {
+  sessionKnown = true;
   user = session ? session.user : null;
   setCsrfToken(session ? session.csrf_token : '');
 }
@@ -168,6 +171,7 @@ async function render() {
   if (seq !== renderSeq) return;
   const ctx = {
     user,
+    signedOut: sessionKnown && !user,
     navigate,
     setSession,
     onLeave: (fn) => { if (seq === renderSeq) leaving.push(fn); else fn(); },

@@ -290,8 +290,8 @@ export async function render(root, params, ctx) {
         h('tbody', {}, items.map((e) => h('tr', {},
           h('td', {}, e.journey_title || e.journey),
           h('td', {}, e.status),
-          h('td', {}, e.step || '—'),
-          h('td', {}, e.outcome || '—'),
+          h('td', {}, e.step || (e.status === 'active' ? 'running' : '—')),
+          h('td', {}, e.outcome ? [e.outcome, e.outcome_detail ? h('div', { class: 'small muted' }, e.outcome_detail) : null] : '—'),
           h('td', {}, timeEl(e.created_at)),
           h('td', {}, e.completed_at ? timeEl(e.completed_at) : '—'))))))
         : h('p', { class: 'muted' }, 'No journeys yet.'));

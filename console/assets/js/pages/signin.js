@@ -24,15 +24,18 @@ function messageFor(err) {
 function capital(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
 
 export async function render(root, params, ctx) {
-  // Already signed in (a bookmark to the sign-in page): go on.
-  try {
-    const s = await api('GET', '/v1/sessions/current', undefined, { noRedirect: true });
-    if (s && s.user) {
-      ctx.setSession(s);
-      ctx.navigate(nextPath(), true);
-      return;
-    }
-  } catch { /* not signed in: show the form */ }
+  // Already signed in (a bookmark to the sign-in page): go on. Skipped
+  // when the shell has just been told there is no session.
+  if (!ctx.signedOut) {
+    try {
+      const s = await api('GET', '/v1/sessions/current', undefined, { noRedirect: true });
+      if (s && s.user) {
+        ctx.setSession(s);
+        ctx.navigate(nextPath(), true);
+        return;
+      }
+    } catch { /* not signed in: show the form */ }
+  }
 
   const status = h('div', { class: 'signin-status', 'aria-live': 'assertive' });
   const panel = h('div', { class: 'panel signin' });
@@ -51,8 +54,11 @@ export async function render(root, params, ctx) {
     if (m && m.oidc) {
       const start = m.oidc_start || '/v1/sessions/oidc/start';
       const href = start + (start.includes('?') ? '&' : '?') + 'next=' + encodeURIComponent(nextPath());
-      // A real navigation: the identity provider's page is another site.
-      replace(sso, h('p', { class: 'muted' }, 'or'), h('a', { class: 'button secondary', href, 'data-external': '' }, 'Sign in with single sign-on'));
+      // A button (COMMON.md names it one) that leaves the console for the
+      // identity provider: a full navigation, not the router.
+      const button = h('button', { type: 'button', class: 'secondary' }, 'Sign in with single sign-on');
+      button.addEventListener('click', () => location.assign(href));
+      replace(sso, h('p', { class: 'muted' }, 'or'), button);
     }
   } catch { /* no methods endpoint: password only */ }
   const err = new URLSearchParams(location.search).get('error');
