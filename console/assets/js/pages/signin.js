@@ -53,7 +53,7 @@ export async function render(root, params, ctx) {
     const m = await api('GET', '/v1/sessions/methods', undefined, { noRedirect: true });
     if (m && m.oidc) {
       const start = m.oidc_start || '/v1/sessions/oidc/start';
-      const href = start + (start.includes('?') ? '&' : '?') + 'next=' + encodeURIComponent(nextPath());
+      const href = start + (start.includes('?') ? '&' : '?') + 'return_to=' + encodeURIComponent(nextPath());
       // A button (COMMON.md names it one) that leaves the console for the
       // identity provider: a full navigation, not the router.
       const button = h('button', { type: 'button', class: 'secondary' }, 'Sign in with single sign-on');
