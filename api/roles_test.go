@@ -24,6 +24,8 @@ var allowed = map[string][]carepath.Role{
 	"GET /v1/patients/{id}":                  {carepath.RoleCareTeam},
 	"PATCH /v1/patients/{id}":                {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}/messages":         {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}/timeline":         {carepath.RoleCareTeam},
+	"GET /v1/patients/{id}/observations":     {carepath.RoleCareTeam},
 	"GET /v1/messages/{id}":                  {carepath.RoleCareTeam},
 	"POST /v1/patients/{id}/enrollments":     {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}/enrollments":      {carepath.RoleCareTeam},
@@ -72,7 +74,8 @@ var allowed = map[string][]carepath.Role{
 }
 
 // public lists the /v1 routes that take no caller (signing in).
-var public = map[string]bool{"POST /v1/sessions": true, "POST /v1/sessions/totp": true}
+var public = map[string]bool{"POST /v1/sessions": true, "POST /v1/sessions/totp": true, "GET /v1/sessions/methods": true,
+	"GET /v1/sessions/oidc/start": true, "GET /v1/sessions/oidc/callback": true}
 
 func TestRoleMatrix(t *testing.T) {
 	srv := newServer(t)

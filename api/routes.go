@@ -27,9 +27,13 @@ func (s *Server) routes() {
 	wh.POST(inboundEmailRoute[len("/webhooks"):], s.handleSendGridInbound, middleware.BodyLimit("10M"))
 	wh.POST("/sendgrid/events", s.handleSendGridEvents)
 
-	// Signing in (and its second step) are the /v1 routes without a caller.
+	// Signing in (its second step, the ways to sign in, single sign-on) are
+	// the /v1 routes without a caller.
 	e.POST("/v1/sessions", s.handleSessionCreate)
 	e.POST("/v1/sessions/totp", s.handleSessionTOTP)
+	e.GET("/v1/sessions/methods", s.handleSessionMethods)
+	e.GET("/v1/sessions/oidc/start", s.handleOIDCStart)
+	e.GET("/v1/sessions/oidc/callback", s.handleOIDCCallback)
 
 	v1 := e.Group("/v1", s.authenticate)
 	careTeam := s.allow(carepath.RoleCareTeam)
@@ -42,6 +46,8 @@ func (s *Server) routes() {
 	v1.GET("/patients/:id", s.handlePatientGet, careTeam)
 	v1.PATCH("/patients/:id", s.handlePatientPatch, careTeam)
 	v1.GET("/patients/:id/messages", s.handleMessageList, careTeam)
+	v1.GET("/patients/:id/timeline", s.handlePatientTimeline, careTeam)
+	v1.GET("/patients/:id/observations", s.handleObservationList, careTeam)
 	v1.GET("/messages/:id", s.handleMessageGet, careTeam)
 	v1.POST("/patients/:id/enrollments", s.handleEnrollmentCreate, careTeam)
 	v1.GET("/patients/:id/enrollments", s.handlePatientEnrollments, careTeam)
