@@ -107,6 +107,9 @@ export async function shot(page, name, { notices = false } = {}) {
     if (n) n.hidden = h;
   }, on);
   if (!notices) await hide(true);
+  // The pointer off the nav and buttons: no hover colours in the picture.
+  const vp = page.viewportSize();
+  await page.mouse.move(vp.width / 2, vp.height - 1);
   await page.screenshot({ path: join(env.shots, name + '.png') });
   if (!notices) await hide(false);
 }

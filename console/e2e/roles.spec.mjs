@@ -1,7 +1,7 @@
 // Who may see what (issue 13, item 4): a care_team person signs in (with
 // the keyboard only) and cannot reach the admin pages: the nav hides Users
 // and /console/users says "Not allowed"; a signed-out browser opening a
-// console page is sent to sign-in.
+// console page is sent to sign-in, and so is one that signed out.
 import { control, env, heading, newPage, run, shot } from './lib.mjs';
 
 const seed = await control('POST', '/seed');
@@ -47,5 +47,14 @@ await run('roles', [
       throw new Error('the Users page rendered for a care_team person');
     }
     await shot(page, 'not-allowed');
+  }],
+  ['signing out ends the session: the console sends the browser to sign-in', async (ctx) => {
+    const page = ctx.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account', exact: true }).click();
+    await heading(page, 'Account');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL(/\/console\/signin/);
+    await page.goto(env.console + '/tasks');
+    await page.waitForURL(/\/console\/signin/);
   }],
 ]);
