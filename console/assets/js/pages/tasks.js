@@ -2,7 +2,7 @@
 // marked, due times counting down; filters; new urgent tasks announced.
 
 import { api, query } from '../api.js';
-import { h, replace, select, field, priorityBadge, badge, dueText, timeEl, ago, errorBox, announce, patientName } from '../ui.js';
+import { h, replace, select, field, priorityBadge, badge, dueText, timeEl, ago, errorBox, errorText, announce, patientName } from '../ui.js';
 
 const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
 const SHOW = [['all', 'All'], ['mine', 'Mine'], ['unassigned', 'Unassigned']];
@@ -87,7 +87,9 @@ export async function render(root, params, ctx) {
     try {
       items = await fetchTasks();
     } catch (err) {
+      // Say the list is stale rather than show an old list as current.
       if (first) replace(list, errorBox(err));
+      else replace(summary, h('span', { class: 'error' }, `Not updated: ${errorText(err)}`));
       return;
     }
     if (!ctx.active()) return;
