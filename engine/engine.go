@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/oidc"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/workflows"
 )
@@ -26,6 +27,8 @@ type Engine struct {
 	// ClinicZone is the clinic's time zone (CAREPATH_CLINIC_TIMEZONE): the
 	// on-call roster's weekdays and hours are in it. nil: America/New_York.
 	ClinicZone *time.Location
+	// OIDC is single sign-on's provider (CAREPATH_OIDC_*); nil: off.
+	OIDC *oidc.Client
 
 	wake routerWake // a stored reply wakes this process's reply router
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/config"
+	"github.com/carepath/carepath/internal/oidc"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
@@ -66,6 +67,15 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	a := &app{cfg: cfg, log: log, store: st, temporal: tc, journeys: reg, metrics: metrics}
 	a.engine = &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log, ClinicZone: cfg.ClinicZone}
+	if cfg.OIDCEnabled() {
+		// The provider is only called at the first sign-on: its being down
+		// does not stop carepath starting.
+		if a.engine.OIDC, err = oidc.New(oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL}); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 

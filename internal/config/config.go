@@ -97,6 +97,18 @@ type Config struct {
 	PageWebhookURL    string
 	PageWebhookSecret string
 
+	// Single sign-on through OpenID Connect (authorization code + PKCE),
+	// on when OIDCIssuer is set (CAREPATH_OIDC_ISSUER, the provider's issuer
+	// URL exactly as its discovery document names it) with OIDCClientID
+	// (CAREPATH_OIDC_CLIENT_ID). OIDCClientSecret (CAREPATH_OIDC_CLIENT_SECRET)
+	// may be empty for a public client. OIDCRedirectURL
+	// (CAREPATH_OIDC_REDIRECT_URL) is the callback registered with the
+	// provider, default <CAREPATH_PUBLIC_URL>/v1/sessions/oidc/callback.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRedirectURL  string
+
 	// Recovery: pool limits, session timeouts, start-up wait, reconciler
 	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
 	Recovery Recovery
@@ -191,6 +203,10 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		ClinicTimezone:         get("CAREPATH_CLINIC_TIMEZONE", DefaultClinicZone),
 		PageWebhookURL:         get("CAREPATH_PAGE_WEBHOOK_URL", ""),
 		PageWebhookSecret:      get("CAREPATH_PAGE_WEBHOOK_SECRET", ""),
+		OIDCIssuer:             get("CAREPATH_OIDC_ISSUER", ""),
+		OIDCClientID:           get("CAREPATH_OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:       get("CAREPATH_OIDC_CLIENT_SECRET", ""),
+		OIDCRedirectURL:        get("CAREPATH_OIDC_REDIRECT_URL", ""),
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -265,6 +281,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	} else {
 		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
+	c.checkOIDC(bad)
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			bad("DATABASE_URL", "must be a postgres:// URL")
@@ -393,4 +410,38 @@ func boundedInt(s string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("must be a whole number from %d to %d", lo, hi)
 	}
 	return n, nil
+}
+
+// OIDCEnabled reports whether single sign-on is configured.
+func (c *Config) OIDCEnabled() bool { return c.OIDCIssuer != "" }
+
+// checkOIDC validates the single sign-on settings: all or none, the issuer
+// https (http only on loopback, for a local test provider).
+func (c *Config) checkOIDC(bad func(key, format string, args ...any)) {
+	if c.OIDCIssuer == "" && c.OIDCClientID == "" && c.OIDCClientSecret == "" && c.OIDCRedirectURL == "" {
+		return
+	}
+	if c.OIDCIssuer == "" {
+		bad("CAREPATH_OIDC_ISSUER", "is required when any CAREPATH_OIDC_ setting is given")
+	} else if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" ||
+		(u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+		bad("CAREPATH_OIDC_ISSUER", "must be an https URL (http only on localhost)")
+	}
+	if c.OIDCClientID == "" {
+		bad("CAREPATH_OIDC_CLIENT_ID", "is required when any CAREPATH_OIDC_ setting is given")
+	}
+	if c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.PublicURL + "/v1/sessions/oidc/callback"
+	}
+	if u, err := url.Parse(c.OIDCRedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("CAREPATH_OIDC_REDIRECT_URL", "must be an absolute http(s) URL")
+	}
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
