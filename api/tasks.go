@@ -30,9 +30,16 @@ func (s *Server) handleContactHygiene(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	asCSV, err := wantCSV(c)
+	if err != nil {
+		return err
+	}
 	items, err := s.engine.ContactHygiene(c.Request().Context(), actor(c), limit)
 	if err != nil {
 		return err
+	}
+	if asCSV {
+		return hygieneCSV(c, items)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
@@ -81,11 +88,18 @@ func (s *Server) handleEngagementReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.engine.EngagementReport(c.Request().Context(), actor(c), from, to)
+	asCSV, err := wantCSV(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "journeys": items})
+	rep, err := s.engine.EngagementReport(c.Request().Context(), actor(c), from, to)
+	if err != nil {
+		return err
+	}
+	if asCSV {
+		return engagementCSV(c, rep)
+	}
+	return c.JSON(http.StatusOK, rep)
 }
 
 func reportTime(s, field string, def time.Time) (time.Time, error) {

@@ -22,18 +22,32 @@ func (e *Engine) ContactHygiene(ctx context.Context, a carepath.Actor, limit int
 	return out, err
 }
 
+// Engagement is the engagement report: per journey (funnel, outcomes,
+// decliners, satisfaction) and across journeys (messages per patient).
+type Engagement struct {
+	From     time.Time                 `json:"from"`
+	To       time.Time                 `json:"to"`
+	Journeys []store.JourneyEngagement `json:"journeys"`
+	// MessagesPerPatient: patients enrolled in the range, by how many
+	// messages those enrollments sent them ("0", "1"… → patients).
+	MessagesPerPatient map[string]int `json:"messages_per_patient"`
+}
+
 // EngagementReport summarises enrollments started between from and to.
-func (e *Engine) EngagementReport(ctx context.Context, a carepath.Actor, from, to time.Time) ([]store.JourneyEngagement, error) {
+func (e *Engine) EngagementReport(ctx context.Context, a carepath.Actor, from, to time.Time) (Engagement, error) {
 	if !to.After(from) {
-		return nil, carepath.Invalid("to", "must be after from")
+		return Engagement{}, carepath.Invalid("to", "must be after from")
 	}
 	if to.Sub(from) > 366*24*time.Hour {
-		return nil, carepath.Invalid("to", "the range may span at most a year")
+		return Engagement{}, carepath.Invalid("to", "the range may span at most a year")
 	}
-	var out []store.JourneyEngagement
+	out := Engagement{From: from, To: to}
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
 		var err error
-		if out, err = q.EngagementReport(ctx, from, to); err != nil {
+		if out.Journeys, err = q.EngagementReport(ctx, from, to); err != nil {
+			return err
+		}
+		if out.MessagesPerPatient, err = q.EngagementDistributions(ctx, from, to, out.Journeys); err != nil {
 			return err
 		}
 		return audit(ctx, q, a, "report.engagement", "", "reports/engagement")

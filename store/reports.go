@@ -24,10 +24,12 @@ type JourneyEngagement struct {
 	// enrollment counted here (recorded apart from consent), and how many
 	// came back since, by the journey and touch that won them back.
 	Decliners Decliners `json:"decliners"`
-	// Satisfaction is the mean survey score and how many answered.
+	// Satisfaction is the mean survey score, how many answered, and how
+	// many gave each score (EngagementDistributions fills it in).
 	Satisfaction struct {
-		Mean  *float64 `json:"mean"`
-		Count int      `json:"count"`
+		Mean         *float64       `json:"mean"`
+		Count        int            `json:"count"`
+		Distribution map[string]int `json:"distribution"` // score → answers
 	} `json:"satisfaction"`
 }
 
