@@ -22,6 +22,8 @@ DELETE FROM user_totp WHERE user_id = $1;
 SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1 AND active);
 
 -- name: MFAChallengeInsert
+-- Sweeps expired challenges on the way: abandoned sign-ins leave rows.
+WITH swept AS (DELETE FROM mfa_challenges WHERE expires_at <= now())
 INSERT INTO mfa_challenges (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3::interval);
 
 -- name: MFAChallengeUser
