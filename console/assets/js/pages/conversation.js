@@ -125,6 +125,9 @@ export async function render(root, params, ctx) {
         notice(st === 'deferred' ? 'Reply saved: it is held for the patient\'s quiet hours.'
           : st === 'suppressed' ? `Reply not sent${res.status_reason ? ': ' + res.status_reason : ''}.` : 'Reply sent to carepath for delivery.');
         await load();
+        // Its workflow records the message a moment after the 202: look
+        // again soon rather than at the next 5-second poll.
+        for (const ms of [700, 2000]) setTimeout(() => { if (ctx.active()) load(); }, ms);
         text.control.focus();
       } catch (err) {
         if (err.status === 0 || err.status >= 500) {
