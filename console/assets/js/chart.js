@@ -51,8 +51,9 @@ export function fmtNum(v) {
   return Number(v.toFixed(d)).toLocaleString();
 }
 
-// niceTicks returns round tick values covering [lo, hi], about n of them.
-export function niceTicks(lo, hi, n = 5) {
+// niceTicks returns round tick values covering [lo, hi], about n of them;
+// whole numbers only when integer (counts of patients or answers).
+export function niceTicks(lo, hi, n = 5, integer = false) {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
   if (lo === hi) {
     const pad = Math.abs(lo) > 1 ? Math.abs(lo) * 0.1 : 1;
@@ -62,7 +63,8 @@ export function niceTicks(lo, hi, n = 5) {
   const raw = (hi - lo) / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const r = raw / mag;
-  const step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
+  let step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
+  if (integer) step = Math.max(1, Math.round(step));
   const start = Math.floor(lo / step) * step;
   const end = Math.ceil(hi / step) * step;
   const out = [];
@@ -270,14 +272,16 @@ export function barChart({ label, categories = [], series = [], unit = '', horiz
     : 'No data.';
   const rowH = series.length * 16 + 10;
   const W = 640;
-  const H = horizontal ? Math.max(80, 34 + categories.length * rowH) : 260;
-  const { fig, root } = frame({ label, desc, width: W, height: H, columns, rows, className: 'chart-bar' });
   const max = Math.max(0, ...series.flatMap((s) => s.values.map((v) => v || 0)));
-  if (!categories.length || max === 0) {
+  const empty = !categories.length || max === 0;
+  const H = empty ? 80 : horizontal ? Math.max(80, 34 + categories.length * rowH) : 260;
+  const { fig, root } = frame({ label, desc, width: W, height: H, columns, rows, className: 'chart-bar' });
+  if (empty) {
     noData(root, W, H);
     return fig;
   }
-  const ticks = niceTicks(0, max, 4);
+  const whole = series.every((s) => s.values.every((v) => Number.isInteger(v || 0)));
+  const ticks = niceTicks(0, max, 4, whole);
   const top = ticks[ticks.length - 1];
   if (series.length > 1) legend(root, series.map((s) => s.name), horizontal ? 170 : 60, 14);
 
@@ -332,21 +336,21 @@ export function funnel({ label, steps = [] }) {
   const pct = (v) => (first > 0 ? `${Math.round((v / first) * 100)}%` : '–');
   const rows = steps.map((s) => [s.label, fmtNum(s.value), pct(s.value)]);
   const desc = steps.length ? steps.map((s) => `${s.label} ${fmtNum(s.value)} (${pct(s.value)})`).join(', ') + '.' : 'No data.';
-  const rowH = 30, W = 640, H = Math.max(60, 10 + steps.length * rowH);
+  const rowH = 30, W = 480, H = Math.max(60, 10 + steps.length * rowH);
   const { fig, root } = frame({ label, desc, width: W, height: H, columns: ['Step', 'Patients', 'Share of first step'], rows, className: 'chart-funnel' });
   if (!steps.length || first === 0) {
     noData(root, W, H);
     return fig;
   }
-  const m = { l: 110, r: 110 };
+  const m = { l: 96, r: 100 };
   const pw = W - m.l - m.r, mid = m.l + pw / 2;
   steps.forEach((s, i) => {
     const w = Math.max(2, (s.value / first) * pw);
     const y0 = 5 + i * rowH;
-    root.append(svg('text', { x: m.l - 8, y: y0 + 17, 'text-anchor': 'end', class: 'chart-tick', 'font-size': 12 }, truncate(s.label, 16)));
+    root.append(svg('text', { x: m.l - 8, y: y0 + 17, 'text-anchor': 'end', class: 'chart-tick', 'font-size': 13 }, truncate(s.label, 14)));
     root.append(svg('rect', { x: mid - w / 2, y: y0, width: w, height: rowH - 6, class: `chart-bar-rect chart-funnel-step chart-series-0`, fill: seriesColor(0), 'fill-opacity': Math.max(0.45, 1 - i * 0.1) },
       svg('title', {}, `${s.label}: ${fmtNum(s.value)} (${pct(s.value)})`)));
-    root.append(svg('text', { x: W - m.r + 8, y: y0 + 17, class: 'chart-value', 'font-size': 12 }, `${fmtNum(s.value)} · ${pct(s.value)}`));
+    root.append(svg('text', { x: W - m.r + 8, y: y0 + 17, class: 'chart-value', 'font-size': 13 }, `${fmtNum(s.value)} · ${pct(s.value)}`));
   });
   return fig;
 }

@@ -21,7 +21,19 @@ function counts(v, keyName) {
     pairs = Object.entries(v).map(([k, n]) => [k, Number(n)]);
   }
   const num = (s) => parseFloat(s);
-  return pairs.sort((a, b) => (Number.isFinite(num(a[0])) && Number.isFinite(num(b[0])) ? num(a[0]) - num(b[0]) : a[0].localeCompare(b[0])));
+  pairs.sort((a, b) => (Number.isFinite(num(a[0])) && Number.isFinite(num(b[0])) ? num(a[0]) - num(b[0]) : a[0].localeCompare(b[0])));
+  return pairs;
+}
+
+// filled adds the missing whole numbers between the first and last keys
+// (a score nobody gave, a message count no patient got) as zero, so the
+// bars stand on an even scale.
+function filled(pairs) {
+  if (!pairs.length || !pairs.every(([k]) => /^\d+$/.test(k))) return pairs;
+  const have = new Map(pairs);
+  const out = [];
+  for (let k = Number(pairs[0][0]); k <= Number(pairs[pairs.length - 1][0]); k++) out.push([String(k), have.get(String(k)) || 0]);
+  return out.length <= 60 ? out : pairs;
 }
 
 // csvLink is a "Download CSV" link to path?format=csv that saves the file
@@ -156,7 +168,7 @@ export async function render(root, params, ctx) {
       for (const [k, n] of counts(rep.satisfaction.distribution || rep.satisfaction.scores, 'score')) dist[k] = n;
     }
     if (haveDist) {
-      const pairs = counts(dist);
+      const pairs = filled(counts(dist));
       body.push(barChart({
         label: 'Satisfaction scores: how many patients gave each score',
         categories: pairs.map((p) => p[0]),
@@ -181,7 +193,7 @@ export async function render(root, params, ctx) {
       mpp = Object.keys(acc).length ? acc : null;
     }
     if (mpp) {
-      const pairs = counts(mpp.distribution || mpp.buckets || mpp, 'messages');
+      const pairs = filled(counts(mpp.distribution || mpp.buckets || mpp, 'messages'));
       body.push(barChart({
         label: 'Messages per patient: how many patients received each number of messages',
         categories: pairs.map((p) => p[0]),
