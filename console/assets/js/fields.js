@@ -84,7 +84,6 @@ export function showError(scope, err) {
 export function errorText(err) {
   if (!err) return 'Something went wrong.';
   if (err.status === 403) return 'Your role does not allow this.';
-  if (err.status === 404 && !err.field) return err.message && err.message !== 'Not Found' ? err.message : 'Not found (this server may not offer it yet).';
   return err.message || String(err);
 }
 

@@ -65,10 +65,6 @@ export async function render(root, params, ctx) {
       const st = await api('GET', TOTP);
       enabled = !!(st && st.enabled);
     } catch (err) {
-      if (err && err.status === 404 && !err.field) {
-        replace(totpBox, heading(), h('p', { class: 'pg-notice' }, 'This server does not offer two-step sign-in yet.'));
-        return;
-      }
       if (err && err.status === 401) return;
       replace(totpBox, heading(), h('p', { class: 'error' }, errorText(err)));
       return;
@@ -128,7 +124,7 @@ export async function render(root, params, ctx) {
         h('li', {}, 'In your authenticator app, add an account by entering a key (setup key, time-based).'),
         h('li', {}, 'Type this key: ', h('code', { class: 'pg-secret', id: 'totp-secret' }, grouped(en.secret)),
           h('span', { class: 'help' }, ' (spaces do not matter)')),
-        h('li', {}, 'Or, if your app takes a link, use: ', h('code', { class: 'pg-uri' }, en.otpauth_uri || en.uri || '')),
+        h('li', {}, 'Or, if your app takes a link, use: ', h('code', { class: 'pg-uri' }, en.otpauth_uri)),
         h('li', {}, 'Enter the code the app shows to finish.')),
       form);
     code.focus();

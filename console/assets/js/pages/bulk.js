@@ -26,9 +26,7 @@ function dryRunView(out) {
 }
 
 function who(p) {
-  const name = p.display_name || p.name || [p.given_name, p.family_name].filter(Boolean).join(' ');
-  const id = p.patient_id || p.id;
-  return h('a', { href: `/console/patients/${encodeURIComponent(id)}` }, name || id);
+  return h('a', { href: `/console/patients/${encodeURIComponent(p.patient_id)}` }, p.display_name || p.patient_id);
 }
 
 function patientTable(caption, rows, columns, cells) {

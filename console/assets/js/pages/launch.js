@@ -6,9 +6,9 @@ import { api } from '../api.js';
 import { h, replace, timeEl } from '../ui.js';
 import { clearErrors, errorText, field, formError, journeyLabel, notice, on, paramInputs, showError } from '../fields.js';
 
-// me is the signed-in person (ctx.user is the session's user).
+// me is the signed-in person (the session's user).
 export function me(ctx) {
-  return (ctx && ctx.user && (ctx.user.user || ctx.user)) || {};
+  return ctx.user || {};
 }
 
 // canChange: read-only people may look but not launch.

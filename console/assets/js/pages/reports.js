@@ -11,18 +11,9 @@ import { errorText, field, journeyLabel, notice, on } from '../fields.js';
 
 const isoDay = (d) => d.toISOString().slice(0, 10);
 
-// counts turns {key: n} or [{key, count}] into sorted [label, n] pairs.
-function counts(v, keyName) {
-  if (!v) return [];
-  let pairs;
-  if (Array.isArray(v)) {
-    pairs = v.map((x) => [String(x[keyName] ?? x.key ?? x.label ?? x.value ?? x.bucket), Number(x.count ?? x.patients ?? x.n ?? 0)]);
-  } else {
-    pairs = Object.entries(v).map(([k, n]) => [k, Number(n)]);
-  }
-  const num = (s) => parseFloat(s);
-  pairs.sort((a, b) => (Number.isFinite(num(a[0])) && Number.isFinite(num(b[0])) ? num(a[0]) - num(b[0]) : a[0].localeCompare(b[0])));
-  return pairs;
+// counts turns {"<number>": n} into [label, n] pairs in numeric order.
+function counts(v) {
+  return Object.entries(v || {}).map(([k, n]) => [k, Number(n)]).sort((x, y) => parseFloat(x[0]) - parseFloat(y[0]));
 }
 
 // filled adds the missing whole numbers between the first and last keys
@@ -127,7 +118,7 @@ export async function render(root, params, ctx) {
 
     // Decliners and those won back.
     body.push(h('h3', {}, 'Decliners'));
-    const dec = js.map((j) => j.decliners || { declined: j.declined || 0, reengaged: j.reengaged || 0 });
+    const dec = js.map((j) => j.decliners || {});
     body.push(barChart({
       label: 'Program decliners and re-engaged decliners per journey',
       categories: js.map((j) => journeyLabel(j.journey)),
@@ -149,60 +140,30 @@ export async function render(root, params, ctx) {
       }));
     }
 
-    // Satisfaction: the distribution of scores (all journeys), else the
-    // mean per journey when the server gives no distribution.
+    // Satisfaction: how many answers gave each score, all journeys together.
     body.push(h('h3', {}, 'Satisfaction'));
     const dist = {};
-    let haveDist = false;
     for (const j of js) {
-      const s = j.satisfaction || {};
-      const d = s.distribution || s.scores || s.histogram;
-      if (d) {
-        haveDist = true;
-        for (const [k, n] of counts(d, 'score')) dist[k] = (dist[k] || 0) + n;
-      }
+      for (const [k, n] of counts(j.satisfaction && j.satisfaction.distribution)) dist[k] = (dist[k] || 0) + n;
     }
-    if (rep.satisfaction && (rep.satisfaction.distribution || rep.satisfaction.scores)) {
-      haveDist = true;
-      for (const k of Object.keys(dist)) delete dist[k];
-      for (const [k, n] of counts(rep.satisfaction.distribution || rep.satisfaction.scores, 'score')) dist[k] = n;
-    }
-    if (haveDist) {
-      const pairs = filled(counts(dist));
-      body.push(barChart({
-        label: 'Satisfaction scores: how many patients gave each score',
-        categories: pairs.map((p) => p[0]),
-        series: [{ name: 'Answers', values: pairs.map((p) => p[1]) }],
-        unit: 'answers',
-      }));
-    } else {
-      body.push(barChart({
-        label: 'Mean satisfaction score per journey',
-        categories: js.map((j) => `${journeyLabel(j.journey)} (${(j.satisfaction && j.satisfaction.count) || 0} answers)`),
-        series: [{ name: 'Mean score', values: js.map((j) => (j.satisfaction && j.satisfaction.mean) || 0) }],
-        horizontal: true,
-      }));
-    }
+    const scores = filled(counts(dist));
+    body.push(barChart({
+      label: 'Satisfaction scores: how many patients gave each score',
+      categories: scores.map((p) => p[0]),
+      series: [{ name: 'Answers', values: scores.map((p) => p[1]) }],
+      unit: 'answers',
+    }));
 
-    // Messages per patient: how many patients got 1, 2, 3… messages.
+    // Messages per patient: how many patients enrolled in the range got
+    // 0, 1, 2… messages.
     body.push(h('h3', {}, 'Messages per patient'));
-    let mpp = rep.messages_per_patient;
-    if (!mpp) {
-      const acc = {};
-      for (const j of js) for (const [k, n] of counts(j.messages_per_patient, 'messages')) acc[k] = (acc[k] || 0) + n;
-      mpp = Object.keys(acc).length ? acc : null;
-    }
-    if (mpp) {
-      const pairs = filled(counts(mpp.distribution || mpp.buckets || mpp, 'messages'));
-      body.push(barChart({
-        label: 'Messages per patient: how many patients received each number of messages',
-        categories: pairs.map((p) => p[0]),
-        series: [{ name: 'Patients', values: pairs.map((p) => p[1]) }],
-        unit: 'patients',
-      }));
-    } else {
-      body.push(h('p', { class: 'pg-notice' }, 'This server does not report messages per patient yet.'));
-    }
+    const sent = filled(counts(rep.messages_per_patient));
+    body.push(barChart({
+      label: 'Messages per patient: how many patients received each number of messages',
+      categories: sent.map((p) => p[0]),
+      series: [{ name: 'Patients', values: sent.map((p) => p[1]) }],
+      unit: 'patients',
+    }));
 
     // The figures as a table too (outcomes and opt-outs included).
     body.push(h('div', { class: 'table-wrap' }, h('table', {},
@@ -236,8 +197,7 @@ export async function render(root, params, ctx) {
         h('thead', {}, h('tr', {}, ['Patient', 'Phone', 'Email', 'Updated'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, items.length
           ? items.map((r) => h('tr', { class: r.phone_status === 'invalid' || r.email_status === 'invalid' ? 'pg-row-invalid' : '' },
-            h('th', { scope: 'row' }, h('a', { href: `/console/patients/${encodeURIComponent(r.patient_id)}` },
-              r.name || [r.given_name, r.family_name].filter(Boolean).join(' ') || r.patient_id)),
+            h('th', { scope: 'row' }, h('a', { href: `/console/patients/${encodeURIComponent(r.patient_id)}` }, r.patient_id)),
             h('td', {}, point(r.has_phone, r.phone_status)),
             h('td', {}, point(r.has_email, r.email_status)),
             h('td', {}, r.updated_at ? new Date(r.updated_at).toLocaleString() : '')))

@@ -98,7 +98,7 @@ function observationOf(d) {
   const v = num(canonical ? d.canonical_value : d.value);
   if (!code || v === null || Number.isNaN(v)) return null;
   const v2 = num(canonical ? d.canonical_value2 : d.value2);
-  const judged = d.flagged ?? d.out_of_range;
+  const judged = d.flagged;
   // Which value is out: by the default bands; a reading the server judged
   // out that the defaults pass was judged by bounds on the first value.
   let out1 = outOfRange(code, v), out2 = outOfRange(code, v2, true);
@@ -164,7 +164,7 @@ function describe(d) {
     else if (d.caregiver_id) label += inbound ? ' · from a caregiver' : ' · to a caregiver';
     text = d.body || text;
     status = d.status || '';
-    const reason = reasonText(d.reason || d.status_reason);
+    const reason = reasonText(d.reason);
     if (status === 'suppressed' || status === 'skipped') notes.push(['Not sent', reason || 'held back']);
     else if (status === 'deferred' || d.deferred_until) {
       notes.push(['Deferred', [reason, d.deferred_until && `until ${dateTime(d.deferred_until)}`].filter(Boolean).join(', ') || 'waiting']);

@@ -65,8 +65,7 @@ export async function render(root, params, ctx) {
         await api('DELETE', totpReset(u.id));
         notice(status, `${u.name}'s two-step sign-in is reset.`, 'ok');
       } catch (err) {
-        if (err && err.status === 404 && !err.field) notice(status, `${u.name} has no two-step sign-in (or this server cannot reset it).`, 'info');
-        else if (err && err.status !== 401) notice(status, errorText(err), 'error');
+        if (err && err.status !== 401) notice(status, errorText(err), 'error');
       }
     });
     return h('tr', { class: u.active ? '' : 'pg-row-inactive' },
