@@ -195,22 +195,28 @@ async function render() {
 // the interval ID (cleared when the page is left).
 function poll(seq, fn, ms) {
   let running = false;
-  let paused = false;
+  let paused = null; // the notice shown while paused
   const t = setInterval(async () => {
     if (seq !== renderSeq || document.hidden || running) return;
     if (Date.now() - lastActivity > IDLE_MS) {
       if (!paused) {
-        paused = true;
+        paused = h('p', {}, 'Updates paused while the console is idle. Press a key or click to resume.');
         const region = document.getElementById('notices');
-        if (region) region.append(h('p', {}, 'Updates paused while the console is idle. Press a key or click to resume.'));
+        if (region) region.append(paused);
       }
       return;
     }
-    paused = false;
+    if (paused) {
+      paused.remove();
+      paused = null;
+    }
     running = true;
     try { await fn(); } catch (err) { console.error('poll', err); } finally { running = false; }
   }, ms);
-  leaving.push(() => clearInterval(t));
+  leaving.push(() => {
+    clearInterval(t);
+    if (paused) paused.remove();
+  });
   return t;
 }
 
