@@ -73,6 +73,13 @@ type SendMessageRequest struct {
 	NoFallback bool `json:"no_fallback,omitempty"`
 	// OnCap says what an outreach message over the frequency cap does.
 	OnCap string `json:"on_cap,omitempty"`
+	// Urgent: a staff member marked the message urgent. It is exempt from
+	// quiet hours only: consent (and a STOP), contact validity and caps
+	// still apply.
+	Urgent bool `json:"urgent,omitempty"`
+	// Author is who wrote the message, as the audit trail names them
+	// ("user:<id>"), for a staff member's reply; empty for carepath's own.
+	Author string `json:"author,omitempty"`
 }
 
 // SendMessageResult is the typed outcome of a send.

@@ -37,9 +37,13 @@ func (j *patientJob) insert(ctx context.Context, q *store.Queries) error {
 	if j.subject, j.body, err = j.a.render(j.req, p); err != nil {
 		return err
 	}
-	return q.MessageOutboxInsert(ctx, store.OutboxMessage{ID: j.req.MessageID, PatientID: p.ID,
+	err = q.MessageOutboxInsert(ctx, store.OutboxMessage{ID: j.req.MessageID, PatientID: p.ID,
 		EnrollmentID: j.req.EnrollmentID, Channel: j.a.preferred(j.req, p), Template: j.req.Template, Body: j.body,
 		Status: carepath.MessageQueued, Purpose: j.req.Purpose})
+	if err != nil || j.req.Author == "" {
+		return err
+	}
+	return q.MessageAuthorSet(ctx, j.req.MessageID, j.req.Author)
 }
 
 // claimed opens the question the message asks, once it is really going.
@@ -63,7 +67,8 @@ func (j *patientJob) claimed(ctx context.Context, q *store.Queries) error {
 // answering that journey's question (the acknowledgement the patient is
 // waiting for) is exempt from the window and the caps. Any other message,
 // including other journeys' and anything after an unrelated inbound
-// message such as HELP, follows the rules.
+// message such as HELP, follows the rules. A message a staff member marked
+// urgent is exempt from the window only.
 func (j *patientJob) evaluate(ctx context.Context, q *store.Queries) (verdict, error) {
 	a, req, p := j.a, j.req, j.p
 	now := a.now()
@@ -102,7 +107,7 @@ func (j *patientJob) evaluate(ctx context.Context, q *store.Queries) (verdict, e
 				release, why = capped, ReasonCapped
 			}
 		}
-		if open := a.Policy.Window.NextOpen(release, loc); open.After(now) {
+		if open := a.Policy.Window.NextOpen(release, loc); open.After(now) && !(req.Urgent && why == ReasonQuietHours) {
 			res := &SendMessageResult{Outcome: OutcomeDeferred, Reason: why, Channel: ch, DeferredUntil: &open}
 			return verdict{result: res}, q.MessageDefer(ctx, req.MessageID, why, open)
 		}

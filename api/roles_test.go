@@ -24,6 +24,7 @@ var allowed = map[string][]carepath.Role{
 	"GET /v1/patients/{id}":                  {carepath.RoleCareTeam},
 	"PATCH /v1/patients/{id}":                {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}/messages":         {carepath.RoleCareTeam},
+	"POST /v1/patients/{id}/messages":        {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}/timeline":         {carepath.RoleCareTeam},
 	"GET /v1/patients/{id}/observations":     {carepath.RoleCareTeam},
 	"GET /v1/messages/{id}":                  {carepath.RoleCareTeam},

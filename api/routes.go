@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	v1.GET("/patients/:id", s.handlePatientGet, careTeam)
 	v1.PATCH("/patients/:id", s.handlePatientPatch, careTeam)
 	v1.GET("/patients/:id/messages", s.handleMessageList, careTeam)
+	v1.POST("/patients/:id/messages", s.handleStaffMessage, careTeam)
 	v1.GET("/patients/:id/timeline", s.handlePatientTimeline, careTeam)
 	v1.GET("/patients/:id/observations", s.handleObservationList, careTeam)
 	v1.GET("/messages/:id", s.handleMessageGet, careTeam)

@@ -268,6 +268,7 @@ func (r *Registry) Templates() *messaging.Catalog { return r.templates }
 func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ComplianceReply, workflow.RegisterOptions{Name: ComplianceReplyWorkflow})
 	w.RegisterWorkflowWithOptions(SafetyReply, workflow.RegisterOptions{Name: SafetyReplyWorkflow})
+	w.RegisterWorkflowWithOptions(StaffMessage, workflow.RegisterOptions{Name: StaffMessageWorkflow})
 	w.RegisterWorkflowWithOptions(TaskEscalation, workflow.RegisterOptions{Name: TaskEscalationWorkflow})
 	w.RegisterWorkflowWithOptions(BulkLaunch, workflow.RegisterOptions{Name: BulkLaunchWorkflow})
 	w.RegisterWorkflowWithOptions(TaskSweeper, workflow.RegisterOptions{Name: TaskSweeperWorkflow})

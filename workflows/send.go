@@ -40,27 +40,35 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 	if j.conversationReply() {
 		opts.TaskQueue = SendPriorityTaskQueue
 	}
-	var res activities.SendMessageResult
-	for {
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, opts), acts.SendMessage, req).Get(j.ctx, &res)
-		if err != nil {
-			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", template, err)
-		}
-		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
-			break
-		}
-		// Quiet hours or a frequency cap: wait on a durable timer, then ask
-		// again with the same message ID (consent is checked again then).
-		// At least a second, so a clock skew between worker and activity
-		// host can never spin this loop.
-		if err := j.sleep(max(res.DeferredUntil.Sub(workflow.Now(j.ctx)), time.Second)); err != nil {
-			return activities.SendMessageResult{}, fmt.Errorf("send %s: deferred: %w", template, err)
-		}
+	res, err := sendDeferrable(j.ctx, opts, req)
+	if err != nil {
+		return activities.SendMessageResult{}, err
 	}
 	if res.Outcome != activities.OutcomeSent {
 		j.log.Warn("message not sent", "template", template, "outcome", res.Outcome, "reason", res.Reason)
 	}
 	return res, nil
+}
+
+// sendDeferrable runs SendMessage until the message is decided: sent,
+// suppressed, failed or held. Deferred (quiet hours or a frequency cap),
+// it waits on a durable timer, then asks again with the same message ID
+// (consent is checked again then). At least a second, so a clock skew
+// between worker and activity host can never spin this loop.
+func sendDeferrable(ctx workflow.Context, opts workflow.ActivityOptions, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+	var res activities.SendMessageResult
+	for {
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.SendMessage, req).Get(ctx, &res)
+		if err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", req.Template, err)
+		}
+		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
+			return res, nil
+		}
+		if err := workflow.Sleep(ctx, max(res.DeferredUntil.Sub(workflow.Now(ctx)), time.Second)); err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: deferred: sleep: %w", req.Template, err)
+		}
+	}
 }
 
 // changeConversationLane (version 1, 2026-11-30) sends a journey's

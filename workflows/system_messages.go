@@ -31,6 +31,14 @@ const (
 	TemplateReadingAckFlagged = "reading.ack_flagged"
 )
 
+// TemplateStaffReply is a staff member's reply from the console: the body
+// is their text as written (StaffReplyText), in every locale; only the
+// email subject is carepath's.
+const TemplateStaffReply = "staff.reply"
+
+// StaffReplyText is TemplateStaffReply's one variable.
+const StaffReplyText = "text"
+
 // systemMessages is the runtime's own wording.
 var systemMessages = map[string]map[string]messaging.Text{
 	TemplateStopConfirm: {
@@ -64,6 +72,12 @@ var systemMessages = map[string]map[string]messaging.Text{
 	TemplateReadingAck: {
 		"en": {Subject: "Reading received", Body: "Thanks, we got your reading and your care team will see it."},
 		"es": {Subject: "Lectura recibida", Body: "Gracias, recibimos su lectura y su equipo de atención la verá."},
+	},
+	// index, not .text: the catalogue's wording check renders every
+	// template without this variable (a staff reply has no wording of ours).
+	TemplateStaffReply: {
+		"en": {Subject: "A message from your care team", Body: `{{index . "text"}}`},
+		"es": {Subject: "Un mensaje de su equipo de atención", Body: `{{index . "text"}}`},
 	},
 	TemplateReadingAckFlagged: {
 		"en": {Subject: "Reading received", Body: "Thanks, we got your reading. It is outside your safe range, so we've told your care team. If you feel unwell, call 911."},
