@@ -89,6 +89,10 @@ type Message struct {
 	ProviderMessageID string     `json:"provider_message_id,omitempty"`
 	CreatedAt         time.Time  `json:"created_at"`
 	SentAt            *time.Time `json:"sent_at,omitempty"`
+	// Author is who wrote a staff reply ("user:<id>" or "api_key:<id>");
+	// empty for carepath's own messages and for inbound ones.
+	Author     string `json:"author,omitempty"`
+	AuthorName string `json:"author_name,omitempty"`
 }
 
 // Task is a care-team work item raised by a journey or by an unroutable reply.

@@ -62,7 +62,12 @@ func TestStaffReplyThroughTheSendPath(t *testing.T) {
 	}
 	t.Cleanup(w.Stop)
 
-	nurse := carepath.Actor{Kind: carepath.ActorUser, ID: uuid.NewString()}
+	person, err := e.CreateUser(ctx, carepath.Actor{Kind: carepath.ActorSystem, ID: "test"}, NewUser{Email: "nurse-" + uuid.NewString() + "@example.org",
+		Name: "Nora Nurse", Role: carepath.RoleCareTeam, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nurse := carepath.Actor{Kind: carepath.ActorUser, ID: person.ID}
 	patient := func(localHour int) carepath.Patient {
 		t.Helper()
 		np := carepath.NewPatient{GivenName: "Pat", FamilyName: "Reply", BirthDate: "1970-01-01", Locale: "en", PreferredChannel: carepath.ChannelSMS,
@@ -117,6 +122,9 @@ func TestStaffReplyThroughTheSendPath(t *testing.T) {
 	}
 	if status, _, author := row(first.MessageID); status != carepath.MessageSent || author != nurse.Name() {
 		t.Fatalf("row: %s by %q", status, author)
+	}
+	if msg, err := st.MessageGet(ctx, first.MessageID); err != nil || msg.Author != nurse.Name() || msg.AuthorName != "Nora Nurse" {
+		t.Fatalf("message as the API shows it: author %q (%q), %v", msg.Author, msg.AuthorName, err)
 	}
 	fmt.Printf("staff reply: posted twice, %d SMS to the patient\n", len(got))
 

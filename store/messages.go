@@ -127,7 +127,7 @@ func (q *Queries) MessagesByPatient(ctx context.Context, patientID string, limit
 		var m carepath.Message
 		var sent *time.Time
 		if err := rows.Scan(&m.ID, &m.PatientID, &m.EnrollmentID, &m.Direction, &m.Channel, &m.Template, &m.Body,
-			&m.Status, &m.StatusReason, &m.Provider, &m.ProviderMessageID, &m.CreatedAt, &sent); err != nil {
+			&m.Status, &m.StatusReason, &m.Provider, &m.ProviderMessageID, &m.CreatedAt, &sent, &m.Author, &m.AuthorName); err != nil {
 			return nil, fmt.Errorf("scan message: %w", err)
 		}
 		m.SentAt = sent
@@ -141,7 +141,7 @@ func (q *Queries) MessageGet(ctx context.Context, id string) (carepath.Message, 
 	var m carepath.Message
 	err := q.db.QueryRow(ctx, stmt("MessageGet"), id).Scan(&m.ID, &m.PatientID, &m.EnrollmentID, &m.Direction,
 		&m.Channel, &m.Template, &m.Body, &m.Status, &m.StatusReason, &m.Provider, &m.ProviderMessageID,
-		&m.CreatedAt, &m.SentAt)
+		&m.CreatedAt, &m.SentAt, &m.Author, &m.AuthorName)
 	return m, wrapErr("get message", notFound(err, "message"))
 }
 

@@ -30,16 +30,20 @@ SELECT id, coalesce(patient_id::text, ''), status FROM messages WHERE provider =
 UPDATE messages SET status = 'routed', enrollment_id = $2, updated_at = now() WHERE id = $1;
 
 -- name: MessagesByPatient
-SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), direction, channel, template, body,
-       status, status_reason, provider, coalesce(provider_message_id, ''), created_at, sent_at
-FROM messages WHERE patient_id = $1
-ORDER BY created_at DESC, id
+SELECT m.id, coalesce(m.patient_id::text, ''), coalesce(m.enrollment_id::text, ''), m.direction, m.channel, m.template, m.body,
+       m.status, m.status_reason, m.provider, coalesce(m.provider_message_id, ''), m.created_at, m.sent_at,
+       coalesce(m.author, ''), coalesce(u.name, '')
+FROM messages m LEFT JOIN users u ON m.author LIKE 'user:%' AND u.id::text = substr(m.author, 6)
+WHERE m.patient_id = $1
+ORDER BY m.created_at DESC, m.id
 LIMIT $2;
 
 -- name: MessageGet
-SELECT id, coalesce(patient_id::text, ''), coalesce(enrollment_id::text, ''), direction, channel, template, body,
-       status, status_reason, provider, coalesce(provider_message_id, ''), created_at, sent_at
-FROM messages WHERE id = $1;
+SELECT m.id, coalesce(m.patient_id::text, ''), coalesce(m.enrollment_id::text, ''), m.direction, m.channel, m.template, m.body,
+       m.status, m.status_reason, m.provider, coalesce(m.provider_message_id, ''), m.created_at, m.sent_at,
+       coalesce(m.author, ''), coalesce(u.name, '')
+FROM messages m LEFT JOIN users u ON m.author LIKE 'user:%' AND u.id::text = substr(m.author, 6)
+WHERE m.id = $1;
 
 -- name: MessageDefer
 UPDATE messages SET status = 'deferred', status_reason = $2, deferred_until = $3, updated_at = now() WHERE id = $1;

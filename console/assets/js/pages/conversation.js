@@ -152,7 +152,7 @@ function messageItem(m, zone) {
     h('span', { class: 'visually-hidden' }, inbound ? 'From the patient: ' : 'To the patient: '),
     h('div', { class: 'body' }, m.body),
     h('div', { class: 'meta' },
-      `${inbound ? 'Patient' : (m.author ? 'Care team' : 'carepath')} · ${m.channel === 'email' ? 'Email' : 'SMS'} · `,
+      `${inbound ? 'Patient' : (m.author ? (m.author_name || 'Care team') : 'carepath')} · ${m.channel === 'email' ? 'Email' : 'SMS'} · `,
       h('time', { datetime: m.sent_at || m.created_at }, zonedDateTime(m.sent_at || m.created_at, zone)),
       inbound ? null : [' · ', h('strong', {}, st)],
       problem && m.status_reason ? h('div', {}, `Why: ${m.status_reason}`) : null));
