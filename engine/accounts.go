@@ -18,6 +18,12 @@ import (
 // MinPasswordLength is the shortest password an account may have.
 const MinPasswordLength = 12
 
+// MinBootstrapPasswordLength is the floor for the first admin's password,
+// which the operator sets in CAREPATH_BOOTSTRAP_ADMIN_PASSWORD: NIST SP
+// 800-63B's minimum, so a deployment's chosen secret is not refused at
+// start; everyone created later meets MinPasswordLength.
+const MinBootstrapPasswordLength = 8
+
 // argon2id parameters (RFC 9106's second recommended option, 64 MiB). They
 // are written into each hash, so raising them later keeps old hashes valid.
 const (
@@ -82,9 +88,9 @@ type UserPatch struct {
 	Password *string        `json:"password"`
 }
 
-func validPassword(pw string) error {
-	if len([]rune(pw)) < MinPasswordLength {
-		return carepath.Invalid("password", "must be at least %d characters", MinPasswordLength)
+func validPassword(pw string, minLength int) error {
+	if len([]rune(pw)) < minLength {
+		return carepath.Invalid("password", "must be at least %d characters", minLength)
 	}
 	if len(pw) > 1024 {
 		return carepath.Invalid("password", "must be at most 1024 bytes")
@@ -101,6 +107,10 @@ func validUserRole(r carepath.Role) error {
 
 // CreateUser creates an account.
 func (e *Engine) CreateUser(ctx context.Context, a carepath.Actor, in NewUser) (store.User, error) {
+	return e.createUser(ctx, a, in, MinPasswordLength)
+}
+
+func (e *Engine) createUser(ctx context.Context, a carepath.Actor, in NewUser, minPassword int) (store.User, error) {
 	in.Email = strings.TrimSpace(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
 	if addr, err := mail.ParseAddress(in.Email); err != nil || addr.Address != in.Email || len(in.Email) > 254 {
@@ -112,7 +122,7 @@ func (e *Engine) CreateUser(ctx context.Context, a carepath.Actor, in NewUser) (
 	if err := validUserRole(in.Role); err != nil {
 		return store.User{}, err
 	}
-	if err := validPassword(in.Password); err != nil {
+	if err := validPassword(in.Password, minPassword); err != nil {
 		return store.User{}, err
 	}
 	hash, err := hashPassword(in.Password)
@@ -146,7 +156,7 @@ func (e *Engine) UpdateUser(ctx context.Context, a carepath.Actor, id string, in
 	}
 	var hash *string
 	if in.Password != nil {
-		if err := validPassword(*in.Password); err != nil {
+		if err := validPassword(*in.Password, MinPasswordLength); err != nil {
 			return store.User{}, err
 		}
 		h, err := hashPassword(*in.Password)
@@ -190,7 +200,7 @@ func (e *Engine) EnsureAdminUser(ctx context.Context, email, password string) (s
 		generated = password
 	}
 	a := carepath.Actor{Kind: carepath.ActorSystem, ID: "bootstrap"}
-	_, err = e.CreateUser(ctx, a, NewUser{Email: email, Name: "Administrator", Role: carepath.RoleAdmin, Password: password})
+	_, err = e.createUser(ctx, a, NewUser{Email: email, Name: "Administrator", Role: carepath.RoleAdmin, Password: password}, MinBootstrapPasswordLength)
 	if carepath.ErrorCode(err) == carepath.ECONFLICT {
 		return "", nil // another process created it first
 	}

@@ -61,4 +61,16 @@ func TestEnsureAdminUser(t *testing.T) {
 	if _, err := e.SignIn(ctx, "given@example.org", "a chosen password", "r3"); err != nil {
 		t.Fatalf("sign in with the given password: %v", err)
 	}
+	// The operator's chosen secret may be as short as NIST's floor; a person
+	// created later may not.
+	if _, err := e.EnsureAdminUser(ctx, "short@example.org", "Admin123"); err != nil {
+		t.Fatalf("an 8-character bootstrap password: %v", err)
+	}
+	if _, err := e.SignIn(ctx, "short@example.org", "Admin123", "r4"); err != nil {
+		t.Fatalf("sign in with the short bootstrap password: %v", err)
+	}
+	_, err = e.CreateUser(ctx, carepath.Actor{Kind: carepath.ActorSystem, ID: "test"}, NewUser{Email: "later@example.org", Name: "Later", Role: carepath.RoleCareTeam, Password: "Admin123"})
+	if carepath.ErrorCode(err) != carepath.EINVALID {
+		t.Fatalf("a later account with an 8-character password: %v", err)
+	}
 }
