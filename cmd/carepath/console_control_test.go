@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -227,31 +225,12 @@ func (c *browserControl) handleAPI(w http.ResponseWriter, r *http.Request) {
 // api calls carepath's API with the admin key and decodes the answer into
 // out (if not nil); a status other than want is an error carrying the body.
 func (c *browserControl) api(method, path string, body, out any, want int) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.in.base+path, rd)
+	status, b, err := c.in.do(method, path, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+testAdminKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer closeBody(resp.Body)
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%s %s: read: %w", method, path, err)
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	if status != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, status, b)
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {

@@ -167,31 +167,46 @@ func (in *instance) startOnce() error {
 // call sends a JSON request with the admin key and decodes the answer.
 func (in *instance) call(method, path string, body any, out any) int {
 	in.t.Helper()
+	status, b, err := in.do(method, path, body)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			in.t.Fatalf("%s %s: decode: %v", method, path, err)
+		}
+	}
+	return status
+}
+
+// do is call without the test: it returns the status and body, or what
+// went wrong, for code that runs outside the test's goroutine (the
+// browser tests' control server).
+func (in *instance) do(method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			in.t.Fatal(err)
+			return 0, nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, in.base+path, rd)
 	if err != nil {
-		in.t.Fatal(err)
+		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+testAdminKey)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		in.t.Fatal(err)
+		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer closeBody(resp.Body)
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			in.t.Fatalf("%s %s: decode: %v", method, path, err)
-		}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, nil, fmt.Errorf("%s %s: read: %w", method, path, err)
 	}
-	return resp.StatusCode
+	return resp.StatusCode, b, nil
 }
 
 // sms posts an inbound SMS webhook signed with token (Twilio's algorithm,
