@@ -3,24 +3,17 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
 	"github.com/carepath/carepath/internal/faketwilio"
 	"github.com/carepath/carepath/internal/testenv"
-	"github.com/carepath/carepath/journeys"
-	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
-	"github.com/carepath/carepath/worker"
 	"github.com/carepath/carepath/workflows"
 )
 
@@ -31,41 +24,15 @@ import (
 func TestPageReachesOnCallAndReplyAcknowledges(t *testing.T) {
 	testenv.SkipShort(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Database(t)) // the roster is global: a database of its own
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	tc, err := client.Dial(client.Options{HostPort: testenv.Get(t).TemporalAddress, Namespace: testenv.Namespace(t),
-		Logger: tlog.NewStructuredLogger(log)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tc.Close)
-	reg, err := journeys.Registry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
-
-	tw := faketwilio.New()
-	t.Cleanup(tw.Close)
-	sms, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: "ACtest", AuthToken: "token", From: "+15550000000", APIURL: tw.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
 	zone, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Store: st, SMS: messaging.NewPaced(sms, 1), Log: log, Templates: reg.Templates(),
-		Page: activities.PageSettings{PublicURL: "https://carepath.example", Zone: zone}}
-	w := worker.New(tc, reg, acts, worker.Options{SendsPerSecond: 1})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	// The roster is global: a database of its own.
+	h := startE2E(t, testenv.Database(t), 1, func(a *activities.Activities) {
+		a.Page = activities.PageSettings{PublicURL: "https://carepath.example", Zone: zone}
+	})
+	e, st, tc, tw := h.e, h.st, h.tc, h.tw
 
 	nurse, err := st.StaffInsert(ctx, store.Staff{ID: uuid.NewString(), Name: "Nurse", Role: "nurse", Phone: fmt.Sprintf("+1555%07d", phoneSeq.Add(1)%10_000_000)})
 	if err != nil {

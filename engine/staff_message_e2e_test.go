@@ -3,23 +3,15 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/activities"
-	"github.com/carepath/carepath/internal/faketwilio"
 	"github.com/carepath/carepath/internal/testenv"
-	"github.com/carepath/carepath/journeys"
-	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
-	"github.com/carepath/carepath/worker"
 	"github.com/carepath/carepath/workflows"
 )
 
@@ -32,35 +24,8 @@ func TestStaffReplyThroughTheSendPath(t *testing.T) {
 	testenv.SkipShort(t)
 	ctx := context.Background()
 	testenv.Pool(t) // migrations
-	st, err := store.Open(ctx, testenv.Get(t).DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	tc, err := client.Dial(client.Options{HostPort: testenv.Get(t).TemporalAddress, Namespace: testenv.Namespace(t),
-		Logger: tlog.NewStructuredLogger(log)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tc.Close)
-	reg, err := journeys.Registry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
-	tw := faketwilio.New()
-	t.Cleanup(tw.Close)
-	sms, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: "ACtest", AuthToken: "token", From: "+15550000000", APIURL: tw.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acts := &activities.Activities{Store: st, SMS: messaging.NewPaced(sms, 10), Log: log, Templates: reg.Templates(), Policy: activities.DefaultPolicy}
-	w := worker.New(tc, reg, acts, worker.Options{SendsPerSecond: 10})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
+	h := startE2E(t, testenv.Get(t).DatabaseURL, 10, func(a *activities.Activities) { a.Policy = activities.DefaultPolicy })
+	e, st, tc, tw := h.e, h.st, h.tc, h.tw
 
 	person, err := e.CreateUser(ctx, carepath.Actor{Kind: carepath.ActorSystem, ID: "test"}, NewUser{Email: "nurse-" + uuid.NewString() + "@example.org",
 		Name: "Nora Nurse", Role: carepath.RoleCareTeam, Password: "correct horse battery"})
