@@ -34,6 +34,16 @@ const adminKey = "cp_api_test_admin_key_000000000000"
 // workflow is touched, and health must notice Temporal is down.
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	eng := newEngine(t)
+	srv := httptest.NewServer(api.New(eng, api.Config{PublicURL: "https://example.org", TwilioAuthToken: "tok"}, eng.Log).Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newEngine is newServer's engine: the test database with the admin key,
+// and a lazy Temporal client to a closed port.
+func newEngine(t *testing.T) *engine.Engine {
+	t.Helper()
 	testenv.Pool(t) // migrations
 	st, err := store.Open(context.Background(), testenv.Get(t).DatabaseURL)
 	if err != nil {
@@ -51,11 +61,7 @@ func newServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}
-	srv := httptest.NewServer(api.New(eng, api.Config{PublicURL: "https://example.org", TwilioAuthToken: "tok"}, log).Handler())
-	t.Cleanup(srv.Close)
-	return srv
+	return &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 func do(t *testing.T, srv *httptest.Server, method, path, key, body string) (int, map[string]any) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,40 +15,17 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
 
-	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/api"
-	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/oidc"
 	"github.com/carepath/carepath/internal/oidctest"
 	"github.com/carepath/carepath/internal/testenv"
-	"github.com/carepath/carepath/journeys"
-	"github.com/carepath/carepath/store"
 )
 
 // newOIDCServer is newServer with single sign-on through a local provider
 // that has this server's callback registered.
 func newOIDCServer(t *testing.T) (*httptest.Server, *oidctest.Provider) {
 	t.Helper()
-	testenv.Pool(t) // migrations
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.Get(t).DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.APIKeyInsert(ctx, "test", carepath.RoleAdmin, adminKey); err != nil {
-		t.Fatal(err)
-	}
-	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := journeys.Registry()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
@@ -59,10 +35,10 @@ func newOIDCServer(t *testing.T) (*httptest.Server, *oidctest.Provider) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := &engine.Engine{Store: st, Temporal: tc, Journeys: reg, Log: log, OIDC: rp}
+	eng := newEngine(t)
+	eng.OIDC = rp
 	// Plain http here, so the cookies are not Secure and the jar sends them.
-	handler = api.New(eng, api.Config{PublicURL: srv.URL, TwilioAuthToken: "tok"}, log).Handler()
+	handler = api.New(eng, api.Config{PublicURL: srv.URL, TwilioAuthToken: "tok"}, eng.Log).Handler()
 	return srv, p
 }
 
