@@ -54,5 +54,29 @@ func ErrorCode(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	var ps Problems
+	if errors.As(err, &ps) {
+		return EINVALID
+	}
 	return EINTERNAL
+}
+
+// Problems is several invalid inputs reported together, each naming its
+// field (a FHIR transaction reports every bad entry's path at once). Its
+// code is EINVALID.
+type Problems []*Error
+
+func (p Problems) Error() string {
+	if len(p) == 0 {
+		return "carepath: invalid: no problems"
+	}
+	return fmt.Sprintf("%s (and %d more)", p[0].Error(), len(p)-1)
+}
+
+// Err returns p as an error, or nil when it holds no problems.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
 }

@@ -44,8 +44,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status := http.StatusInternalServerError
 	var ae *carepath.Error
 	var he *echo.HTTPError
+	var ps carepath.Problems
+	if errors.As(err, &ps) && len(ps) > 0 {
+		ae = ps[0] // /v1 reports the first; FHIR reports each
+	}
 	switch {
-	case errors.As(err, &ae):
+	case ae != nil || errors.As(err, &ae):
 		status = statusOf[ae.Code]
 		body.Error.Code, body.Error.Message, body.Error.Field = ae.Code, ae.Message, ae.Field
 	case errors.As(err, &he):

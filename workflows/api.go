@@ -187,7 +187,20 @@ const (
 	// SignalOptOut tells the patient's journeys they opted out of a
 	// channel (OptOut); a journey waiting for an answer stops waiting.
 	SignalOptOut = "carepath.opt_out"
+	// SignalAppointment tells the journeys following an appointment (their
+	// journey key is its carepath ID) that the EHR changed it
+	// (AppointmentUpdate): moved, cancelled, fulfilled, a no-show.
+	SignalAppointment = "carepath.appointment"
 )
+
+// AppointmentUpdate is an appointment as the EHR now has it. Version grows
+// with every change, so a journey ignores an update older than one it has.
+type AppointmentUpdate struct {
+	AppointmentID string    `json:"appointment_id"`
+	Status        string    `json:"status"` // FHIR AppointmentStatus: booked, cancelled, noshow, fulfilled…
+	Start         time.Time `json:"start"`
+	Version       int64     `json:"version"`
+}
 
 // OptOut is a patient's withdrawal of consent for a channel.
 type OptOut struct {
