@@ -21,6 +21,10 @@ func (s *Server) routes() {
 
 	e.GET("/metrics", s.handleMetrics)
 
+	// FHIR R4 for EHRs: its own table (fhir_routes.go), described by its
+	// CapabilityStatement rather than openapi.json.
+	s.fhirRoutes()
+
 	wh := e.Group("/webhooks", s.timeWebhook)
 	wh.POST("/twilio/messages", s.handleTwilioMessage)
 	wh.POST("/twilio/status", s.handleTwilioStatus)
