@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/store"
+)
+
+// fhirApply is one resource being written, as a mapper sees it: inside the
+// write's one transaction (q), with what was stored before (Prior, nil on
+// create). A mapper validates the resource (errors name FHIR paths:
+// carepath.Invalid("Observation.valueQuantity.unit", ...)), changes
+// carepath's records through q, sets PatientID and Ref, and queues what
+// must happen outside PostgreSQL (enroll, signal) in After, each step
+// idempotent so a retried write completes it.
+type fhirApply struct {
+	e     *Engine
+	q     *store.Queries
+	actor carepath.Actor
+
+	Type, ID string
+	Raw      json.RawMessage
+	Prior    *store.FHIRResource
+
+	// ResolvePatient turns a reference ("Patient/<id>", or a Bundle entry's
+	// "urn:uuid:…" fullUrl) into the carepath patient's ID.
+	ResolvePatient func(ctx context.Context, reference string) (string, error)
+
+	PatientID string // the carepath patient the resource is about
+	Ref       string // what it fed: patient/<uuid>, observation/<uuid>, …
+
+	After []func(ctx context.Context) error
+}
+
+// fhirMapper applies one resource type onto carepath's records.
+type fhirMapper func(ctx context.Context, w *fhirApply) error
