@@ -2,7 +2,8 @@
 # Both install what they need: Go modules, and the Temporal CLI (built once
 # from the Go module proxy into ./bin when `temporal` is not on PATH); `make
 # test` also Debian's Chromium and playwright-core for the browser tests
-# (scripts/browser-deps.sh).
+# (scripts/browser-deps.sh) and the FHIR conformance test's npm packages
+# (scripts/fhir-deps.sh).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -18,7 +19,7 @@ export CAREPATH_TEMPORAL_BIN := $(TEMPORAL_BIN)
 # RACE=1 runs `make test` under the race detector (CI does).
 RACE_FLAG            := $(if $(RACE),-race)
 
-.PHONY: help run test test-unit test-short build lint fmt compose-check clean temporal-cli browser-deps screenshots record-histories bench bench-scale chaos
+.PHONY: help run test test-unit test-short build lint fmt compose-check clean temporal-cli browser-deps fhir-deps screenshots record-histories bench bench-scale chaos
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/.-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,7 +27,7 @@ help: ## list the targets
 run: build temporal-cli ## run everything locally: Temporal dev server, private PostgreSQL, worker, API, sandbox messaging
 	./bin/carepath dev
 
-test: temporal-cli browser-deps ## run every test: unit, journey, replay, integration against real PostgreSQL and Temporal, the console in headless Chromium, and the short chaos run beside them (RACE=1: under the race detector)
+test: temporal-cli browser-deps fhir-deps ## run every test: unit, journey, replay, integration against real PostgreSQL and Temporal, the console in headless Chromium, the FHIR endpoint against independent FHIR tools, and the short chaos run beside them (RACE=1: under the race detector)
 	@# The short chaos run (its own processes, mostly waiting out its
 	@# window and reply timeouts) is the longest test, so it starts first,
 	@# on a carepath built before the rest compiles, and runs in the
@@ -71,6 +72,9 @@ temporal-cli: ## make sure the Temporal CLI exists (PATH or ./bin/temporal)
 
 browser-deps: ## make sure the browser tests' Chromium (/usr/bin/chromium, Debian's) and playwright-core (console/e2e/node_modules) are installed
 	@./scripts/browser-deps.sh
+
+fhir-deps: ## make sure the FHIR conformance test's npm packages (fhir-kit-client, Medplum's validator, HL7's examples; fhir/e2e/node_modules) are installed
+	@./scripts/fhir-deps.sh
 
 screenshots: temporal-cli browser-deps ## run the console's browser tests and keep their screenshots in docs/console
 	CAREPATH_SCREENSHOT_DIR=$(CURDIR)/docs/console $(GO) test -count=1 -timeout 15m -run '^TestConsoleBrowser$$' ./cmd/carepath

@@ -1,0 +1,236 @@
+// lib.mjs is what the conformance scripts share: the FHIR client
+// (fhir-kit-client, pointed at carepath's /fhir/R4 with an integration API
+// key), carepath's /v1 API (admin key) for what FHIR does not show
+// (enrollments), the control server (cmd/carepath/fhir_conformance_test.go:
+// the patient's phone through a signed Twilio webhook, what the fake Twilio
+// received), the validator, and the steps a script reports.
+//
+// Every script runs steps; each step passes, fails with a message, or is
+// skipped because a step it needs failed. The results go to stdout and, as
+// JSON lines, to $RESULTS_FILE, which the Go test turns into subtests. The
+// process exits 1 when any step failed.
+import fs from 'node:fs';
+import { Client } from 'fhir-kit-client';
+import { format, validate } from './validate.mjs';
+
+function need(name) {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`${name} is not set: the scripts run under cmd/carepath's TestFHIRConformance`);
+    process.exit(2);
+  }
+  return v;
+}
+
+export const env = {
+  fhirBase: need('FHIR_BASE'), // http://127.0.0.1:port/fhir/R4
+  fhirKey: need('FHIR_KEY'), // an integration API key
+  apiBase: need('API_BASE'), // http://127.0.0.1:port
+  adminKey: need('ADMIN_KEY'),
+  control: need('CONTROL_URL'),
+  tz: need('PATIENT_TZ'), // a zone where it is midday: no quiet hours
+  phonePrefix: need('PHONE_PREFIX'), // +1555123 : the script adds 4 digits
+};
+
+/** fhir is carepath's FHIR endpoint through fhir-kit-client. */
+export const fhir = new Client({
+  baseUrl: env.fhirBase,
+  customHeaders: { Authorization: `Bearer ${env.fhirKey}`, Accept: 'application/fhir+json' },
+});
+
+/**
+ * attempt runs a fhir-kit-client call and returns {status, data}, for calls
+ * whose failure is the point (fhir-kit-client throws on a non-2xx answer).
+ */
+export async function attempt(call) {
+  try {
+    const data = await call();
+    const { response } = Client.httpFor(data);
+    return { status: response?.status ?? 200, data, headers: response?.headers };
+  } catch (err) {
+    if (err.response) return { status: err.response.status, data: err.response.data };
+    throw err;
+  }
+}
+
+/** raw sends a request to the FHIR endpoint with fetch (no client). */
+export async function raw(method, path, body, headers = {}) {
+  const resp = await fetch(env.fhirBase + path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${env.fhirKey}`,
+      Accept: 'application/fhir+json',
+      ...(body !== undefined ? { 'Content-Type': 'application/fhir+json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await resp.text();
+  let data;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = text;
+  }
+  return { status: resp.status, data, headers: resp.headers };
+}
+
+/** v1 calls carepath's own API with the admin key. */
+export async function v1(method, path, body) {
+  const resp = await fetch(env.apiBase + path, {
+    method,
+    headers: { Authorization: `Bearer ${env.adminKey}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await resp.text();
+  let data;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = text;
+  }
+  return { status: resp.status, data };
+}
+
+/** v1ok is v1 that fails unless the answer is want. */
+export async function v1ok(method, path, body, want = 200) {
+  const r = await v1(method, path, body);
+  if (r.status !== want) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.data)}`);
+  return r.data;
+}
+
+/** reply texts carepath from the phone (a signed inbound Twilio webhook). */
+export async function reply(from, body) {
+  const resp = await fetch(`${env.control}/reply`, { method: 'POST', body: JSON.stringify({ from, body }) });
+  if (!resp.ok) throw new Error(`control /reply: ${resp.status} ${await resp.text()}`);
+}
+
+/** sent lists what the fake Twilio received for a number. */
+export async function sent(to) {
+  const resp = await fetch(`${env.control}/sent?to=${encodeURIComponent(to)}`);
+  if (!resp.ok) throw new Error(`control /sent: ${resp.status} ${await resp.text()}`);
+  return resp.json();
+}
+
+/** patientByPhone finds carepath's patient (its UUID) by phone. */
+export async function patientByPhone(phone) {
+  const found = await v1ok('GET', `/v1/patients?phone=${encodeURIComponent(phone)}`);
+  return found.items?.[0];
+}
+
+/** waitFor polls cond (async, returning a truthy value when done) until it is, or the time runs out. */
+export async function waitFor(what, cond, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await cond();
+      if (v) return v;
+      last = undefined;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** phone returns this run's phone number n (PHONE_PREFIX + 4 digits). */
+export function phone(n) {
+  return env.phonePrefix + String(n).padStart(4, '0');
+}
+
+// Resources validated, by type, and which were valid.
+const tally = new Map();
+
+function count(resource) {
+  if (!resource?.resourceType) return;
+  tally.set(resource.resourceType, (tally.get(resource.resourceType) ?? 0) + 1);
+  for (const e of resource.entry ?? []) {
+    if (e.resource) count(e.resource);
+    if (e.response?.outcome) count(e.response.outcome);
+  }
+  for (const c of resource.contained ?? []) count(c);
+}
+
+/**
+ * valid checks a resource carepath answered with both validators and
+ * throws the validators' issues when it is not valid R4; it counts every
+ * resource checked (a Bundle's entries too) by type.
+ */
+export function valid(resource, what) {
+  const issues = validate(resource);
+  if (issues.length) {
+    throw new Error(`${what} is not valid FHIR R4 (${issues.length} issue(s)):\n${format(issues)}\n${JSON.stringify(resource, null, 1).slice(0, 4000)}`);
+  }
+  count(resource);
+  return resource;
+}
+
+/** assert throws msg unless cond. */
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+/** outcomeText is an OperationOutcome's issues, one a line. */
+export function outcomeText(oo) {
+  if (oo?.resourceType !== 'OperationOutcome') return JSON.stringify(oo);
+  return (oo.issue ?? [])
+    .map((i) => `${i.severity}/${i.code} ${(i.expression ?? []).join(',')}: ${i.diagnostics ?? i.details?.text ?? ''}`)
+    .join('; ');
+}
+
+// Steps.
+const results = [];
+const failed = new Set();
+const resultsFile = process.env.RESULTS_FILE;
+
+function record(r) {
+  results.push(r);
+  const head = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' }[r.status];
+  console.log(`${head} ${r.step}${r.message ? `: ${r.message}` : ''}`);
+  if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify(r) + '\n');
+}
+
+/**
+ * step runs one named check. needs names earlier steps it depends on: if
+ * one of them failed it is skipped (reported as such). It returns fn's
+ * value, or undefined when it failed or was skipped.
+ */
+export async function step(name, fn, needs = []) {
+  const missing = needs.filter((n) => failed.has(n));
+  if (missing.length) {
+    failed.add(name);
+    record({ step: name, status: 'skip', message: `needs ${missing.join(', ')}` });
+    return undefined;
+  }
+  const start = Date.now();
+  try {
+    const v = await fn();
+    record({ step: name, status: 'pass', ms: Date.now() - start });
+    return v;
+  } catch (err) {
+    failed.add(name);
+    record({ step: name, status: 'fail', message: String(err?.message ?? err) });
+    return undefined;
+  }
+}
+
+/** figure records a measured line the Go test prints. */
+export function figure(line) {
+  console.log(`figure: ${line}`);
+  if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify({ figure: line }) + '\n');
+}
+
+/** finish prints what was validated and exits 1 if any step failed. */
+export function finish(script) {
+  const total = [...tally.values()].reduce((a, b) => a + b, 0);
+  const byType = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
+  figure(`fhir conformance ${script}: ${total} resources valid R4 (Medplum validator + HL7 JSON schema)${byType ? `: ${byType}` : ''}`);
+  if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify({ validated: Object.fromEntries(tally) }) + '\n');
+  const n = (s) => results.filter((r) => r.status === s).length;
+  console.log(`${script}: ${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped`);
+  process.exit(n('fail') + n('skip') ? 1 : 0);
+}
