@@ -33,7 +33,8 @@ func TestCatalogWording(t *testing.T) {
 		}
 		for _, loc := range locales {
 			// Templates may use only these variables; a longest-case value each.
-			_, body, _, err := cat.Render(key, loc, map[string]string{"given_name": "Maximiliano", "code": "blood pressure", "caregiver_name": "Guadalupe"})
+			_, body, _, err := cat.Render(key, loc, map[string]string{"given_name": "Maximiliano", "code": "blood pressure", "caregiver_name": "Guadalupe",
+				"appointment_date": "Wednesday, September 30", "appointment_time": "12:30 PM"})
 			if err != nil {
 				t.Errorf("%s/%s: %v", key, loc, err)
 				continue
