@@ -1,0 +1,265 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/fakefault"
+)
+
+// renderStandIn renders Tasks and Appointments from their rows, enough for
+// the pusher's tests: their status is what changes.
+func renderStandIn(e *Engine) func(ctx context.Context, typ, id string) (json.RawMessage, error) {
+	return func(ctx context.Context, typ, id string) (json.RawMessage, error) {
+		var status string
+		var err error
+		switch typ {
+		case "Task":
+			err = e.Store.Pool.QueryRow(ctx, `SELECT status FROM tasks WHERE id = $1`, id).Scan(&status)
+		case "Appointment":
+			err = e.Store.Pool.QueryRow(ctx, `SELECT status FROM appointments WHERE fhir_id = $1`, id).Scan(&status)
+		default:
+			return nil, carepath.NotFound(typ)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]any{"resourceType": typ, "id": id, "status": status})
+	}
+}
+
+func pushOptions(e *Engine) PushOptions {
+	o := DefaultPush
+	o.Settle, o.Backoff, o.Types, o.Render = 0, 0, []string{"Task", "Appointment"}, renderStandIn(e)
+	return o
+}
+
+func (r *ehrRig) task(t *testing.T, patientID string) string {
+	t.Helper()
+	id := uuid.NewString()
+	r.exec(t, `INSERT INTO tasks (id, patient_id, priority, status, reason) VALUES ($1, $2, 'normal', 'open', 'test')`, id, patientID)
+	return id
+}
+
+func (r *ehrRig) statusAtEHR(t *testing.T, typ, id string) string {
+	t.Helper()
+	b, ok := r.ehr.Resource(typ, id)
+	if !ok {
+		return ""
+	}
+	var res struct{ Status string }
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.Status
+}
+
+func (r *ehrRig) pushOnce(t *testing.T, e *Engine, o PushOptions) Pushed {
+	t.Helper()
+	p, err := e.PushFHIROnce(context.Background(), r.link, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (r *ehrRig) cursor(t *testing.T, typ string) (pushed int64, attempts int) {
+	t.Helper()
+	cs, err := r.e.Store.FHIRPushCursors(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Type == typ {
+			return c.Pushed, c.Attempts
+		}
+	}
+	return 0, 0
+}
+
+func TestPushFaultsNeverLoseOrSkip(t *testing.T) {
+	r := newEHRRig(t)
+	o := pushOptions(r.e)
+	p := newTestPatient(t, r.e)
+	tasks := []string{r.task(t, p), r.task(t, p), r.task(t, p)}
+
+	// The EHR stores the first Task and then answers 500: the push counts
+	// as failed and the cursor stays.
+	r.ehr.FailNext(1, fakefault.AcceptThenError)
+	got := r.pushOnce(t, r.e, o)
+	fmt.Printf("push with accept-then-500: %+v\n", got)
+	if got.Failed != 1 || got.Accepted != 0 {
+		t.Fatalf("first sweep %+v, want one failure and nothing else (the type waits)", got)
+	}
+	pushed, attempts := r.cursor(t, "Task")
+	if pushed != 0 || attempts != 1 {
+		t.Fatalf("cursor after the failure: pushed %d attempts %d", pushed, attempts)
+	}
+	stored := 0
+	for _, id := range tasks {
+		stored += r.ehr.Versions("Task", id)
+	}
+	if stored != 1 {
+		t.Fatalf("EHR holds %d Task versions after one accepted-then-500, want 1", stored)
+	}
+
+	// Next sweep: the same Task again (the same content, harmless), then the rest.
+	got = r.pushOnce(t, r.e, o)
+	if got.Accepted != 3 || got.Failed != 0 {
+		t.Fatalf("second sweep %+v, want 3 accepted", got)
+	}
+	if pushed, attempts = r.cursor(t, "Task"); pushed != 3 || attempts != 0 {
+		t.Fatalf("cursor: pushed %d attempts %d", pushed, attempts)
+	}
+	versions := 0
+	for _, id := range tasks {
+		if s := r.statusAtEHR(t, "Task", id); s != "open" {
+			t.Fatalf("Task %s at the EHR: status %q", id, s)
+		}
+		versions += r.ehr.Versions("Task", id)
+	}
+	if versions != 4 {
+		t.Fatalf("EHR Task versions %d, want 4 (one re-push)", versions)
+	}
+
+	// A 503 (not applied) leaves the change waiting; the EHR gets it later.
+	r.exec(t, `UPDATE tasks SET status = 'resolved', resolved_at = now() WHERE id = $1`, tasks[1])
+	r.ehr.RefuseNext(1, http.StatusServiceUnavailable)
+	if got = r.pushOnce(t, r.e, o); got.Failed != 1 || got.Accepted != 0 {
+		t.Fatalf("sweep during the outage %+v", got)
+	}
+	if s := r.statusAtEHR(t, "Task", tasks[1]); s != "open" {
+		t.Fatalf("a refused push changed the EHR: %q", s)
+	}
+
+	// A restarted pusher (another engine on the same database) continues
+	// from the cursor: only the changed Task is sent.
+	restarted := engineOn(t, r.url)
+	o2 := pushOptions(restarted)
+	before := len(r.ehr.Requests())
+	if got = r.pushOnce(t, restarted, o2); got.Accepted != 1 || got.Failed != 0 {
+		t.Fatalf("restarted sweep %+v, want exactly the changed Task", got)
+	}
+	if s := r.statusAtEHR(t, "Task", tasks[1]); s != "resolved" {
+		t.Fatalf("changed Task at the EHR: %q", s)
+	}
+	if n := len(r.ehr.Requests()) - before; n != 1 {
+		t.Fatalf("restarted pusher made %d requests, want 1", n)
+	}
+	if got = r.pushOnce(t, restarted, o2); got != (Pushed{}) {
+		t.Fatalf("nothing changed, yet %+v", got)
+	}
+}
+
+func TestPushRejectedIsRecordedAndSkipped(t *testing.T) {
+	r := newEHRRig(t)
+	o := pushOptions(r.e)
+	p := newTestPatient(t, r.e)
+	bad, good := r.task(t, p), r.task(t, p)
+	// bad was written first (its own transaction), so it is pushed first.
+	r.ehr.RefuseNext(1, http.StatusUnprocessableEntity)
+	got := r.pushOnce(t, r.e, o)
+	if got.Rejected != 1 || got.Accepted != 1 {
+		t.Fatalf("sweep %+v, want one rejected and one accepted", got)
+	}
+	var n int
+	if err := r.e.Store.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM fhir_push_rejected WHERE resource_type = 'Task' AND id = $1 AND status = 422`, bad).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rejected rows %d %v", n, err)
+	}
+	if s := r.statusAtEHR(t, "Task", good); s != "open" {
+		t.Fatalf("the Task after the rejected one did not flow: %q", s)
+	}
+}
+
+func TestPushBacksOffDurably(t *testing.T) {
+	r := newEHRRig(t)
+	o := pushOptions(r.e)
+	o.Backoff = time.Hour
+	p := newTestPatient(t, r.e)
+	id := r.task(t, p)
+	r.ehr.RefuseNext(1, http.StatusInternalServerError)
+	if got := r.pushOnce(t, r.e, o); got.Failed != 1 {
+		t.Fatalf("sweep %+v", got)
+	}
+	// Backing off: the next sweep, even by a restarted pusher, does not call the EHR.
+	before := len(r.ehr.Requests())
+	if got := r.pushOnce(t, engineOn(t, r.url), o); got != (Pushed{}) || len(r.ehr.Requests()) != before {
+		t.Fatalf("a backing-off type was pushed: %+v", got)
+	}
+	if r.ehr.Versions("Task", id) != 0 {
+		t.Fatal("the refused Task reached the EHR")
+	}
+}
+
+func TestPushOnePusherAtATime(t *testing.T) {
+	r := newEHRRig(t)
+	p := newTestPatient(t, r.e)
+	var ids []string
+	for range 12 {
+		ids = append(ids, r.task(t, p))
+	}
+	engines := []*Engine{r.e, engineOn(t, r.url), engineOn(t, r.url)}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted := 0
+	for round := 0; round < 20; round++ {
+		for _, e := range engines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := e.PushFHIROnce(context.Background(), r.link, pushOptions(e))
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				accepted += got.Accepted
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+	}
+	fmt.Printf("three pushers, 12 tasks: %d accepted\n", accepted)
+	if accepted != len(ids) {
+		t.Fatalf("accepted %d, want %d: a row was pushed twice or not at all", accepted, len(ids))
+	}
+	for _, id := range ids {
+		if v := r.ehr.Versions("Task", id); v != 1 {
+			t.Fatalf("Task %s has %d versions at the EHR, want 1", id, v)
+		}
+	}
+}
+
+func TestPushAppointmentThePatientAnswered(t *testing.T) {
+	r := newEHRRig(t)
+	o := pushOptions(r.e)
+	p := newTestPatient(t, r.e)
+	answered, quiet := uuid.NewString(), uuid.NewString()
+	r.exec(t, `INSERT INTO appointments (id, patient_id, fhir_id, status, start_at) VALUES ($1, $2, 'appt-1', 'booked', now() + interval '1 day')`, answered, p)
+	r.exec(t, `INSERT INTO appointments (id, patient_id, fhir_id, status, start_at) VALUES ($1, $2, 'appt-2', 'booked', now() + interval '1 day')`, quiet, p)
+	if got := r.pushOnce(t, r.e, o); got != (Pushed{}) {
+		t.Fatalf("appointments nobody answered were pushed: %+v", got)
+	}
+	r.exec(t, `UPDATE appointments SET status = 'cancelled', response = 'cancelled', responded_at = now(), version = version + 1, updated_at = now() WHERE id = $1`, answered)
+	if got := r.pushOnce(t, r.e, o); got.Accepted != 1 {
+		t.Fatalf("sweep %+v", got)
+	}
+	if s := r.statusAtEHR(t, "Appointment", "appt-1"); s != "cancelled" {
+		t.Fatalf("Appointment at the EHR: %q", s)
+	}
+	if r.ehr.Versions("Appointment", "appt-2") != 0 {
+		t.Fatal("an unanswered appointment was pushed")
+	}
+	lag, err := r.e.FHIRPushLag(context.Background())
+	if err != nil || lag["Appointment"] != 0 {
+		t.Fatalf("lag %v %v", lag, err)
+	}
+}
