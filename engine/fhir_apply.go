@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
@@ -17,12 +18,21 @@ import (
 // idempotent so a retried write completes it.
 type fhirApply struct {
 	e     *Engine
-	q     *store.Queries
+	q     *store.Queries // nil when Check
 	actor carepath.Actor
 
+	// Check: only decode and validate Raw (no store, no After) and return
+	// every problem found. FHIRWrite checks every entry of a transaction
+	// this way first, so one answer names all the bad entries.
+	Check bool
+	// Now is the write's clock (the same for every entry).
+	Now time.Time
+
 	Type, ID string
-	Raw      json.RawMessage
-	Prior    *store.FHIRResource
+	// Raw is the resource with its id set and a Bundle's urn:uuid
+	// references already rewritten to Type/id.
+	Raw   json.RawMessage
+	Prior *store.FHIRResource
 
 	// ResolvePatient turns a reference ("Patient/<id>", or a Bundle entry's
 	// "urn:uuid:…" fullUrl) into the carepath patient's ID.

@@ -68,3 +68,10 @@ func (q *Queries) AppointmentUpdateFHIR(ctx context.Context, a Appointment) (App
 	}
 	return a, nil
 }
+
+// AppointmentFollowers returns the workflow IDs of a patient's active
+// enrollments following an appointment (journey key = its carepath ID).
+func (q *Queries) AppointmentFollowers(ctx context.Context, patientID, appointmentID string) ([]string, error) {
+	ids, err := collectStrings(ctx, q.db, stmt("AppointmentFollowers"), patientID, appointmentID)
+	return ids, wrapErr("appointment followers", err)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -175,4 +176,28 @@ func scanFHIRResource(row pgx.Row) (FHIRResource, error) {
 	err := row.Scan(&r.Type, &r.ID, &r.Version, &r.SourceVersion, &r.ContentHash, &content, &r.PatientID, &r.Ref, &r.LastUpdated)
 	r.Content = content
 	return r, err
+}
+
+// FHIREventsOf returns the newest events (up to limit) whose source ID
+// starts with prefix ("fhir:Appointment/123/"): what a resource's writes
+// triggered, for a re-send to drive again (their launches are idempotent).
+func (q *Queries) FHIREventsOf(ctx context.Context, prefix string, limit int) ([]Event, error) {
+	rows, err := q.db.Query(ctx, stmt("FHIREventsOf"), likeEscape(prefix), limit)
+	if err != nil {
+		return nil, fmt.Errorf("FHIR events: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+		var e Event
+		var data []byte
+		err := r.Scan(&e.ID, &e.SourceID, &e.Type, &e.PatientID, &e.OccurredAt, &data)
+		e.Data = data
+		return e, err
+	})
+	return out, wrapErr("FHIR events", err)
+}
+
+// likeEscape escapes LIKE's wildcards (ids may hold neither, but a prefix
+// is data).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

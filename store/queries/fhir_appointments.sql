@@ -13,3 +13,8 @@ UPDATE appointments SET patient_id = $2, status = $3, start_at = $4, patient_res
        version = version + 1, updated_at = now()
 WHERE id = $1
 RETURNING version, updated_at;
+
+-- name: AppointmentFollowers
+SELECT workflow_id FROM enrollments
+WHERE patient_id = $1 AND journey_key = $2 AND status = 'active'
+ORDER BY created_at, id;

@@ -62,3 +62,8 @@ WHERE resource_type = $1
   AND ($6::timestamptz IS NULL OR (last_updated, id) > ($6, $7::text))
 ORDER BY last_updated, id
 LIMIT $8;
+
+-- name: FHIREventsOf
+SELECT id, source_id, type, coalesce(patient_id::text, ''), occurred_at, data
+FROM events WHERE source_id LIKE $1 || '%'
+ORDER BY received_at DESC, id LIMIT $2;
