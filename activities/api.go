@@ -11,6 +11,7 @@ import (
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/answers"
+	"github.com/carepath/carepath/store"
 )
 
 // Send outcomes a journey can branch on.
@@ -237,4 +238,41 @@ type LaunchBatchRequest struct {
 type LaunchBatchResult struct {
 	Processed int  `json:"processed"`
 	Done      bool `json:"done"`
+}
+
+// Appointment responses a reminder's reply records (AppointmentRespond).
+const (
+	AppointmentConfirmed           = store.AppointmentConfirmed
+	AppointmentCancelled           = store.AppointmentCancelled
+	AppointmentRescheduleRequested = store.AppointmentRescheduleRequested
+)
+
+// AppointmentRespondRequest records a patient's answer to an appointment
+// reminder. RespondedAt (the journey's clock when the reply arrived) makes
+// a retry harmless; MessageID is the reply, logged by ID.
+type AppointmentRespondRequest struct {
+	AppointmentID string    `json:"appointment_id"`
+	PatientID     string    `json:"patient_id"`
+	EnrollmentID  string    `json:"enrollment_id"`
+	Response      string    `json:"response"` // AppointmentConfirmed, AppointmentCancelled, AppointmentRescheduleRequested
+	MessageID     string    `json:"message_id,omitempty"`
+	RespondedAt   time.Time `json:"responded_at"`
+}
+
+// AppointmentRespondResult is the appointment after the answer. Found is
+// false when the patient has no such appointment (nothing was recorded).
+type AppointmentRespondResult struct {
+	Found   bool   `json:"found"`
+	Status  string `json:"status,omitempty"`
+	Version int64  `json:"version,omitempty"`
+}
+
+// AppointmentRemindedRequest records that Reminders reminders of the
+// appointment have now been sent: the journey's own count, so a retry
+// sets the same number.
+type AppointmentRemindedRequest struct {
+	AppointmentID string `json:"appointment_id"`
+	PatientID     string `json:"patient_id"`
+	EnrollmentID  string `json:"enrollment_id"`
+	Reminders     int    `json:"reminders"`
 }

@@ -13,6 +13,7 @@ import (
 // All lists every journey this build of carepath runs.
 func All() []workflows.Definition {
 	return []workflows.Definition{
+		AppointmentReminders,
 		Onboarding,
 		PostVisitCheckin,
 		Reengagement,

@@ -65,3 +65,19 @@ var whyChoices = []workflows.Choice{
 	{Value: "time", Words: []string{"3", "time", "busy", "tiempo", "ocupado"}},
 	{Value: "access", Words: []string{"4", "transport", "access", "getting there", "transporte"}},
 }
+
+// Appointment reminders: what came of the reminders by the time the
+// appointment started (or the journey ended).
+const (
+	// The patient confirmed (C).
+	OutcomeConfirmed = "confirmed"
+	// The patient cancelled (X).
+	OutcomeCancelled = "cancelled"
+	// The patient asked to reschedule (R): scheduling staff call.
+	OutcomeRescheduleRequested = "reschedule_requested"
+	// The EHR cancelled the appointment (or entered it in error).
+	OutcomeAppointmentCancelled = "appointment_cancelled"
+	// No reminder was due: the appointment had started, was too close to
+	// place one outside quiet hours, or none was given.
+	OutcomeNotReminded = "not_reminded"
+)

@@ -11,6 +11,7 @@ import "go.temporal.io/sdk/workflow"
 //
 //lint:ignore U1000 a root for workflowcheck, never called
 func carePaths(workflow.Context) {
+	_, _ = appointmentReminders(nil, AppointmentReminderParams{})
 	_, _ = onboarding(nil, OnboardingParams{})
 	_, _ = postVisitCheckin(nil, PostVisitParams{})
 	_, _ = reengagement(nil, ReengagementParams{})

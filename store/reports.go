@@ -24,6 +24,9 @@ type JourneyEngagement struct {
 	// enrollment counted here (recorded apart from consent), and how many
 	// came back since, by the journey and touch that won them back.
 	Decliners Decliners `json:"decliners"`
+	// Appointments: the appointment reminders' results (the
+	// appointment_reminders line only).
+	Appointments *AppointmentFigures `json:"appointments,omitempty"`
 	// Satisfaction is the mean survey score, how many answered, and how
 	// many gave each score (EngagementDistributions fills it in).
 	Satisfaction struct {
@@ -85,6 +88,13 @@ func (q *Queries) EngagementReport(ctx context.Context, from, to time.Time) ([]J
 	}
 	if err := q.engagementDecliners(ctx, from, to, out, idx); err != nil {
 		return nil, err
+	}
+	if i, ok := idx["appointment_reminders"]; ok {
+		f, err := q.AppointmentEngagement(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Appointments = &f
 	}
 	return out, nil
 }

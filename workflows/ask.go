@@ -115,7 +115,11 @@ func (j *J) Ask(q Question) Answer {
 	return a
 }
 
-func (j *J) ask(q Question) (Answer, error) {
+// ask asks q. interrupts are signals that may end the wait early by
+// returning errInterrupted (a followed appointment changed, appointment.go):
+// the question is closed and the answer is StatusInterrupted, unless a
+// reply had already been routed to it.
+func (j *J) ask(q Question, interrupts ...signal) (Answer, error) {
 	if q.Timeout <= 0 {
 		return Answer{}, fmt.Errorf("ask %s: timeout must be positive", q.Key)
 	}
@@ -144,15 +148,16 @@ func (j *J) ask(q Question) (Answer, error) {
 	j.askedOn = sent.Channel
 	remindersLeft, clarified := q.Reminders, false
 	for {
-		reply, ok, err := j.awaitReply(ref.ID, q.Timeout)
+		reply, ok, err := j.awaitReply(ref.ID, q.Timeout, interrupts...)
 		if errors.Is(err, errOptedOut) {
 			// The patient said STOP while we waited: no reminder, no wait.
 			return notSent(ReasonOptedOut), nil
 		}
-		if err != nil {
+		interrupted := errors.Is(err, errInterrupted)
+		if err != nil && !interrupted {
 			return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
 		}
-		if !ok && remindersLeft > 0 {
+		if !ok && remindersLeft > 0 && !interrupted {
 			remindersLeft--
 			tpl := q.ReminderTemplate
 			if tpl == "" {
@@ -166,6 +171,9 @@ func (j *J) ask(q Question) (Answer, error) {
 		if !ok {
 			if reply, ok, err = j.closeQuestion(ref.ID); err != nil {
 				return Answer{}, fmt.Errorf("ask %s: %w", q.Key, err)
+			}
+			if !ok && interrupted {
+				return Answer{Status: StatusInterrupted}, nil
 			}
 			if !ok {
 				return Answer{Status: StatusTimedOut}, nil
@@ -206,7 +214,7 @@ func (j *J) closeQuestion(questionID string) (Reply, bool, error) {
 // awaitReply waits up to timeout for the reply to questionID. Replies to
 // any other question are handed to the care team as they arrive; an
 // opt-out of the channel asked on ends the wait with errOptedOut.
-func (j *J) awaitReply(questionID string, timeout time.Duration) (Reply, bool, error) {
+func (j *J) awaitReply(questionID string, timeout time.Duration, interrupts ...signal) (Reply, bool, error) {
 	var got Reply
 	matched := false
 	ok, err := j.await(timeout, "reply timer", func() bool { return matched },
@@ -220,14 +228,14 @@ func (j *J) awaitReply(questionID string, timeout time.Duration) (Reply, bool, e
 			j.answeredAt = workflow.Now(j.ctx)
 			return nil
 		}},
-		signal{j.optOuts, func(c workflow.ReceiveChannel) error {
+		append([]signal{{j.optOuts, func(c workflow.ReceiveChannel) error {
 			var o OptOut
 			c.Receive(j.ctx, &o)
 			if o.Channel == j.askedOn {
 				return errOptedOut
 			}
 			return nil
-		}})
+		}}}, interrupts...)...)
 	if !ok {
 		return Reply{}, false, err
 	}

@@ -28,6 +28,11 @@
 //	j.OnObservation(func(Observation))    each observation handled on arrival
 //	                                      (also while an Ask waits)
 //	j.Watch(d, done)                      wait, handing observations to it
+//	a := j.FollowAppointment(id, start)   an appointment the EHR may move or
+//	                                      end (SignalAppointment, appointment.go):
+//	                                      a.SleepUntil(t) wakes early on a change,
+//	                                      a.Ask(q) is Interrupted() by one,
+//	                                      a.Update(), a.Ended(), a.Vars()
 //	j.Now(), j.NextLocal(after, h, m)     the deterministic clock
 //	j.AddLocalDays(from, days, h, m)      whole local days later at h:m (DST-safe)
 //	j.Carried(&st), j.ShouldContinueAsNew(), j.ContinueAsNew(st)
@@ -36,7 +41,8 @@
 //	                                      after its deploy (workflow.GetVersion)
 //
 // An Answer has one Status: Answered(), TimedOut(), Unrecognised(),
-// Undelivered() or OptedOut() (a STOP is an answer journeys respect).
+// Undelivered() or OptedOut() (a STOP is an answer journeys respect), and
+// for an appointment's Ask, Interrupted() (the EHR changed it meanwhile).
 // Answer.RedFlag says the reply had a red flag: the engine has already sent
 // the safety message and raised an urgent task holding it, so Ask does not
 // clarify it and a journey raises no review task of its own for it.
