@@ -82,6 +82,10 @@ func (s *Server) routes() {
 	v1.GET("/api-keys", s.handleAPIKeyList, admin)
 	v1.POST("/api-keys/:id/revoke", s.handleAPIKeyRevoke, admin)
 	v1.GET("/audit", s.handleAuditList, admin)
+	// SMART Backend Services clients (EHR systems) of the FHIR endpoint.
+	v1.POST("/fhir-clients", s.handleFHIRClientCreate, admin)
+	v1.GET("/fhir-clients", s.handleFHIRClientList, admin)
+	v1.POST("/fhir-clients/:id/revoke", s.handleFHIRClientRevoke, admin)
 
 	// Staff and the on-call roster: admin manages, the care team reads.
 	v1.POST("/staff", s.handleStaffCreate, admin)
