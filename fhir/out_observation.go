@@ -10,24 +10,29 @@ import (
 )
 
 // readingOut is how a carepath reading code is written as an Observation:
-// its LOINC code, the UCUM unit's display, and the vital-signs profile it
-// meets ("" for glucose: the vital-signs profile binds units to a value
-// set without mg/dL, so a glucose reading claims none).
+// its LOINC code, the UCUM unit's display, and the profiles it claims:
+// vitalsigns when vital (not glucose: the vital-signs profile binds units
+// to a value set without mg/dL), and the specific one besides.
 type readingOut struct {
 	loinc, display string
 	extra          []fm.Coding // further codings the specific profile asks for
 	unitDisplay    string
+	vital          bool
 	profile        string
 }
 
 var readingsOut = map[string]readingOut{
-	"blood_glucose":  {loinc: "2339-0", display: "Glucose [Mass/volume] in Blood", unitDisplay: "mg/dL"},
-	"blood_pressure": {loinc: "85354-9", display: "Blood pressure panel with all children optional", unitDisplay: "mmHg", profile: "bp"},
-	"weight":         {loinc: "29463-7", display: "Body weight", unitDisplay: "kg", profile: "bodyweight"},
-	"heart_rate":     {loinc: "8867-4", display: "Heart rate", unitDisplay: "beats/minute", profile: "heartrate"},
-	"spo2": {loinc: "59408-5", display: "Oxygen saturation in Arterial blood by Pulse oximetry", unitDisplay: "%", profile: "oxygensat",
+	"blood_glucose": {loinc: "2339-0", display: "Glucose [Mass/volume] in Blood", unitDisplay: "mg/dL"},
+	// Blood pressure claims the vitalsigns profile but not bp: it meets bp,
+	// but Medplum's validator (the conformance suite's) finds no
+	// SystolicBP/DiastolicBP slice in any component list, HL7's own
+	// Observation-blood-pressure example's included.
+	"blood_pressure": {loinc: "85354-9", display: "Blood pressure panel with all children optional", unitDisplay: "mmHg", vital: true},
+	"weight":         {loinc: "29463-7", display: "Body weight", unitDisplay: "kg", vital: true, profile: "bodyweight"},
+	"heart_rate":     {loinc: "8867-4", display: "Heart rate", unitDisplay: "beats/minute", vital: true, profile: "heartrate"},
+	"spo2": {loinc: "59408-5", display: "Oxygen saturation in Arterial blood by Pulse oximetry", unitDisplay: "%", vital: true, profile: "oxygensat",
 		extra: []fm.Coding{outCoding(SystemLOINC, "2708-6", "Oxygen saturation in Arterial blood")}},
-	"temperature": {loinc: "8310-5", display: "Body temperature", unitDisplay: "C", profile: "bodytemp"},
+	"temperature": {loinc: "8310-5", display: "Body temperature", unitDisplay: "C", vital: true, profile: "bodytemp"},
 }
 
 // Observation renders a patient-reported reading in its code's canonical
@@ -39,8 +44,11 @@ func Observation(o store.FHIRObservation) (json.RawMessage, error) {
 		return nil, fmt.Errorf("render Observation: no LOINC code for reading code %q", o.Code)
 	}
 	var profiles []string
+	if spec.vital {
+		profiles = append(profiles, profileVitalSigns)
+	}
 	if spec.profile != "" {
-		profiles = []string{profileVitalSigns, profileVitalSignsSpecific + spec.profile}
+		profiles = append(profiles, profileVitalSignsSpecific+spec.profile)
 	}
 	codings := append([]fm.Coding{outCoding(SystemLOINC, spec.loinc, spec.display)}, spec.extra...)
 	codings = append(codings, outCoding(CodeSystemReadingCode, o.Code, ""))
