@@ -95,7 +95,7 @@ func appointmentReminders(j *workflows.J, p AppointmentReminderParams) (string, 
 	appt := j.FollowAppointment(p.AppointmentID, p.Start.Time)
 	// Outcome so far: what the patient answered, or nothing yet.
 	outcome, sent, delivered := OutcomeNoResponse, 0, false
-	plan := planReminders(j, p, appt)
+	plan, plannedFor := planReminders(j, p, appt), p.Start.Time
 	if len(plan) == 0 {
 		j.SetOutcomeDetail("appointment too close or already started")
 		return OutcomeNotReminded, nil
@@ -110,10 +110,13 @@ func appointmentReminders(j *workflows.J, p AppointmentReminderParams) (string, 
 			next = appt.Current().Start
 		}
 		if appt.SleepUntil(next) {
-			if ended, out := appointmentChanged(j, p, appt, outcome, &plan); ended {
+			ended, moved, out := appointmentChanged(j, p, appt, outcome, &plan, &plannedFor)
+			if ended {
 				return out, nil
 			}
-			outcome = OutcomeNoResponse // a moved appointment is asked about afresh
+			if moved {
+				outcome = OutcomeNoResponse // a moved appointment is asked about afresh
+			}
 			continue
 		}
 		if len(plan) == 0 { // the appointment's time came
@@ -176,22 +179,28 @@ func appointmentReminders(j *workflows.J, p AppointmentReminderParams) (string, 
 	}
 }
 
-// appointmentChanged handles an update from the EHR: an appointment that
-// will not take place ends the journey (ended, with its outcome); a moved
-// one gets its reminders planned afresh from the new start, into *plan.
-func appointmentChanged(j *workflows.J, p AppointmentReminderParams, appt *workflows.Appointment, outcome string, plan *[]time.Time) (bool, string) {
+// appointmentChanged handles an update from the EHR: an appointment with
+// nothing left to remind of ends the journey (ended, with its outcome); a
+// moved one gets its reminders planned afresh from the new start, into
+// *plan (moved; *plannedFor is the start the plan is for). Another status (pending, waitlist…) at the same start
+// leaves the plan as it was.
+func appointmentChanged(j *workflows.J, p AppointmentReminderParams, appt *workflows.Appointment, outcome string,
+	plan *[]time.Time, plannedFor *time.Time) (ended, moved bool, out string) {
 	u, _ := appt.Update()
 	if appt.Ended() {
 		j.SetOutcomeDetail("appointment " + u.Status + " in the EHR")
 		switch u.Status {
 		case workflows.AppointmentCancelled, workflows.AppointmentEnteredInError:
-			return true, OutcomeAppointmentCancelled
+			return true, false, OutcomeAppointmentCancelled
 		}
-		return true, outcome // fulfilled or a no-show: the reminders' outcome stands
+		return true, false, outcome // under way, done or missed: the reminders' outcome stands
+	}
+	if u.Start.Equal(*plannedFor) {
+		return false, false, ""
 	}
 	j.Step("appointment_moved")
-	*plan = planReminders(j, p, appt)
-	return false, ""
+	*plan, *plannedFor = planReminders(j, p, appt), u.Start
+	return false, true, ""
 }
 
 // planReminders is when to remind of the appointment, from now: at each

@@ -410,3 +410,27 @@ func errField(err error) string {
 	}
 	return ""
 }
+
+// An update that neither moves nor ends the appointment (pending, the
+// same start) changes nothing: the reminders go as planned and the
+// reply wait is not cut short. Arrived ends the journey.
+func TestAppointmentOtherStatusesKeepThePlan(t *testing.T) {
+	h := newApptHarness(t)
+	start := at(2026, 1, 9, 15, 30, ny)
+	first := at(2026, 1, 6, 15, 30, ny)
+	startAt := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC).Add(start)
+	h.updateAt(10*time.Hour, workflows.AppointmentUpdate{AppointmentID: apptID, Status: "pending", Start: startAt, Version: 2})
+	h.updateAt(first+time.Hour, workflows.AppointmentUpdate{AppointmentID: apptID, Status: "booked", Start: startAt, Version: 3})
+	h.ReplyAt(first+2*time.Hour, "C")
+	h.updateAt(start-10*time.Minute, workflows.AppointmentUpdate{AppointmentID: apptID, Status: "arrived", Start: startAt, Version: 4})
+	if out := run(t, h.Harness, apptParams(start, "")); out != journeys.OutcomeConfirmed {
+		t.Fatalf("outcome %q", out)
+	}
+	wantTemplates(t, h.Harness, reminder, "appointment_reminders.confirmed")
+	if h.Env.Now().Sub(h.Start()) != start-10*time.Minute {
+		t.Fatalf("ended at %v, want on arrival", h.Env.Now().Sub(h.Start()))
+	}
+	if f := h.Finished(); f.Detail != "appointment arrived in the EHR" {
+		t.Fatalf("detail %q", f.Detail)
+	}
+}

@@ -17,6 +17,8 @@ const (
 	AppointmentNoShow         = "noshow"
 	AppointmentFulfilled      = "fulfilled"
 	AppointmentEnteredInError = "entered-in-error"
+	AppointmentArrived        = "arrived"
+	AppointmentCheckedIn      = "checked-in"
 )
 
 // StatusInterrupted: the appointment the question was asked about
@@ -64,11 +66,15 @@ func (a *Appointment) Update() (AppointmentUpdate, bool) {
 // SleepUntil, Ask), without looking for new updates.
 func (a *Appointment) Current() AppointmentUpdate { return a.current }
 
-// Ended reports whether the appointment will not take place as booked:
-// cancelled, a no-show, fulfilled (it happened) or entered in error.
-func (a *Appointment) Ended() bool {
-	switch a.current.Status {
-	case AppointmentCancelled, AppointmentNoShow, AppointmentFulfilled, AppointmentEnteredInError:
+// Ended reports whether there is nothing left to remind of: the
+// appointment was cancelled, entered in error, missed (noshow), or is
+// under way or done (arrived, checked-in, fulfilled).
+func (a *Appointment) Ended() bool { return ended(a.current.Status) }
+
+func ended(status string) bool {
+	switch status {
+	case AppointmentCancelled, AppointmentNoShow, AppointmentFulfilled, AppointmentEnteredInError,
+		AppointmentArrived, AppointmentCheckedIn:
 		return true
 	}
 	return false
@@ -131,8 +137,9 @@ func (a *Appointment) drain() {
 // take applies u if it is newer than what the journey has, and reports
 // whether it moved or ended the appointment. An update for another
 // appointment (not sent by the engine, which signals by journey key) and
-// one older than the newest seen are ignored; a newer one that changes
-// neither status nor start only advances the version.
+// one older than the newest seen are ignored; a newer one that neither
+// moves nor ends it (the same start, booked or pending) is taken in
+// without waking the journey.
 func (a *Appointment) take(u AppointmentUpdate) bool {
 	if u.AppointmentID != a.current.AppointmentID || u.Version <= a.current.Version {
 		a.j.log.Info("appointment update ignored", "version", u.Version, "known_version", a.current.Version)
@@ -141,7 +148,7 @@ func (a *Appointment) take(u AppointmentUpdate) bool {
 	if u.Start.IsZero() { // a cancellation may come without a start
 		u.Start = a.current.Start
 	}
-	material := u.Status != a.current.Status || !u.Start.Equal(a.current.Start)
+	material := !u.Start.Equal(a.current.Start) || (ended(u.Status) && !ended(a.current.Status))
 	a.current = u
 	if material {
 		a.changed = true
