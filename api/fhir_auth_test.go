@@ -257,3 +257,22 @@ func TestFHIRFormatsAndUnsupported(t *testing.T) {
 		t.Errorf("browser-ish metadata: %d", st)
 	}
 }
+
+func TestFHIRSignedInPeopleRead(t *testing.T) {
+	srv := newServer(t)
+	for _, role := range []string{"care_team", "read_only"} {
+		b := signedIn(t, srv, role)
+		if st, out := b.send(t, srv, "GET", "/fhir/R4/Observation?_count=1", "", false); refused(st) {
+			t.Errorf("%s person searching: %d %v", role, st, out)
+		}
+		st, out := b.send(t, srv, "POST", "/fhir/R4/Observation", `{"resourceType":"Observation"}`, true)
+		if st != http.StatusForbidden || out["resourceType"] != "OperationOutcome" {
+			t.Errorf("%s person writing: %d %v", role, st, out)
+		}
+	}
+	// Without the CSRF token a session cannot even try to write.
+	b := signedIn(t, srv, "care_team")
+	if st, _ := b.send(t, srv, "POST", "/fhir/R4/Observation", `{"resourceType":"Observation"}`, false); st != http.StatusForbidden {
+		t.Errorf("session write without CSRF: %d", st)
+	}
+}
