@@ -2,27 +2,11 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/carepath/carepath/fhir"
 )
-
-// readSearchParams are the search parameters each readable type takes
-// (besides _count and _cursor, which every search takes).
-func readSearchParams(typ string) []string {
-	params := []string{fhir.ParamID, fhir.ParamLastUpdated, fhir.ParamIdentifier}
-	if typ != "Patient" {
-		params = append(params, fhir.ParamSubject, fhir.ParamPatient)
-	} else {
-		params = append(params, fhir.ParamPatient)
-	}
-	if typ == "Task" {
-		params = append(params, fhir.ParamStatus)
-	}
-	return params
-}
 
 // handleFHIRRead is GET /fhir/R4/:type/:id: the resource, with its version
 // as a weak ETag and its last update as Last-Modified.
@@ -43,7 +27,7 @@ func (s *Server) handleFHIRRead(c echo.Context) error {
 	if !updated.IsZero() {
 		h.Set(echo.HeaderLastModified, updated.UTC().Format(http.TimeFormat))
 	}
-	return c.Blob(http.StatusOK, "application/fhir+json", raw)
+	return c.Blob(http.StatusOK, fhirJSON, raw)
 }
 
 // handleFHIRSearch is GET /fhir/R4/:type?params: a searchset Bundle, one
@@ -51,7 +35,7 @@ func (s *Server) handleFHIRRead(c echo.Context) error {
 func (s *Server) handleFHIRSearch(c echo.Context) error {
 	typ := c.Param("type")
 	q := c.QueryParams()
-	search, err := fhir.ParseSearch(typ, q, readSearchParams(typ))
+	search, err := fhir.ParseSearch(typ, q, fhirSearchParams(typ))
 	if err != nil {
 		return err
 	}
@@ -59,15 +43,8 @@ func (s *Server) handleFHIRSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, "application/fhir+json", fhir.SearchSet(s.readBaseURL(c), typ, q, page))
+	return c.Blob(http.StatusOK, fhirJSON, fhir.SearchSet(s.fhirBaseURL(c), typ, q, page))
 }
 
-// readBaseURL is the endpoint's absolute base for fullUrl and links: the
-// configured public URL, else the request's own scheme and host.
-func (s *Server) readBaseURL(c echo.Context) string {
-	base := strings.TrimRight(s.cfg.PublicURL, "/")
-	if base == "" {
-		base = c.Scheme() + "://" + c.Request().Host
-	}
-	return base + fhirBase
-}
+// readBaseURL is fhirBaseURL (FHIRIN's write handlers call it by this name).
+func (s *Server) readBaseURL(c echo.Context) string { return s.fhirBaseURL(c) }
