@@ -29,6 +29,9 @@ type Engine struct {
 	ClinicZone *time.Location
 	// OIDC is single sign-on's provider (CAREPATH_OIDC_*); nil: off.
 	OIDC *oidc.Client
+	// EHR is the EHR's FHIR server carepath pushes to and reads id-only
+	// subscription notifications' resources from (CAREPATH_EHR_*); nil: off.
+	EHR *EHRLink
 
 	wake routerWake // a stored reply wakes this process's reply router
 }

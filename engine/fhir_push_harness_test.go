@@ -59,11 +59,13 @@ func newEHRRig(t *testing.T) *ehrRig {
 		t.Fatal(err)
 	}
 	link := &EHRLink{Base: ehr.FHIRBase(), HTTP: sc.HTTPClient(10 * time.Second)}
-	return &ehrRig{e: engineOn(t, url), ehr: ehr, link: link, url: url}
+	e := engineOn(t, url)
+	e.EHR = link
+	return &ehrRig{e: e, ehr: ehr, link: link, url: url}
 }
 
-// engineOn is an engine on the database at url (Temporal is not needed by
-// the pusher: the client points nowhere).
+// engineOn is an engine on the database at url and the package's Temporal
+// (FHIRWrite starts journeys; the pusher needs none).
 func engineOn(t *testing.T, url string) *Engine {
 	t.Helper()
 	st, err := store.Open(context.Background(), url)
@@ -71,7 +73,7 @@ func engineOn(t *testing.T, url string) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	tc, err := client.NewLazyClient(client.Options{HostPort: testenv.Get(t).TemporalAddress})
 	if err != nil {
 		t.Fatal(err)
 	}

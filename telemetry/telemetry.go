@@ -28,6 +28,9 @@ type Metrics struct {
 	provider *sdkmetric.MeterProvider
 	messages metric.Int64Counter
 	webhooks metric.Float64Histogram
+	fhirPush metric.Int64Counter // by resource type and outcome
+	fhirSubs metric.Int64Counter // subscription notifications by type
+	fhirGaps metric.Int64Counter // subscription event numbers found missing
 }
 
 // New builds the registry and instruments.
@@ -47,6 +50,9 @@ func New() (*Metrics, error) {
 		metric.WithDescription("Time to answer a provider webhook."),
 		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)); err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	if err := m.fhirInstruments(meter); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -145,6 +151,71 @@ func (m *Metrics) ObserveReplyBacklog(backlog func(context.Context) (int64, time
 	}, waiting, oldest)
 	if err != nil {
 		return fmt.Errorf("telemetry: reply backlog callback: %w", err)
+	}
+	return nil
+}
+
+// fhirInstruments makes the EHR link's counters. Labels are FHIR resource
+// types, outcomes and notification types: never a patient or a resource id.
+func (m *Metrics) fhirInstruments(meter metric.Meter) error {
+	var err error
+	if m.fhirPush, err = meter.Int64Counter("carepath_fhir_push",
+		metric.WithDescription("Resources pushed to the EHR by FHIR type and outcome (accepted, failed, rejected, skipped).")); err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	if m.fhirSubs, err = meter.Int64Counter("carepath_fhir_subscription_notifications",
+		metric.WithDescription("Subscription notifications from the EHR by type (handshake, heartbeat, event-notification, ...) and outcome.")); err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	if m.fhirGaps, err = meter.Int64Counter("carepath_fhir_subscription_gaps",
+		metric.WithDescription("Subscription event numbers found missing (skipped over by a later event or a heartbeat's count).")); err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	return nil
+}
+
+// FHIRPushed counts one resource the pusher handled.
+func (m *Metrics) FHIRPushed(ctx context.Context, resourceType, outcome string) {
+	if m == nil {
+		return
+	}
+	m.fhirPush.Add(ctx, 1, metric.WithAttributes(attribute.String("type", resourceType), attribute.String("outcome", outcome)))
+}
+
+// FHIRSubscriptionNotification counts one notification and the event
+// numbers it showed missing.
+func (m *Metrics) FHIRSubscriptionNotification(ctx context.Context, notificationType, outcome string, gaps int64) {
+	if m == nil {
+		return
+	}
+	m.fhirSubs.Add(ctx, 1, metric.WithAttributes(attribute.String("type", notificationType), attribute.String("outcome", outcome)))
+	if gaps > 0 {
+		m.fhirGaps.Add(ctx, gaps)
+	}
+}
+
+// ObserveFHIRPushLag reports, at each scrape, per FHIR type how long the
+// oldest change not yet accepted by the EHR has waited (0 if none).
+func (m *Metrics) ObserveFHIRPushLag(lag func(context.Context) (map[string]time.Duration, error)) error {
+	if m == nil {
+		return nil
+	}
+	_, err := m.provider.Meter("carepath").Float64ObservableGauge("carepath_fhir_push_lag", metric.WithUnit("s"),
+		metric.WithDescription("Per FHIR type, how long the oldest change not yet accepted by the EHR has waited."),
+		metric.WithFloat64Callback(func(ctx context.Context, o metric.Float64Observer) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			lags, err := lag(ctx)
+			if err != nil {
+				return err
+			}
+			for typ, d := range lags {
+				o.Observe(d.Seconds(), metric.WithAttributes(attribute.String("type", typ)))
+			}
+			return nil
+		}))
+	if err != nil {
+		return fmt.Errorf("telemetry: FHIR push lag gauge: %w", err)
 	}
 	return nil
 }
