@@ -1,6 +1,6 @@
 // Reports: the engagement report as charts (a funnel per journey,
 // decliners and re-engaged decliners, the satisfaction distribution,
-// messages per patient) and the contact-hygiene list, each exportable as
+// messages per patient, appointment reminders' results) and the contact-hygiene list, each exportable as
 // CSV. The CSV is fetched with the session cookie and saved through a Blob
 // URL, so a lapsed session is caught instead of saved as a file.
 
@@ -164,6 +164,25 @@ export async function render(root, params, ctx) {
       series: [{ name: 'Patients', values: sent.map((p) => p[1]) }],
       unit: 'patients',
     }));
+
+    // Appointment reminders: what came of them (the appointment_reminders
+    // line's appointments; rates out of the appointments reminded).
+    const appt = (js.find((j) => j.appointments) || {}).appointments;
+    if (appt) {
+      const pct = (r) => (r == null ? '—' : `${fmtNum(Math.round(r * 1000) / 10)}%`);
+      body.push(h('h3', {}, 'Appointment reminders'));
+      const resched = appt.reminded ? appt.reschedule_requested / appt.reminded : null;
+      body.push(h('div', { class: 'table-wrap' }, h('table', {},
+        h('caption', { class: 'pg-caption' }, 'Appointments reminded and what came of it'),
+        h('thead', {}, h('tr', {}, ['', 'Followed', 'Reminded', 'Confirmed', 'Cancelled', 'Reschedule requests', 'No-shows after reminders']
+          .map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {},
+          h('tr', {}, h('th', { scope: 'row' }, 'Appointments'),
+            ...[appt.followed, appt.reminded, appt.confirmed, appt.cancelled, appt.reschedule_requested, appt.no_shows]
+              .map((n) => h('td', { class: 'num' }, fmtNum(n || 0)))),
+          h('tr', {}, h('th', { scope: 'row' }, 'Share of those reminded'), h('td', {}, ''), h('td', {}, ''),
+            ...[appt.confirmation_rate, appt.cancellation_rate, resched, appt.no_show_rate].map((r) => h('td', { class: 'num' }, pct(r))))))));
+    }
 
     // The figures as a table too (outcomes and opt-outs included).
     body.push(h('div', { class: 'table-wrap' }, h('table', {},
