@@ -15,9 +15,10 @@ import (
 // CapabilityStatement's date. Bump it with the table.
 var fhirCapabilityDate = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-// Interactions of the types an EHR writes (FHIR.md): create, update (PUT
-// by id, which may create the EHR's id, and conditional update by
-// identifier), read and search.
+// Interactions of the types an EHR writes (FHIR.md): create (and
+// conditional create with If-None-Exist), update (PUT by id, which may
+// create the EHR's id, and conditional update by identifier), read and
+// search.
 var fhirWritable = []string{fhir.InteractionCreate, fhir.InteractionUpdate, fhir.InteractionRead, fhir.InteractionSearchType}
 
 // fhirReadOnly is what carepath makes itself and only shows.
@@ -32,7 +33,7 @@ var (
 )
 
 func writable(typ string, params []string, doc string) fhir.ResourceCapability {
-	return fhir.ResourceCapability{Type: typ, Interactions: fhirWritable, ConditionalUpdate: true, UpdateCreate: true,
+	return fhir.ResourceCapability{Type: typ, Interactions: fhirWritable, ConditionalUpdate: true, ConditionalCreate: true, UpdateCreate: true,
 		SearchParams: params, Documentation: doc}
 }
 

@@ -40,6 +40,7 @@ type ResourceCapability struct {
 	Type              string
 	Interactions      []string // InteractionRead, InteractionSearchType, InteractionCreate, InteractionUpdate
 	ConditionalUpdate bool     // PUT Type?identifier=system|value
+	ConditionalCreate bool     // POST with If-None-Exist: identifier=system|value
 	UpdateCreate      bool     // PUT Type/id may create
 	SearchParams      []string // Param* names
 	Documentation     string
@@ -175,6 +176,10 @@ func restResource(r ResourceCapability) (fm.CapabilityStatementRestResource, err
 	if r.Supports(InteractionUpdate) {
 		cu, uc := r.ConditionalUpdate, r.UpdateCreate
 		out.ConditionalUpdate, out.UpdateCreate = &cu, &uc
+	}
+	if r.Supports(InteractionCreate) {
+		cc := r.ConditionalCreate
+		out.ConditionalCreate = &cc
 	}
 	for _, p := range r.SearchParams {
 		t, ok := searchParamTypes[p]

@@ -12,7 +12,7 @@ func TestCapabilityStatementFromTable(t *testing.T) {
 		BaseURL: "https://cp.example/fhir/R4", TokenURL: "https://cp.example/fhir/R4/auth/token",
 		Resources: []ResourceCapability{
 			{Type: "Patient", Interactions: []string{InteractionCreate, InteractionUpdate, InteractionRead, InteractionSearchType},
-				ConditionalUpdate: true, UpdateCreate: true, SearchParams: []string{ParamID, ParamIdentifier}},
+				ConditionalUpdate: true, ConditionalCreate: true, UpdateCreate: true, SearchParams: []string{ParamID, ParamIdentifier}},
 			{Type: "Task", Interactions: []string{InteractionRead, InteractionSearchType}, SearchParams: []string{ParamStatus}},
 		},
 		System: []string{InteractionTransaction, InteractionBatch},
@@ -31,6 +31,7 @@ func TestCapabilityStatementFromTable(t *testing.T) {
 				Type              string
 				Interaction       []struct{ Code string }
 				ConditionalUpdate *bool
+				ConditionalCreate *bool
 				UpdateCreate      *bool
 				SearchParam       []struct{ Name, Type string }
 			}
@@ -45,11 +46,11 @@ func TestCapabilityStatementFromTable(t *testing.T) {
 		t.Errorf("%s", raw)
 	}
 	p, task := cs.Rest[0].Resource[0], cs.Rest[0].Resource[1]
-	if len(p.Interaction) != 4 || p.Interaction[2].Code != "read" || !*p.ConditionalUpdate || !*p.UpdateCreate ||
+	if len(p.Interaction) != 4 || p.Interaction[2].Code != "read" || !*p.ConditionalUpdate || !*p.ConditionalCreate || !*p.UpdateCreate ||
 		p.SearchParam[1].Name != "identifier" || p.SearchParam[1].Type != "token" {
 		t.Errorf("Patient: %+v", p)
 	}
-	if task.ConditionalUpdate != nil || task.SearchParam[0].Type != "token" || len(task.Interaction) != 2 {
+	if task.ConditionalUpdate != nil || task.ConditionalCreate != nil || task.SearchParam[0].Type != "token" || len(task.Interaction) != 2 {
 		t.Errorf("Task: %+v", task)
 	}
 	if len(cs.Rest[0].Interaction) != 2 || cs.Rest[0].Interaction[1].Code != "batch" {
