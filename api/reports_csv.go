@@ -64,7 +64,9 @@ func safeCell(v string) string {
 // engagementCSV is the engagement report's per-journey table.
 func engagementCSV(c echo.Context, rep engine.Engagement) error {
 	header := []string{"journey", "enrolled", "messaged", "reached", "responded", "completed", "declined", "opted_out",
-		"reengaged", "decliners", "decliners_reengaged", "satisfaction_mean", "satisfaction_answers", "satisfaction_distribution", "outcomes"}
+		"reengaged", "decliners", "decliners_reengaged", "satisfaction_mean", "satisfaction_answers", "satisfaction_distribution", "outcomes",
+		"appointments_followed", "appointments_reminded", "appointments_confirmed", "appointments_cancelled",
+		"appointments_reschedule_requested", "appointments_no_shows"}
 	rows := make([][]string, 0, len(rep.Journeys))
 	for _, j := range rep.Journeys {
 		mean := ""
@@ -72,9 +74,14 @@ func engagementCSV(c echo.Context, rep engine.Engagement) error {
 			mean = strconv.FormatFloat(*j.Satisfaction.Mean, 'f', 2, 64)
 		}
 		n := strconv.Itoa
-		rows = append(rows, []string{j.Journey, n(j.Enrolled), n(j.Messaged), n(j.Reached), n(j.Responded), n(j.Completed),
+		// Appointment figures: the appointment_reminders line only.
+		appt := make([]string, 6)
+		if a := j.Appointments; a != nil {
+			appt = []string{n(a.Followed), n(a.Reminded), n(a.Confirmed), n(a.Cancelled), n(a.RescheduleRequested), n(a.NoShows)}
+		}
+		rows = append(rows, append([]string{j.Journey, n(j.Enrolled), n(j.Messaged), n(j.Reached), n(j.Responded), n(j.Completed),
 			n(j.Declined), n(j.OptedOut), n(j.Reengaged), n(j.Decliners.Declined), n(j.Decliners.Reengaged), mean,
-			n(j.Satisfaction.Count), pairs(j.Satisfaction.Distribution), pairs(j.Outcomes)})
+			n(j.Satisfaction.Count), pairs(j.Satisfaction.Distribution), pairs(j.Outcomes)}, appt...))
 	}
 	name := fmt.Sprintf("engagement-%s-to-%s.csv", rep.From.Format(time.DateOnly), rep.To.Format(time.DateOnly))
 	return writeCSV(c, name, header, rows)
