@@ -139,8 +139,10 @@ await step('Observation: blood glucose far above range raises a task', async () 
   });
   valid(tasks, 'Task searchset');
   const v1tasks = await v1ok('GET', `/v1/tasks?patient_id=${state.carepathID}`);
-  assert((v1tasks.items ?? []).some((t) => t.reason === 'reading_out_of_range'),
-    `no reading_out_of_range task in /v1/tasks: ${JSON.stringify((v1tasks.items ?? []).map((t) => t.reason))}`);
+  // carepath.ReasonReadingOutOfRange (tasks.go).
+  const reason = 'reading outside the safe range: review the patient';
+  assert((v1tasks.items ?? []).some((t) => t.reason === reason),
+    `no "${reason}" task in /v1/tasks: ${JSON.stringify((v1tasks.items ?? []).map((t) => t.reason))}`);
 }, ['appointment_reminders enrollment exists']);
 
 await step('Communication?subject=Patient/<id>: the reminder sent and the reply received', async () => {

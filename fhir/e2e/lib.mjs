@@ -30,7 +30,24 @@ export const env = {
   control: need('CONTROL_URL'),
   tz: need('PATIENT_TZ'), // a zone where it is midday: no quiet hours
   phonePrefix: need('PHONE_PREFIX'), // +1555123 : the script adds 4 digits
+  // The FHIR base as carepath names it in links and fullUrls (its public
+  // URL, which the test's instance does not serve).
+  publicBase: need('PUBLIC_FHIR_BASE'),
 };
+
+/**
+ * local returns a copy of a Bundle whose links point at the instance
+ * instead of carepath's public URL (what a proxy would do), after checking
+ * they are absolute URLs under the public base.
+ */
+export function local(bundle) {
+  const copy = structuredClone(bundle);
+  for (const l of copy.link ?? []) {
+    if (!l.url.startsWith(env.publicBase + '/')) throw new Error(`link ${l.relation} ${l.url} is not under ${env.publicBase}`);
+    l.url = env.fhirBase + l.url.slice(env.publicBase.length);
+  }
+  return copy;
+}
 
 /** fhir is carepath's FHIR endpoint through fhir-kit-client. */
 export const fhir = new Client({
@@ -169,6 +186,10 @@ export function valid(resource, what) {
   return resource;
 }
 
+// EventStatus (Communication.status, a required binding that HL7's JSON
+// schema leaves as a plain code and Medplum leaves to a terminology server).
+export const eventStatus = ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'];
+
 /** assert throws msg unless cond. */
 export function assert(cond, msg) {
   if (!cond) throw new Error(msg);
@@ -228,7 +249,7 @@ export function figure(line) {
 export function finish(script) {
   const total = [...tally.values()].reduce((a, b) => a + b, 0);
   const byType = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
-  figure(`fhir conformance ${script}: ${total} resources valid R4 (Medplum validator + HL7 JSON schema)${byType ? `: ${byType}` : ''}`);
+  if (total) figure(`fhir conformance ${script}: ${total} resources valid R4 (Medplum validator + HL7 JSON schema)${byType ? `: ${byType}` : ''}`);
   if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify({ validated: Object.fromEntries(tally) }) + '\n');
   const n = (s) => results.filter((r) => r.status === s).length;
   console.log(`${script}: ${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped`);

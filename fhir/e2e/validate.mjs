@@ -12,6 +12,11 @@
 //     Communication.status, ...), which Medplum's validator leaves to a
 //     terminology server, and the primitive patterns again.
 //
+// Two checks of the vital-signs profiles that Medplum's validator misses
+// (fixed values inside nested slices: the bp profile's systolic and
+// diastolic components, and valueQuantity's fixed unit code) are read from
+// the profiles' snapshots and done here; validator.mjs shows both gaps.
+//
 // A Bundle's entries and a resource's contained resources are checked on
 // their own too, each against its own type, so an issue names the entry.
 //
@@ -81,7 +86,14 @@ export function validate(resource, where = resource?.resourceType ?? 'resource')
   }
   issues.push(...medplum(resource, undefined, where));
   for (const url of resource.meta?.profile ?? []) {
-    if (profiles.has(url)) issues.push(...medplum(resource, profiles.get(url), `${where} (${url})`));
+    if (!profiles.has(url)) continue;
+    let found = medplum(resource, profiles.get(url), `${where} (${url})`);
+    if (url === bpProfile) {
+      found = found.filter((i) => !bpSliceAlarm.test(i.message));
+      found.push(...bpSlices(resource, `${where} (${url})`));
+    }
+    found.push(...fixedQuantity(resource, profiles.get(url), `${where} (${url})`));
+    issues.push(...found);
   }
   const check = ajv.getSchema(`${schema.$id}#/definitions/${type}`);
   if (!check(resource)) {
@@ -98,6 +110,50 @@ export function validate(resource, where = resource?.resourceType ?? 'resource')
     }
   });
   (resource.contained ?? []).forEach((c, i) => issues.push(...validate(c, `${where}.contained[${i}]`)));
+  return issues;
+}
+
+// The R4 bp profile slices Observation.component by code.coding.code and
+// .system, whose fixed values sit in a nested slice of coding (SBPCode,
+// DBPCode). Medplum's validator does not look there and finds neither
+// slice even in HL7's own blood-pressure example (validator.mjs shows it),
+// so those two slices are checked here, as the profile states them: one
+// component each with LOINC 8480-6 / 8462-4 and, if valued, a UCUM mm[Hg]
+// Quantity.
+const bpProfile = 'http://hl7.org/fhir/StructureDefinition/bp';
+const bpSliceAlarm = /^Incorrect number of values provided for slice '(SystolicBP|DiastolicBP)'/;
+
+function bpSlices(resource, where) {
+  const issues = [];
+  for (const [slice, code] of [['SystolicBP', '8480-6'], ['DiastolicBP', '8462-4']]) {
+    const matching = (resource.component ?? []).filter((c) =>
+      (c.code?.coding ?? []).some((k) => k.system === 'http://loinc.org' && k.code === code));
+    if (matching.length !== 1) {
+      issues.push({ validator: 'bp-profile-slices', path: `${where}: Observation.component`, message: `slice ${slice} (LOINC ${code}): expected 1..1, found ${matching.length}` });
+      continue;
+    }
+    const q = matching[0].valueQuantity;
+    if (q && (q.system !== 'http://unitsofmeasure.org' || q.code !== 'mm[Hg]')) {
+      issues.push({ validator: 'bp-profile-slices', path: `${where}: Observation.component:${slice}.valueQuantity`, message: 'must be UCUM mm[Hg]' });
+    }
+  }
+  return issues;
+}
+
+// Medplum's validator does not apply a profile's fixed values on a type
+// slice of value[x] either (heartrate's valueQuantity.code "/min",
+// oxygensat's "%"): those are read from the profile's snapshot and checked
+// here.
+function fixedQuantity(resource, sd, where) {
+  const issues = [];
+  for (const el of sd.snapshot?.element ?? []) {
+    const m = /^Observation\.value\[x\]:valueQuantity\.(\w+)$/.exec(el.id);
+    const fixed = el.fixedCode ?? el.fixedUri;
+    if (!m || fixed === undefined || !resource.valueQuantity) continue;
+    if (resource.valueQuantity[m[1]] !== fixed) {
+      issues.push({ validator: 'profile-fixed-value', path: `${where}: Observation.valueQuantity.${m[1]}`, message: `must be ${fixed}, is ${resource.valueQuantity[m[1]]}` });
+    }
+  }
   return issues;
 }
 
