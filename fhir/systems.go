@@ -66,13 +66,10 @@ const (
 
 // Code systems and profiles FHIR and HL7 define, as carepath uses them.
 const (
-	systemObservationCategory  = "http://terminology.hl7.org/CodeSystem/observation-category"
-	systemParticipationMode    = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
-	systemCommunicationCat     = "http://terminology.hl7.org/CodeSystem/communication-category"
-	systemLanguage             = "urn:ietf:bcp:47"
-	extensionTimezone          = "http://hl7.org/fhir/StructureDefinition/timezone"
-	profileVitalSigns          = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
-	profileVitalSignsSpecific  = "http://hl7.org/fhir/StructureDefinition/"
-	systemIdentifierTypeHL7    = "http://terminology.hl7.org/CodeSystem/v2-0203"
-	extensionCommunicationMode = "http://hl7.org/fhir/StructureDefinition/communication-media"
+	systemObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
+	systemParticipationMode   = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
+	systemLanguage            = "urn:ietf:bcp:47"
+	extensionTimezone         = "http://hl7.org/fhir/StructureDefinition/timezone"
+	profileVitalSigns         = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
+	profileVitalSignsSpecific = "http://hl7.org/fhir/StructureDefinition/"
 )
