@@ -19,7 +19,10 @@ func (s *Server) fhirRoutes() {
 	// fhirScope checks the token's scopes against the type and interaction.
 	fa := fh.Group("", s.fhirAuthenticate)
 	fa.POST("/subscription-notification", s.handleFHIRSubscriptionNotification, s.fhirScope(fhirWrite))
+	// Clients post Bundles to [base] with or without the trailing slash
+	// (fhir-kit-client adds it).
 	fa.POST("", s.handleFHIRBundle, s.fhirScope(fhirWrite))
+	fa.POST("/", s.handleFHIRBundle, s.fhirScope(fhirWrite))
 	fa.POST("/:type", s.handleFHIRCreate, s.fhirScope(fhirWrite))
 	fa.PUT("/:type", s.handleFHIRConditionalUpdate, s.fhirScope(fhirWrite))
 	fa.PUT("/:type/:id", s.handleFHIRUpdate, s.fhirScope(fhirWrite))
