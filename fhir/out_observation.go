@@ -23,11 +23,7 @@ type readingOut struct {
 
 var readingsOut = map[string]readingOut{
 	"blood_glucose": {loinc: "2339-0", display: "Glucose [Mass/volume] in Blood", unitDisplay: "mg/dL"},
-	// Blood pressure claims the vitalsigns profile but not bp: it meets bp,
-	// but Medplum's validator (the conformance suite's) finds no
-	// SystolicBP/DiastolicBP slice in any component list, HL7's own
-	// Observation-blood-pressure example's included.
-	"blood_pressure": {loinc: "85354-9", display: "Blood pressure panel with all children optional", unitDisplay: "mmHg", vital: true},
+	"blood_pressure": {loinc: "85354-9", display: "Blood pressure panel with all children optional", unitDisplay: "mmHg", vital: true, profile: "bp"},
 	"weight":         {loinc: "29463-7", display: "Body weight", unitDisplay: "kg", vital: true, profile: "bodyweight"},
 	"heart_rate":     {loinc: "8867-4", display: "Heart rate", unitDisplay: "beats/minute", vital: true, profile: "heartrate"},
 	"spo2": {loinc: "59408-5", display: "Oxygen saturation in Arterial blood by Pulse oximetry", unitDisplay: "%", vital: true, profile: "oxygensat",

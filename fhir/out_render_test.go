@@ -244,7 +244,7 @@ func TestObservationVitalSigns(t *testing.T) {
 	raw, err := Observation(bp)
 	doc := outDoc(t, raw, err, "Observation")
 	outWant(t, doc, map[string]any{
-		"status": "final", "meta.profile[0]": profileVitalSigns, "meta.profile[1]": nil,
+		"status": "final", "meta.profile[0]": profileVitalSigns, "meta.profile[1]": "http://hl7.org/fhir/StructureDefinition/bp",
 		"category[0].coding[0].code": "vital-signs", "code.coding[0].system": SystemLOINC, "code.coding[0].code": "85354-9",
 		"component[0].code.coding[0].code": "8480-6", "component[0].valueQuantity.value": 141.0,
 		"component[0].valueQuantity.system": SystemUCUM, "component[0].valueQuantity.code": "mm[Hg]",
