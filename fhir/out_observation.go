@@ -22,7 +22,7 @@ type readingOut struct {
 }
 
 var readingsOut = map[string]readingOut{
-	"blood_glucose": {loinc: "2339-0", display: "Glucose [Mass/volume] in Blood", unitDisplay: "mg/dL"},
+	"blood_glucose":  {loinc: "2339-0", display: "Glucose [Mass/volume] in Blood", unitDisplay: "mg/dL"},
 	"blood_pressure": {loinc: "85354-9", display: "Blood pressure panel with all children optional", unitDisplay: "mmHg", vital: true, profile: "bp"},
 	"weight":         {loinc: "29463-7", display: "Body weight", unitDisplay: "kg", vital: true, profile: "bodyweight"},
 	"heart_rate":     {loinc: "8867-4", display: "Heart rate", unitDisplay: "beats/minute", vital: true, profile: "heartrate"},
