@@ -9,16 +9,11 @@ import (
 	"github.com/labstack/echo/v4"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
-	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/fhir"
 )
 
 // fhirJSON is every FHIR response's media type.
 const fhirJSON = "application/fhir+json; charset=utf-8"
-
-// errFHIRTodo is what the handler stubs of routes not built yet return (a
-// 500). Delete it with the last api/fhir_stubs_*.go.
-var errFHIRTodo = carepath.Errorf(carepath.EINTERNAL, "not built yet")
 
 // fhirJSONTypes are the request and response media types accepted as
 // FHIR JSON (application/json+fhir is DSTU2's, still sent by some clients).
