@@ -59,6 +59,13 @@ func (s *Server) handleFHIRBundle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The route admits any write permission; each entry needs its own
+	// type's (a token scoped to Patient must not write Appointments).
+	for _, en := range entries {
+		if err := s.fhirPermit(c, en.Type, fhirPermFor(en.Method)); err != nil {
+			return err
+		}
+	}
 	results, err := s.engine.FHIRWrite(c.Request().Context(), actor(c), entries, kind == fhir.Transaction)
 	if err != nil {
 		return err

@@ -42,12 +42,7 @@ func PatientFromFHIR(raw json.RawMessage, now time.Time) (PatientIn, error) {
 	name := pickName("Patient", p.Name)
 	in.Given, in.Family = name.Given, name.Family
 	in.paths["given_name"], in.paths["family_name"] = name.Path+".given", name.Path+".family"
-	if in.Given == "" {
-		problems = append(problems, carepath.Invalid(in.paths["given_name"], "a name with a given name is required"))
-	}
-	if in.Family == "" {
-		problems = append(problems, carepath.Invalid(in.paths["family_name"], "a name with a family name is required"))
-	}
+	problems = append(problems, nameProblems(name)...)
 
 	in.paths["birth_date"] = "Patient.birthDate"
 	switch {

@@ -70,6 +70,21 @@ func pickName(typ string, names []fm.HumanName) chosenName {
 	return out
 }
 
+// nameProblems: no usable name at all is one problem (the name element);
+// a name missing its given or family name names that part.
+func nameProblems(n chosenName) carepath.Problems {
+	var out carepath.Problems
+	switch {
+	case n.Given == "" && n.Family == "":
+		out = append(out, carepath.Invalid(n.Path, "a name with a given and a family name is required"))
+	case n.Given == "":
+		out = append(out, carepath.Invalid(n.Path+".given", "a name with a given name is required"))
+	case n.Family == "":
+		out = append(out, carepath.Invalid(n.Path+".family", "a name with a family name is required"))
+	}
+	return out
+}
+
 // contacts are the phone and email carepath messages a person at, with
 // their paths ("" when absent).
 type contacts struct {

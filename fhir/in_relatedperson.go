@@ -38,12 +38,7 @@ func RelatedPersonFromFHIR(raw json.RawMessage, now time.Time) (RelatedPersonIn,
 	}
 	name := pickName("RelatedPerson", r.Name)
 	in.Given, in.Family = name.Given, name.Family
-	if in.Given == "" {
-		problems = append(problems, carepath.Invalid(name.Path+".given", "a name with a given name is required"))
-	}
-	if in.Family == "" {
-		problems = append(problems, carepath.Invalid(name.Path+".family", "a name with a family name is required"))
-	}
+	problems = append(problems, nameProblems(name)...)
 	if len(in.Given) > 200 || len(in.Family) > 200 {
 		problems = append(problems, carepath.Invalid(name.Path, "must be at most 200 characters"))
 	}
