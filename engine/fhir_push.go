@@ -40,7 +40,7 @@ type PushOptions struct {
 	MaxBackoff time.Duration // at most
 	Timeout    time.Duration // bounds each EHR call (the push holds a transaction)
 	// Render returns the resource carepath would answer a read of Type/id
-	// with (FHIROUT's Engine.FHIRRender).
+	// with; nil: Engine.FHIRRender.
 	Render func(ctx context.Context, typ, id string) (json.RawMessage, error)
 	// Metrics, if set, counts pushes (no PHI: type and outcome only).
 	Metrics PushMetrics
@@ -96,6 +96,9 @@ func (e *Engine) PushFHIR(ctx context.Context, ehr *EHRLink, o PushOptions) {
 // is the database's; the EHR's failures are counted in Failed.
 func (e *Engine) PushFHIROnce(ctx context.Context, ehr *EHRLink, o PushOptions) (Pushed, error) {
 	var p Pushed
+	if o.Render == nil {
+		o.Render = e.FHIRRender
+	}
 	types := o.Types
 	if len(types) == 0 {
 		types = FHIRPushTypes

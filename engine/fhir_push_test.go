@@ -11,34 +11,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/internal/fakefault"
+	"github.com/carepath/carepath/store"
 )
 
-// renderStandIn renders Tasks and Appointments from their rows, enough for
-// the pusher's tests: their status is what changes.
-func renderStandIn(e *Engine) func(ctx context.Context, typ, id string) (json.RawMessage, error) {
-	return func(ctx context.Context, typ, id string) (json.RawMessage, error) {
-		var status string
-		var err error
-		switch typ {
-		case "Task":
-			err = e.Store.Pool.QueryRow(ctx, `SELECT status FROM tasks WHERE id = $1`, id).Scan(&status)
-		case "Appointment":
-			err = e.Store.Pool.QueryRow(ctx, `SELECT status FROM appointments WHERE fhir_id = $1`, id).Scan(&status)
-		default:
-			return nil, carepath.NotFound(typ)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(map[string]any{"resourceType": typ, "id": id, "status": status})
-	}
-}
-
-func pushOptions(e *Engine) PushOptions {
+func pushOptions(_ *Engine) PushOptions {
 	o := DefaultPush
-	o.Settle, o.Backoff, o.Types, o.Render = 0, 0, []string{"Task", "Appointment"}, renderStandIn(e)
+	o.Settle, o.Backoff, o.Types = 0, 0, []string{"Task", "Appointment"} // rendered by e.FHIRRender
 	return o
 }
 
@@ -121,7 +100,7 @@ func TestPushFaultsNeverLoseOrSkip(t *testing.T) {
 	}
 	versions := 0
 	for _, id := range tasks {
-		if s := r.statusAtEHR(t, "Task", id); s != "open" {
+		if s := r.statusAtEHR(t, "Task", id); s != "requested" {
 			t.Fatalf("Task %s at the EHR: status %q", id, s)
 		}
 		versions += r.ehr.Versions("Task", id)
@@ -136,7 +115,7 @@ func TestPushFaultsNeverLoseOrSkip(t *testing.T) {
 	if got = r.pushOnce(t, r.e, o); got.Failed != 1 || got.Accepted != 0 {
 		t.Fatalf("sweep during the outage %+v", got)
 	}
-	if s := r.statusAtEHR(t, "Task", tasks[1]); s != "open" {
+	if s := r.statusAtEHR(t, "Task", tasks[1]); s != "requested" {
 		t.Fatalf("a refused push changed the EHR: %q", s)
 	}
 
@@ -148,7 +127,7 @@ func TestPushFaultsNeverLoseOrSkip(t *testing.T) {
 	if got = r.pushOnce(t, restarted, o2); got.Accepted != 1 || got.Failed != 0 {
 		t.Fatalf("restarted sweep %+v, want exactly the changed Task", got)
 	}
-	if s := r.statusAtEHR(t, "Task", tasks[1]); s != "resolved" {
+	if s := r.statusAtEHR(t, "Task", tasks[1]); s != "completed" {
 		t.Fatalf("changed Task at the EHR: %q", s)
 	}
 	if n := len(r.ehr.Requests()) - before; n != 1 {
@@ -175,7 +154,7 @@ func TestPushRejectedIsRecordedAndSkipped(t *testing.T) {
 		`SELECT count(*) FROM fhir_push_rejected WHERE resource_type = 'Task' AND id = $1 AND status = 422`, bad).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("rejected rows %d %v", n, err)
 	}
-	if s := r.statusAtEHR(t, "Task", good); s != "open" {
+	if s := r.statusAtEHR(t, "Task", good); s != "requested" {
 		t.Fatalf("the Task after the rejected one did not flow: %q", s)
 	}
 }
@@ -241,24 +220,44 @@ func TestPushOnePusherAtATime(t *testing.T) {
 func TestPushAppointmentThePatientAnswered(t *testing.T) {
 	r := newEHRRig(t)
 	o := pushOptions(r.e)
-	p := newTestPatient(t, r.e)
-	answered, quiet := uuid.NewString(), uuid.NewString()
-	r.exec(t, `INSERT INTO appointments (id, patient_id, fhir_id, status, start_at) VALUES ($1, $2, 'appt-1', 'booked', now() + interval '1 day')`, answered, p)
-	r.exec(t, `INSERT INTO appointments (id, patient_id, fhir_id, status, start_at) VALUES ($1, $2, 'appt-2', 'booked', now() + interval '1 day')`, quiet, p)
+	ctx := context.Background()
+	pt, answered, quiet := fhirID("pt"), fhirID("ap"), fhirID("ap")
+	start := time.Now().Add(40 * time.Hour).Truncate(time.Minute)
+	// Both appointments come from the EHR, as in production.
+	var entries []FHIREntry
+	for _, res := range []map[string]any{subPatient(pt), subAppointment(answered, pt, "booked", 1, start), subAppointment(quiet, pt, "booked", 1, start)} {
+		b, err := json.Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, FHIREntry{Method: "PUT", Type: res["resourceType"].(string), ID: res["id"].(string), Resource: b})
+	}
+	if _, err := r.e.FHIRWrite(ctx, testActor, entries, true); err != nil {
+		t.Fatal(err)
+	}
 	if got := r.pushOnce(t, r.e, o); got != (Pushed{}) {
 		t.Fatalf("appointments nobody answered were pushed: %+v", got)
 	}
-	r.exec(t, `UPDATE appointments SET status = 'cancelled', response = 'cancelled', responded_at = now(), version = version + 1, updated_at = now() WHERE id = $1`, answered)
+	var id, patientID string
+	if err := r.e.Store.Pool.QueryRow(ctx, `SELECT id, patient_id FROM appointments WHERE fhir_id = $1`, answered).Scan(&id, &patientID); err != nil {
+		t.Fatal(err)
+	}
+	// The patient's X, applied with the reply's time an hour back (the
+	// journey's clock): it must still be pushed.
+	if _, err := r.e.Store.AppointmentRespond(ctx, store.AppointmentResponse{AppointmentID: id, PatientID: patientID,
+		Response: store.AppointmentCancelled, RespondedAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	if got := r.pushOnce(t, r.e, o); got.Accepted != 1 {
 		t.Fatalf("sweep %+v", got)
 	}
-	if s := r.statusAtEHR(t, "Appointment", "appt-1"); s != "cancelled" {
+	if s := r.statusAtEHR(t, "Appointment", answered); s != "cancelled" {
 		t.Fatalf("Appointment at the EHR: %q", s)
 	}
-	if r.ehr.Versions("Appointment", "appt-2") != 0 {
+	if r.ehr.Versions("Appointment", quiet) != 0 {
 		t.Fatal("an unanswered appointment was pushed")
 	}
-	lag, err := r.e.FHIRPushLag(context.Background())
+	lag, err := r.e.FHIRPushLag(ctx)
 	if err != nil || lag["Appointment"] != 0 {
 		t.Fatalf("lag %v %v", lag, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/carepath/carepath/engine"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/internal/oidc"
+	"github.com/carepath/carepath/internal/smartclient"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
@@ -76,7 +77,27 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 			return nil, err
 		}
 	}
+	if cfg.EHR.Enabled() {
+		// The EHR link: the worker pushes through it, the API reads
+		// id-only subscription notifications' resources through it.
+		if a.engine.EHR, err = ehrLink(cfg.EHR); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// ehrLink is carepath as a SMART Backend Services client of the EHR. The
+// token endpoint, unless configured, is discovered at the first push or
+// read, so an EHR that is down does not stop carepath starting.
+func ehrLink(c config.EHR) (*engine.EHRLink, error) {
+	sc, err := smartclient.New(smartclient.Config{TokenURL: c.TokenURL, FHIRBase: c.FHIRURL, ClientID: c.ClientID,
+		Key: c.Key, Scope: c.Scope})
+	if err != nil {
+		return nil, err
+	}
+	return &engine.EHRLink{Base: c.FHIRURL, HTTP: sc.HTTPClient(engine.DefaultPush.Timeout)}, nil
 }
 
 // storeOptions is the pool configuration for api, worker and dev.
@@ -207,13 +228,29 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 		return workflows.EnsureTaskSweeper(ctx, a.temporal)
 	}
 	sup := newSupervisor(a.log, start, ensureSweeper)
-	// Beside the worker: the start reconciler, and the pager (pages every
-	// urgent or high task not yet paged, within a second).
+	if a.engine.EHR != nil {
+		if err := a.metrics.ObserveFHIRPushLag(a.engine.FHIRPushLag); err != nil {
+			return nil, err
+		}
+	}
+	// Beside the worker: the start reconciler, the pager (pages every
+	// urgent or high task not yet paged, within a second), and the FHIR
+	// pusher when the EHR link is configured (one at a time across
+	// workers: an advisory lock).
 	sup.background = func(ctx context.Context) {
-		paging := make(chan struct{})
+		paging, pushing := make(chan struct{}), make(chan struct{})
 		go func() { defer close(paging); a.engine.Pager(ctx) }()
+		go func() {
+			defer close(pushing)
+			if a.engine.EHR != nil {
+				o := engine.DefaultPush
+				o.Metrics = a.metrics
+				a.engine.PushFHIR(ctx, a.engine.EHR, o)
+			}
+		}()
 		a.engine.Reconcile(ctx, reconcileOptions(a.cfg))
 		<-paging
+		<-pushing
 	}
 	// The caller stops it (after the API has drained, in dev), not ctx.
 	sup.run(context.WithoutCancel(ctx))

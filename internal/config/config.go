@@ -8,12 +8,14 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/smartclient"
 	"github.com/carepath/carepath/messaging"
 )
 
@@ -108,6 +110,10 @@ type Config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCRedirectURL  string
+
+	// EHR is the link to the EHR's FHIR server (CAREPATH_EHR_*): push of
+	// what carepath did and reads for id-only subscription notifications.
+	EHR EHR
 
 	// Recovery: pool limits, session timeouts, start-up wait, reconciler
 	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
@@ -282,6 +288,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
 	c.checkOIDC(bad)
+	c.EHR = ehrFromEnv(get, bad)
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			bad("DATABASE_URL", "must be a postgres:// URL")
@@ -438,6 +445,71 @@ func (c *Config) checkOIDC(bad func(key, format string, args ...any)) {
 	if u, err := url.Parse(c.OIDCRedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("CAREPATH_OIDC_REDIRECT_URL", "must be an absolute http(s) URL")
 	}
+}
+
+// EHR is carepath as a SMART Backend Services client of the EHR. Off
+// (push and id-only reads) when FHIRURL is empty.
+type EHR struct {
+	FHIRURL        string          // CAREPATH_EHR_FHIR_URL: the FHIR base, e.g. https://ehr.example.org/fhir/R4
+	TokenURL       string          // CAREPATH_EHR_TOKEN_URL; empty: discovered from <base>/.well-known/smart-configuration
+	ClientID       string          // CAREPATH_EHR_CLIENT_ID: carepath's client_id at the EHR
+	PrivateKeyFile string          // CAREPATH_EHR_PRIVATE_KEY_FILE: PEM, EC P-384 (ES384) or RSA >= 2048 bits (RS384)
+	KeyID          string          // CAREPATH_EHR_KEY_ID: the kid the EHR knows the public key by
+	Scope          string          // CAREPATH_EHR_SCOPE, default "system/*.write system/*.read"
+	Key            smartclient.Key // the private key, loaded
+}
+
+// Enabled reports whether the EHR link is configured.
+func (e EHR) Enabled() bool { return e.FHIRURL != "" }
+
+// ehrFromEnv reads and checks CAREPATH_EHR_*: all needed settings or none,
+// URLs https (http only on loopback), the key file a usable private key.
+func ehrFromEnv(get func(k, def string) string, bad func(key, format string, args ...any)) EHR {
+	e := EHR{FHIRURL: strings.TrimRight(get("CAREPATH_EHR_FHIR_URL", ""), "/"), TokenURL: get("CAREPATH_EHR_TOKEN_URL", ""),
+		ClientID: get("CAREPATH_EHR_CLIENT_ID", ""), PrivateKeyFile: get("CAREPATH_EHR_PRIVATE_KEY_FILE", ""),
+		KeyID: get("CAREPATH_EHR_KEY_ID", ""), Scope: get("CAREPATH_EHR_SCOPE", smartclient.DefaultScope)}
+	if e.FHIRURL == "" {
+		for _, k := range []string{"CAREPATH_EHR_TOKEN_URL", "CAREPATH_EHR_CLIENT_ID", "CAREPATH_EHR_PRIVATE_KEY_FILE", "CAREPATH_EHR_KEY_ID"} {
+			if get(k, "") != "" {
+				bad("CAREPATH_EHR_FHIR_URL", "is required when %s is given", k)
+			}
+		}
+		return e
+	}
+	webURL := func(key, v string) {
+		if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+			bad(key, "must be an https URL (http only on localhost)")
+		}
+	}
+	webURL("CAREPATH_EHR_FHIR_URL", e.FHIRURL)
+	if e.TokenURL != "" {
+		webURL("CAREPATH_EHR_TOKEN_URL", e.TokenURL)
+	}
+	if e.ClientID == "" {
+		bad("CAREPATH_EHR_CLIENT_ID", "is required with CAREPATH_EHR_FHIR_URL")
+	}
+	if e.KeyID == "" {
+		bad("CAREPATH_EHR_KEY_ID", "is required with CAREPATH_EHR_FHIR_URL (the kid of carepath's public key at the EHR)")
+	}
+	for _, sc := range strings.Fields(e.Scope) {
+		if !strings.HasPrefix(sc, "system/") {
+			bad("CAREPATH_EHR_SCOPE", "must be system/ scopes separated by spaces, e.g. %q", smartclient.DefaultScope)
+			break
+		}
+	}
+	if e.PrivateKeyFile == "" {
+		bad("CAREPATH_EHR_PRIVATE_KEY_FILE", "is required with CAREPATH_EHR_FHIR_URL")
+		return e
+	}
+	pemBytes, err := os.ReadFile(e.PrivateKeyFile)
+	if err != nil {
+		bad("CAREPATH_EHR_PRIVATE_KEY_FILE", "cannot be read: %v", err)
+		return e
+	}
+	if e.Key, err = smartclient.ParseKey(pemBytes, e.KeyID); err != nil {
+		bad("CAREPATH_EHR_PRIVATE_KEY_FILE", "%v", err)
+	}
+	return e
 }
 
 func loopback(host string) bool {

@@ -35,6 +35,10 @@ const DefaultScope = "system/*.write system/*.read"
 // Config is one EHR registration of carepath.
 type Config struct {
 	TokenURL string // the EHR's token endpoint; also the assertion's aud
+	// FHIRBase, when TokenURL is empty, is where the token endpoint is
+	// discovered (<base>/.well-known/smart-configuration) at the first
+	// token request, so an EHR that is down does not stop carepath starting.
+	FHIRBase string
 	ClientID string // carepath's client_id at the EHR: iss and sub
 	Key      Key
 	Scope    string           // default DefaultScope
@@ -46,15 +50,20 @@ type Config struct {
 type Client struct {
 	cfg Config
 
-	mu      sync.Mutex
-	token   string
-	refresh time.Time // fetch a new token from here on
+	mu       sync.Mutex
+	tokenURL string // cfg.TokenURL, or discovered
+	token    string
+	refresh  time.Time // fetch a new token from here on
 }
 
 // New checks the configuration and returns a client; no request is made.
 func New(cfg Config) (*Client, error) {
-	if u, err := url.Parse(cfg.TokenURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, errors.New("smartclient: the token URL must be an absolute http(s) URL")
+	check := cfg.TokenURL
+	if check == "" {
+		check = cfg.FHIRBase
+	}
+	if u, err := url.Parse(check); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, errors.New("smartclient: the token URL (or the FHIR base to discover it from) must be an absolute http(s) URL")
 	}
 	if cfg.ClientID == "" {
 		return nil, errors.New("smartclient: a client ID is required")
@@ -71,20 +80,30 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Client{cfg: cfg}, nil
+	return &Client{cfg: cfg, tokenURL: cfg.TokenURL}, nil
 }
 
 // Assertion signs a client assertion for the token endpoint: iss = sub =
 // the client ID, aud = the token URL, exp five minutes ahead, a random jti
 // (the server refuses a jti it has seen), the key's kid in the header.
 func (c *Client) Assertion() (string, error) {
+	c.mu.Lock()
+	aud := c.tokenURL
+	c.mu.Unlock()
+	return c.assertion(aud)
+}
+
+func (c *Client) assertion(aud string) (string, error) {
+	if aud == "" {
+		return "", errors.New("smartclient: the token URL is not known yet (discovered at the first token request)")
+	}
 	now := c.cfg.Now()
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
 		return "", fmt.Errorf("smartclient: jti: %w", err)
 	}
 	header := map[string]string{"alg": c.cfg.Key.Alg, "typ": "JWT", "kid": c.cfg.Key.ID}
-	claims := map[string]any{"iss": c.cfg.ClientID, "sub": c.cfg.ClientID, "aud": c.cfg.TokenURL,
+	claims := map[string]any{"iss": c.cfg.ClientID, "sub": c.cfg.ClientID, "aud": aud,
 		"exp": now.Add(AssertionLifetime).Unix(), "iat": now.Unix(), "jti": base64.RawURLEncoding.EncodeToString(jti)}
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -148,14 +167,22 @@ type tokenResponse struct {
 // recommended, not required); SMART servers issue tokens of at most 5 min.
 const defaultLifetime = 5 * time.Minute
 
+// fetch obtains a token; called with mu held.
 func (c *Client) fetch(ctx context.Context) (string, time.Duration, error) {
-	assertion, err := c.Assertion()
+	if c.tokenURL == "" {
+		u, err := Discover(ctx, c.cfg.HTTP, c.cfg.FHIRBase)
+		if err != nil {
+			return "", 0, err
+		}
+		c.tokenURL = u
+	}
+	assertion, err := c.assertion(c.tokenURL)
 	if err != nil {
 		return "", 0, err
 	}
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {c.cfg.Scope},
 		"client_assertion_type": {AssertionType}, "client_assertion": {assertion}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenURL, strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", 0, fmt.Errorf("smartclient: token request: %w", err)
 	}

@@ -211,10 +211,22 @@ func TestUnregisteredKeyIsRefused(t *testing.T) {
 }
 
 func TestDiscover(t *testing.T) {
-	ehr, _, _ := setup(t, ecKey(t))
+	key := ecKey(t)
+	ehr, _, clk := setup(t, key)
 	got, err := smartclient.Discover(context.Background(), http.DefaultClient, ehr.FHIRBase()+"/")
 	if err != nil || got != ehr.TokenURL() {
 		t.Fatalf("Discover = %q, %v; want %q", got, err, ehr.TokenURL())
+	}
+	// Without a token URL the client discovers it at its first token request.
+	c, err := smartclient.New(smartclient.Config{FHIRBase: ehr.FHIRBase(), ClientID: "carepath", Key: key, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Assertion(); err == nil {
+		t.Fatal("an assertion was signed before the token URL was known")
+	}
+	if got := put(t, c.HTTPClient(10*time.Second), ehr.FHIRBase()+"/Patient/p1", `{"resourceType":"Patient","id":"p1"}`); got != http.StatusCreated {
+		t.Fatalf("put through a discovered token URL: %d", got)
 	}
 }
 

@@ -59,8 +59,12 @@ ORDER BY created_at, id LIMIT 1;
 
 -- name: FHIRPushNextAppointment
 -- Appointments the patient answered a reminder for (confirmed, cancelled,
--- asked to reschedule), by when they answered.
-SELECT responded_at, id::text, fhir_id FROM appointments
-WHERE responded_at IS NOT NULL AND (responded_at, id) > ($1, $2::uuid)
-  AND responded_at <= now() - make_interval(secs => $3::float8)
-ORDER BY responded_at, id LIMIT 1;
+-- asked to reschedule), by their last change: responded_at is the reply's
+-- time on the journey's clock, which can be older than the cursor when
+-- the answer is applied, so it cannot order the push. A later change by
+-- the EHR itself re-sends the appointment once (its content then matches
+-- the EHR's: a re-send that changes nothing).
+SELECT updated_at, id::text, fhir_id FROM appointments
+WHERE responded_at IS NOT NULL AND (updated_at, id) > ($1, $2::uuid)
+  AND updated_at <= now() - make_interval(secs => $3::float8)
+ORDER BY updated_at, id LIMIT 1;
