@@ -238,6 +238,9 @@ func TestObservationFromFHIRProblems(t *testing.T) {
 		{"value not a number", "observation-glucose-high", "Observation.valueQuantity.value", func(m map[string]any) {
 			clinAt(m, "valueQuantity")["value"] = true
 		}, nil},
+		{"value a string", "observation-glucose-high", "Observation.valueQuantity.value", func(m map[string]any) {
+			clinAt(m, "valueQuantity")["value"] = "high"
+		}, []string{"high"}},
 		{"component value not a number", "observation-bloodpressure", "Observation.component[1].valueQuantity.value", func(m map[string]any) {
 			clinAt(m, "component", 1, "valueQuantity")["value"] = []any{60}
 		}, nil},
