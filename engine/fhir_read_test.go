@@ -316,3 +316,20 @@ func TestFHIRSearchTasksQuestionsReadings(t *testing.T) {
 		t.Fatalf("render for the pusher: %s %v", raw, err)
 	}
 }
+
+// Merging two sources keeps each one's own order (PostgreSQL's, by its
+// collation) and interleaves them by time.
+func TestMergeFHIRItemsKeepsEachSourcesOrder(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	at := func(id string, s int) fhirItem { return fhirItem{id: id, updated: t0.Add(time.Duration(s) * time.Second)} }
+	// "b" before "B" at one instant: a collation's order, not Go's.
+	stored := []fhirItem{at("b", 1), at("B", 1), at("c", 3)}
+	rows := []fhirItem{at("x", 0), at("y", 2), at("z", 4)}
+	var ids []string
+	for _, it := range mergeFHIRItems(stored, rows) {
+		ids = append(ids, it.id)
+	}
+	if want := []string{"x", "b", "B", "y", "c", "z"}; !slices.Equal(ids, want) {
+		t.Fatalf("merged %v, want %v", ids, want)
+	}
+}

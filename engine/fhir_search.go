@@ -96,16 +96,30 @@ func fhirPage(ctx context.Context, q *store.Queries, listers []fhirLister, s fhi
 		if err != nil {
 			return nil, "", err
 		}
-		all = append(all, items...)
+		all = mergeFHIRItems(all, items)
 	}
-	slices.SortFunc(all, func(a, b fhirItem) int {
-		return cmp.Or(a.updated.Compare(b.updated), strings.Compare(a.id, b.id))
-	})
 	page := f.Limit - 1
 	if len(all) <= page {
 		return all, "", nil
 	}
 	return all[:page], fhirCursor(all[page-1]), nil
+}
+
+// mergeFHIRItems merges two lists each in (updated, id) order, keeping
+// each list's own order: PostgreSQL orders ids by its collation, which
+// may differ from Go's byte order among rows of one instant (a transaction
+// Bundle's resources share their last_updated), and the next page's cursor
+// is compared by PostgreSQL.
+func mergeFHIRItems(a, b []fhirItem) []fhirItem {
+	out := make([]fhirItem, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if cmp.Or(a[0].updated.Compare(b[0].updated), strings.Compare(a[0].id, b[0].id)) <= 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // FHIRSearch searches one resource type (FHIR.md: _id, subject/patient,
