@@ -321,7 +321,9 @@ func TestFHIRSearchTasksQuestionsReadings(t *testing.T) {
 // collation) and interleaves them by time.
 func TestMergeFHIRItemsKeepsEachSourcesOrder(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	at := func(id string, s int) fhirItem { return fhirItem{id: id, updated: t0.Add(time.Duration(s) * time.Second)} }
+	at := func(id string, s int) fhirItem {
+		return fhirItem{id: id, updated: t0.Add(time.Duration(s) * time.Second)}
+	}
 	// "b" before "B" at one instant: a collation's order, not Go's.
 	stored := []fhirItem{at("b", 1), at("B", 1), at("c", 3)}
 	rows := []fhirItem{at("x", 0), at("y", 2), at("z", 4)}
