@@ -199,6 +199,12 @@ func TestFHIRRolesAndScopes(t *testing.T) {
 	if st, _ := fhirDo(t, srv, "POST", "/fhir/R4/Patient", pw, "application/fhir+json", patient); refused(st) {
 		t.Errorf("Patient.write token create refused: %d", st)
 	}
+	// Nor through a Bundle: each entry's type is checked.
+	bundle := `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"PUT","url":"Appointment/a-1"},
+		"resource":{"resourceType":"Appointment","id":"a-1","status":"booked","participant":[{"status":"accepted"}]}}]}`
+	if st, oo := fhirDo(t, srv, "POST", "/fhir/R4", pw, "application/fhir+json", bundle); st != http.StatusForbidden || issueCode(oo) != "forbidden" {
+		t.Errorf("Patient.write token writes an Appointment in a Bundle: %d %v", st, oo)
+	}
 	// v2: .rs reads and searches, .c creates but does not update.
 	rs, _ := getToken(t, srv, c, "system/Task.rs system/Patient.c")
 	if st, _ := fhirDo(t, srv, "GET", "/fhir/R4/Task", rs, "", ""); refused(st) {
@@ -214,8 +220,8 @@ func TestFHIRRolesAndScopes(t *testing.T) {
 		count(*) FILTER (WHERE action = 'fhir_client.token') FROM audit_log WHERE actor = $1`, "smart_client:"+c.id).Scan(&denied, &issued); err != nil {
 		t.Fatal(err)
 	}
-	if denied != 5 || issued != 3 {
-		t.Errorf("audit for smart_client:%s: %d denied (want 5), %d tokens (want 3)", c.id, denied, issued)
+	if denied != 6 || issued != 3 {
+		t.Errorf("audit for smart_client:%s: %d denied (want 6), %d tokens (want 3)", c.id, denied, issued)
 	}
 }
 
