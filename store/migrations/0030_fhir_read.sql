@@ -30,3 +30,5 @@ CREATE INDEX messages_updated_idx ON messages (updated_at, id);
 CREATE INDEX observations_created_idx ON observations (created_at, id);
 CREATE INDEX observations_patient_created_idx ON observations (patient_id, created_at, id);
 CREATE INDEX patients_updated_idx ON patients (updated_at, id);
+-- The question an inbound reply answered (a Communication's thread).
+CREATE INDEX questions_answer_message_idx ON questions (answer_message_id) WHERE answer_message_id IS NOT NULL;

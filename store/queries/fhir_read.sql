@@ -27,8 +27,8 @@ LEFT JOIN LATERAL (SELECT r.id FROM fhir_resources r
 LEFT JOIN LATERAL (SELECT q.id, q.enrollment_id, q.asked_at FROM questions q WHERE q.answer_message_id = m.id
                    ORDER BY q.asked_at DESC LIMIT 1) qa ON m.direction = 'inbound'
 LEFT JOIN LATERAL (SELECT o.id FROM messages o
-                   WHERE o.enrollment_id = qa.enrollment_id AND o.direction = 'outbound' AND o.caregiver_id IS NULL
-                     AND o.created_at <= qa.asked_at
+                   WHERE o.patient_id = m.patient_id AND o.enrollment_id = qa.enrollment_id AND o.direction = 'outbound'
+                     AND o.caregiver_id IS NULL AND o.created_at <= qa.asked_at
                    ORDER BY o.created_at DESC, o.id DESC LIMIT 1) asker ON qa.id IS NOT NULL
 WHERE ($1::uuid IS NULL OR m.patient_id = $1)
   AND ($2::timestamptz IS NULL OR m.updated_at >= $2)
