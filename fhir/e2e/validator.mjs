@@ -11,6 +11,11 @@ const examples = path.join(import.meta.dirname, 'node_modules', 'hl7.fhir.r4.exa
 const emitted = ['CapabilityStatement', 'OperationOutcome', 'Bundle', 'Communication', 'Task', 'QuestionnaireResponse',
   'Observation', 'Patient', 'Appointment'];
 
+// HL7 examples that do not conform, and the path the validator must flag:
+// Observation-f202 is a body temperature (LOINC 8310-5) without effective[x],
+// which R4's vital-signs profile requires of every vital sign.
+const nonConforming = { 'Observation-f202.json': 'Observation.effective[x]' };
+
 await step('HL7\'s R4 examples of the emitted types pass', async () => {
   const seen = new Map();
   const bad = [];
@@ -21,12 +26,17 @@ await step('HL7\'s R4 examples of the emitted types pass', async () => {
     // Bundles of definitions (every ValueSet, every profile) are the
     // specification's own build files, not messages: too big to matter.
     if (type === 'Bundle' && (r.entry?.length ?? 0) > 100) continue;
-    seen.set(type, (seen.get(type) ?? 0) + 1);
     const issues = validate(r);
+    if (nonConforming[file]) {
+      // Must be flagged, for the stated reason: a true positive.
+      assert(issues.some((i) => i.path.includes(nonConforming[file])), `${file} is not flagged at ${nonConforming[file]}:\n${format(issues)}`);
+      continue;
+    }
+    seen.set(type, (seen.get(type) ?? 0) + 1);
     if (issues.length) bad.push(`${file}:\n${format(issues.slice(0, 5))}`);
   }
   const total = [...seen.values()].reduce((a, b) => a + b, 0);
-  figure(`fhir conformance validator: ${total - bad.length}/${total} HL7 R4 examples of the emitted types pass (${[...seen].map(([t, n]) => `${t} ${n}`).join(', ')})`);
+  figure(`fhir conformance validator: ${total - bad.length}/${total} HL7 R4 examples of the emitted types pass (${[...seen].map(([t, n]) => `${t} ${n}`).join(', ')}); ${Object.keys(nonConforming).length} known non-conforming one flagged`);
   // Known false alarms are listed here with the reason, never skipped silently.
   assert(bad.length === 0, `${bad.length} HL7 examples fail the validator:\n${bad.join('\n')}`);
 });
