@@ -59,7 +59,7 @@ func notificationOutcome(res engine.SubscriptionResult, err error) string {
 // notification came to (counts only).
 func notificationAnswer(res engine.SubscriptionResult) []byte {
 	msg := fmt.Sprintf("%s received", res.Type)
-	if res.Type == engine.NotifyEvent {
+	if res.Type == engine.NotifyEvent || res.Type == engine.NotifyQueryEvent {
 		msg = fmt.Sprintf("%s: %d applied, %d unchanged, %d older than stored, %d not taken", res.Type,
 			res.Applied, res.Unchanged, res.Stale, res.Ignored)
 		if res.Duplicate {

@@ -262,3 +262,34 @@ func TestPushAppointmentThePatientAnswered(t *testing.T) {
 		t.Fatalf("lag %v %v", lag, err)
 	}
 }
+
+func TestPushCommunicationsAndReadingsAsRendered(t *testing.T) {
+	r := newEHRRig(t)
+	o := pushOptions(r.e)
+	o.Types = FHIRPushTypes
+	p := newTestPatient(t, r.e)
+	msg, reading, fromEHR := uuid.NewString(), uuid.NewString(), uuid.NewString()
+	r.exec(t, `INSERT INTO messages (id, patient_id, direction, channel, body, status, to_address) VALUES ($1, $2, 'outbound', 'sms', 'See you soon', 'sent', '+15550001111')`, msg, p)
+	r.exec(t, `INSERT INTO observations (id, patient_id, code, value, unit, effective_at, source_id, original_value, original_unit)
+		VALUES ($1, $2, 'heart_rate', 72, '/min', now(), 'sms:abc', 72, '/min')`, reading, p)
+	r.exec(t, `INSERT INTO observations (id, patient_id, code, value, unit, effective_at, source_id, original_value, original_unit)
+		VALUES ($1, $2, 'heart_rate', 64, '/min', now(), 'fhir:Observation/ehr-obs-1', 64, '/min')`, fromEHR, p)
+	got := r.pushOnce(t, r.e, o)
+	fmt.Printf("all types: %+v\n", got)
+	if got.Accepted != 2 || got.Failed+got.Rejected+got.Skipped != 0 {
+		t.Fatalf("sweep %+v, want the message and the patient's reading", got)
+	}
+	for typ, id := range map[string]string{"Communication": msg, "Observation": reading} {
+		b, ok := r.ehr.Resource(typ, id)
+		if !ok {
+			t.Fatalf("%s/%s not at the EHR", typ, id)
+		}
+		var res struct{ ResourceType, ID string }
+		if err := json.Unmarshal(b, &res); err != nil || res.ResourceType != typ || res.ID != id {
+			t.Fatalf("%s at the EHR: %s", typ, b)
+		}
+	}
+	if r.ehr.Versions("Observation", fromEHR) != 0 {
+		t.Fatal("a reading the EHR sent was pushed back to it")
+	}
+}

@@ -51,12 +51,15 @@ func (e *Engine) FHIRSubscriptionNotify(ctx context.Context, a carepath.Actor, n
 			numbers = append(numbers, ev.Number)
 		}
 	}
+	// query-event carries events too (the answer to $events, when an EHR
+	// posts it here).
+	events := n.Type == NotifyEvent || n.Type == NotifyQueryEvent
 	var applied map[int64]bool
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
 		if _, err := q.FHIRSubscriptionUpsert(ctx, sub, n.Topic, n.Status); err != nil {
 			return err
 		}
-		if n.Type != NotifyEvent {
+		if !events {
 			return q.FHIRSubscriptionHeartbeat(ctx, sub)
 		}
 		applied, err = q.FHIRSubscriptionEventsApplied(ctx, sub, numbers)
@@ -65,7 +68,7 @@ func (e *Engine) FHIRSubscriptionNotify(ctx context.Context, a carepath.Actor, n
 	if err != nil {
 		return res, err
 	}
-	if n.Type == NotifyEvent {
+	if events {
 		fresh := slices.DeleteFunc(slices.Clone(numbers), func(x int64) bool { return applied[x] })
 		if len(numbers) > 0 && len(fresh) == 0 {
 			res.Duplicate = true
@@ -94,7 +97,7 @@ func (e *Engine) FHIRSubscriptionNotify(ctx context.Context, a carepath.Actor, n
 		}
 		numbers = fresh
 	}
-	res.Gaps, err = e.recordEvents(ctx, sub, n, numbers)
+	res.Gaps, err = e.recordEvents(ctx, sub, n, numbers, events)
 	if res.Gaps > 0 {
 		// The subscription is the EHR's, not a patient's: no PHI.
 		e.Log.Warn("FHIR subscription: events missing", "subscription", sub, "missing", res.Gaps)
@@ -105,7 +108,7 @@ func (e *Engine) FHIRSubscriptionNotify(ctx context.Context, a carepath.Actor, n
 // recordEvents records the applied event numbers, keeps the highest, and
 // counts the numbers between the highest seen before and the highest now
 // (or the EHR's events-since-start) that never arrived.
-func (e *Engine) recordEvents(ctx context.Context, sub string, n SubscriptionNotification, numbers []int64) (int64, error) {
+func (e *Engine) recordEvents(ctx context.Context, sub string, n SubscriptionNotification, numbers []int64, events bool) (int64, error) {
 	var gaps int64
 	err := e.Store.Tx(ctx, func(q *store.Queries) error {
 		last, err := q.FHIRSubscriptionUpsert(ctx, sub, "", "")
@@ -134,10 +137,10 @@ func (e *Engine) recordEvents(ctx context.Context, sub string, n SubscriptionNot
 			// The highest moves to through, so each missing number is
 			// counted once; one arriving late is still applied.
 		}
-		if err := q.FHIRSubscriptionAdvance(ctx, sub, max(highest, through), gaps, n.Type == NotifyEvent); err != nil {
+		if err := q.FHIRSubscriptionAdvance(ctx, sub, max(highest, through), gaps, events); err != nil {
 			return err
 		}
-		if n.Type != NotifyEvent {
+		if !events {
 			return nil
 		}
 		return audit(ctx, q, subscriptionActor, "fhir.subscription.notification", "", sub)
