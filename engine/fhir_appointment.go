@@ -105,13 +105,31 @@ func appointmentEvents(ctx context.Context, w *fhirApply, prevStatus string, a s
 		return w.Event(ctx, source("booked"), "appointment.booked",
 			map[string]any{"appointment_id": a.ID, "start": a.Start.UTC().Format(time.RFC3339)})
 	case "fulfilled":
+		if appointmentLongAgo(a, w.Now, visitFollowUpWindow) {
+			return nil // a backfilled old visit: no check-in about it
+		}
 		// One visit, one check-in: an Encounter finished for this
 		// appointment records the same event (FHIRCLIN's mapper).
-		return w.Event(ctx, fhirVisitSource(w.ID), "appointment.completed", map[string]any{"visit_id": w.ID})
+		return w.Event(ctx, fhirVisitEventID(w.ID), "appointment.completed", map[string]any{"visit_id": w.ID})
 	case "noshow":
+		if appointmentLongAgo(a, w.Now, missedFollowUpWindow) {
+			return nil // the same-day follow-up is long past
+		}
 		return w.Event(ctx, source("noshow"), "appointment.missed", map[string]any{"appointment_id": a.ID})
 	}
 	return nil
+}
+
+// How long after an appointment's start its outcome still starts a
+// follow-up: an EHR backfilling or re-syncing old appointments must not
+// text patients about visits long past.
+const (
+	visitFollowUpWindow  = 14 * 24 * time.Hour
+	missedFollowUpWindow = 2 * 24 * time.Hour
+)
+
+func appointmentLongAgo(a store.Appointment, now time.Time, window time.Duration) bool {
+	return a.Start != nil && a.Start.Before(now.Add(-window))
 }
 
 // signalAppointment tells the journeys following an appointment how it
@@ -137,7 +155,7 @@ func (e *Engine) signalAppointment(ctx context.Context, a store.Appointment) err
 // and signals its followers again (a journey ignores an update it already
 // has).
 func redoFHIRAppointment(ctx context.Context, e *Engine, a carepath.Actor, stored store.FHIRResource) error {
-	if err := e.redoEvents(ctx, a, fhirVisitSource(stored.ID), false); err != nil {
+	if err := e.redoEvents(ctx, a, fhirVisitEventID(stored.ID), false); err != nil {
 		return err
 	}
 	appt, found, err := e.Store.AppointmentByFHIRIDLock(ctx, stored.ID)
@@ -146,9 +164,3 @@ func redoFHIRAppointment(ctx context.Context, e *Engine, a carepath.Actor, store
 	}
 	return e.signalAppointment(ctx, appt)
 }
-
-// fhirVisitSource is the source ID of a visit's appointment.completed
-// event, agreed with FHIRCLIN (Encounter finished for the appointment):
-// fhir:visit/<Appointment id>.
-// TODO(FHIRIN): use FHIRCLIN's fhirVisitEventID once engine/fhir_clinical.go has it.
-func fhirVisitSource(appointmentID string) string { return "fhir:visit/" + appointmentID }

@@ -246,5 +246,8 @@ func (e *Engine) fhirRedo(a carepath.Actor, prior store.FHIRResource) []func(ctx
 
 // fhirRedoers are per-type effects a re-send drives again besides events.
 var fhirRedoers = map[string]func(ctx context.Context, e *Engine, a carepath.Actor, stored store.FHIRResource) error{
-	"Appointment": redoFHIRAppointment,
+	"Appointment":       redoFHIRAppointment,
+	"Observation":       redoFHIRObservation,
+	"Encounter":         redoFHIREncounter,
+	"MedicationRequest": redoFHIRMedicationRequest,
 }

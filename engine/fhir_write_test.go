@@ -402,6 +402,15 @@ func TestFHIRAppointmentLifecycle(t *testing.T) {
 	if n := countRows(t, `SELECT count(*) FROM enrollments WHERE patient_id = $1 AND journey = 'reengagement'`, patientID); n != 1 {
 		t.Fatalf("re-engagement enrollments: %d", n)
 	}
+	// An EHR backfilling old appointments starts no follow-ups.
+	old := "appt-" + uuid.NewString()[:8]
+	put(old, "fulfilled", time.Now().Add(-30*24*time.Hour))
+	if n := countRows(t, `SELECT count(*) FROM events WHERE source_id = $1`, "fhir:visit/"+old); n != 0 {
+		t.Fatalf("a month-old visit recorded %d events", n)
+	}
+	if _, found, _ := e.Store.AppointmentByFHIRIDLock(ctx, old); !found {
+		t.Fatal("the old appointment was not kept")
+	}
 }
 
 func TestFHIRRelatedPersonAndConsent(t *testing.T) {
