@@ -7,6 +7,8 @@
 package fakeehr
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,14 +68,38 @@ type token struct {
 
 // New starts a fake EHR on a loopback port.
 func New() *Server {
-	s := &Server{clients: map[string]client{}, tokens: map[string]token{}, jtis: map[string]bool{},
+	s := newServer()
+	s.Server = httptest.NewServer(s.mux())
+	return s
+}
+
+// Start starts a fake EHR listening on addr (host:port), for a local demo
+// of the EHR link: point CAREPATH_EHR_FHIR_URL at FHIRBase() and register
+// carepath's key with RegisterKey. Stop it with Close.
+func Start(addr string) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("fakeehr: listen on %s: %w", addr, err)
+	}
+	s := newServer()
+	s.Server = httptest.NewUnstartedServer(s.mux())
+	_ = s.Server.Listener.Close() // replaced by the one on addr; nothing was accepted on it
+	s.Server.Listener = ln
+	s.Server.Start()
+	return s, nil
+}
+
+func newServer() *Server {
+	return &Server{clients: map[string]client{}, tokens: map[string]token{}, jtis: map[string]bool{},
 		resources: map[string][]version{}}
+}
+
+func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TokenPath, s.serveToken)
 	mux.HandleFunc("GET "+FHIRPath+"/.well-known/smart-configuration", s.serveSMARTConfiguration)
 	mux.HandleFunc(FHIRPath+"/", s.serveFHIR)
-	s.Server = httptest.NewServer(mux)
-	return s
+	return mux
 }
 
 // FHIRBase is the FHIR base URL carepath pushes to.

@@ -68,3 +68,18 @@ func TestFaultsAndVersions(t *testing.T) {
 		t.Fatalf("id mismatch: %d", got)
 	}
 }
+
+func TestStartOnAnAddress(t *testing.T) {
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, err := http.Get(s.FHIRBase() + "/.well-known/smart-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resp.Body.Close(); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("smart-configuration: %d %v", resp.StatusCode, err)
+	}
+}

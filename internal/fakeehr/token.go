@@ -72,6 +72,17 @@ func (s *Server) Register(clientID string, jwks []byte, allowed ...string) error
 	return nil
 }
 
+// RegisterKey registers a client by its public JWKS as carepath's private
+// key gives it (smartclient.Key.JWKS): the demo's shortcut for step 2 of
+// the EHR set-up.
+func (s *Server) RegisterKey(clientID string, jwks map[string]any) error {
+	b, err := json.Marshal(jwks)
+	if err != nil {
+		return fmt.Errorf("fakeehr: JWKS: %w", err)
+	}
+	return s.Register(clientID, b)
+}
+
 func oauthError(w http.ResponseWriter, status int, code, desc string) {
 	fakefault.WriteJSON(w, status, map[string]string{"error": code, "error_description": desc})
 }
