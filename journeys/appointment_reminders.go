@@ -182,8 +182,8 @@ func appointmentReminders(j *workflows.J, p AppointmentReminderParams) (string, 
 // appointmentChanged handles an update from the EHR: an appointment with
 // nothing left to remind of ends the journey (ended, with its outcome); a
 // moved one gets its reminders planned afresh from the new start, into
-// *plan (moved; *plannedFor is the start the plan is for). Another status (pending, waitlist…) at the same start
-// leaves the plan as it was.
+// *plan (moved; *plannedFor is the start the plan is for). Another status
+// (pending, waitlist…) at the same start leaves the plan as it was.
 func appointmentChanged(j *workflows.J, p AppointmentReminderParams, appt *workflows.Appointment, outcome string,
 	plan *[]time.Time, plannedFor *time.Time) (ended, moved bool, out string) {
 	u, _ := appt.Update()
