@@ -37,8 +37,9 @@ func (a *Activities) AppointmentRespond(ctx context.Context, req AppointmentResp
 		return AppointmentRespondResult{}, fmt.Errorf("appointment respond %s: %w", req.AppointmentID, err)
 	}
 	if res.Applied {
+		// IDs only: what the patient answered stays out of the log.
 		a.Log.Info("appointment reply recorded", "enrollment_id", req.EnrollmentID, "message_id", req.MessageID,
-			"response", req.Response, "version", res.Version)
+			"version", res.Version)
 	}
 	return AppointmentRespondResult{Found: true, Status: res.Status, Version: res.Version}, nil
 }
