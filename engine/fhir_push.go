@@ -161,7 +161,10 @@ func (e *Engine) pushHead(ctx context.Context, ehr *EHRLink, o PushOptions, typ 
 func (e *Engine) pushRow(ctx context.Context, q *store.Queries, ehr *EHRLink, o PushOptions, cur store.FHIRPushCursor, row store.FHIRPushRow) (string, error) {
 	typ := cur.Type
 	body, err := o.Render(ctx, typ, row.FHIRID)
-	if carepath.ErrorCode(err) == carepath.ENOTFOUND {
+	if code := carepath.ErrorCode(err); err != nil && (code == carepath.ENOTFOUND || code == carepath.EINVALID) {
+		// Nothing carepath can render for the row, now or later: a retry
+		// would only stop every row after it.
+		e.Log.Warn("FHIR pusher: nothing to render; skipped", "type", typ, "id", row.FHIRID, "code", code)
 		return PushSkipped, q.FHIRPushAdvance(ctx, typ, row, 0)
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/internal/fakefault"
 	"github.com/carepath/carepath/store"
 )
@@ -270,6 +272,8 @@ func TestPushCommunicationsAndReadingsAsRendered(t *testing.T) {
 	p := newTestPatient(t, r.e)
 	msg, reading, fromEHR := uuid.NewString(), uuid.NewString(), uuid.NewString()
 	r.exec(t, `INSERT INTO messages (id, patient_id, direction, channel, body, status, to_address) VALUES ($1, $2, 'outbound', 'sms', 'See you soon', 'sent', '+15550001111')`, msg, p)
+	// A text from a number carepath does not know stays in its inbox.
+	r.exec(t, `INSERT INTO messages (id, patient_id, direction, channel, body, status, from_address) VALUES ($1, NULL, 'inbound', 'sms', 'who is this', 'received', '+15550009999')`, uuid.NewString())
 	r.exec(t, `INSERT INTO observations (id, patient_id, code, value, unit, effective_at, source_id, original_value, original_unit)
 		VALUES ($1, $2, 'heart_rate', 72, '/min', now(), 'sms:abc', 72, '/min')`, reading, p)
 	r.exec(t, `INSERT INTO observations (id, patient_id, code, value, unit, effective_at, source_id, original_value, original_unit)
@@ -291,5 +295,33 @@ func TestPushCommunicationsAndReadingsAsRendered(t *testing.T) {
 	}
 	if r.ehr.Versions("Observation", fromEHR) != 0 {
 		t.Fatal("a reading the EHR sent was pushed back to it")
+	}
+}
+
+func TestPushRenderFailures(t *testing.T) {
+	r := newEHRRig(t)
+	p := newTestPatient(t, r.e)
+	first, second := r.task(t, p), r.task(t, p)
+	o := pushOptions(r.e)
+	o.Types = []string{"Task"}
+	// A database hiccup while rendering: retried, the row is not passed.
+	o.Render = func(context.Context, string, string) (json.RawMessage, error) {
+		return nil, errors.New("connection reset")
+	}
+	if got := r.pushOnce(t, r.e, o); got.Failed != 1 || got.Accepted+got.Skipped != 0 {
+		t.Fatalf("render error: %+v", got)
+	}
+	// A row carepath cannot render at all is skipped; the next one flows.
+	o.Render = func(ctx context.Context, typ, id string) (json.RawMessage, error) {
+		if id == first {
+			return nil, carepath.Invalid("Task", "cannot be rendered")
+		}
+		return r.e.FHIRRender(ctx, typ, id)
+	}
+	if got := r.pushOnce(t, r.e, o); got.Skipped != 1 || got.Accepted != 1 {
+		t.Fatalf("unrenderable row: %+v", got)
+	}
+	if r.ehr.Versions("Task", first) != 0 || r.ehr.Versions("Task", second) != 1 {
+		t.Fatal("wrong Task reached the EHR")
 	}
 }

@@ -35,13 +35,16 @@ INSERT INTO fhir_push_rejected (resource_type, id, status, reason) VALUES ($1, $
 -- the cursor passes its time). Columns: time, row id, FHIR id.
 
 -- name: FHIRPushNextCommunication
+-- Messages of a known patient (the EHR's chart is per patient: a text
+-- from an unknown number stays in carepath's inbox).
 SELECT updated_at, id::text, id::text FROM messages
-WHERE (updated_at, id) > ($1, $2::uuid) AND updated_at <= now() - make_interval(secs => $3::float8)
+WHERE patient_id IS NOT NULL AND (updated_at, id) > ($1, $2::uuid) AND updated_at <= now() - make_interval(secs => $3::float8)
 ORDER BY updated_at, id LIMIT 1;
 
 -- name: FHIRPushNextTask
+-- Tasks about a known patient.
 SELECT updated_at, id::text, id::text FROM tasks
-WHERE (updated_at, id) > ($1, $2::uuid) AND updated_at <= now() - make_interval(secs => $3::float8)
+WHERE patient_id IS NOT NULL AND (updated_at, id) > ($1, $2::uuid) AND updated_at <= now() - make_interval(secs => $3::float8)
 ORDER BY updated_at, id LIMIT 1;
 
 -- name: FHIRPushNextQuestionnaireResponse
