@@ -19,20 +19,21 @@ import (
 	"github.com/carepath/carepath/internal/testenv"
 )
 
-// fhirScripts are fhir/e2e's scripts, each with its own patients (phone
-// numbers PHONE_PREFIX + 4 digits): the validator checked first (HL7's
-// examples pass, seeded defects are caught), the issue's "Done when" as an
-// EHR drives it, every resource type carepath emits through the validators,
+// fhirScripts are fhir/e2e's scenarios, each with its own patients (phone
+// numbers PHONE_PREFIX + 4 digits): the issue's "Done when" as an EHR
+// drives it, every resource type carepath emits through the validators,
 // HL7's published examples as input, and bad input.
-var fhirScripts = []string{"validator.mjs", "journey.mjs", "emitted.mjs", "samples.mjs", "badinput.mjs"}
+var fhirScripts = []string{"journey.mjs", "emitted.mjs", "samples.mjs", "badinput.mjs"}
 
 // TestFHIRConformance checks carepath's FHIR R4 endpoint against FHIR
 // itself, with tools carepath did not write: node scripts in fhir/e2e drive
 // a real `carepath dev` (PostgreSQL, Temporal, fake Twilio) through
 // fhir-kit-client, and check every resource it answers with Medplum's R4
 // validator (structure, cardinality, invariants, the vital-signs profiles)
-// and HL7's R4 JSON schema (required codes). Each script's steps become
-// subtests; a step that needs a failed one is reported as skipped.
+// and HL7's R4 JSON schema (required codes), after validator.mjs has
+// checked the checker (HL7's examples pass, seeded defects are caught).
+// Each script's steps become subtests; a step that needs a failed one is
+// reported as skipped.
 // scripts/fhir-deps.sh installs node and the packages (`make test` runs
 // it). Without them the test skips, except under CI=true, where it fails.
 // CAREPATH_FHIR_SCRIPTS=a.mjs,... runs only those scripts.
@@ -41,6 +42,9 @@ func TestFHIRConformance(t *testing.T) {
 		t.Skip("drives carepath dev with node scripts: integration tier, not run under -short")
 	}
 	e2e := fhirTools(t)
+	// The validator's own check needs no carepath: it runs while carepath
+	// starts.
+	selfCheck := startFHIRScript(t, e2e, "validator.mjs", nil)
 	in := startDev(t)
 
 	// The EHR's credential: an integration API key, as a deployment makes one.
@@ -60,6 +64,7 @@ func TestFHIRConformance(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
+	t.Run("validator", selfCheck.report)
 	scripts := fhirScripts
 	if only := os.Getenv("CAREPATH_FHIR_SCRIPTS"); only != "" {
 		scripts = strings.Split(only, ",")
@@ -118,24 +123,54 @@ type fhirResult struct {
 	Validated map[string]int `json:"validated"`
 }
 
-// runFHIRScript runs one script with node; each step it reports becomes a
-// subtest, and its figures are printed. The script has its own waits, each
-// with a timeout and a message; the overall limit only stops a hung one.
+// fhirRun is a script running under node.
+type fhirRun struct {
+	script, results string
+	cmd             *exec.Cmd
+	out             bytes.Buffer
+	ctx             context.Context
+	cancel          context.CancelFunc
+	startErr        error
+}
+
+// startFHIRScript starts one script with node in dir. The script has its
+// own waits, each with a timeout and a message; the overall limit only
+// stops a hung one.
+func startFHIRScript(t *testing.T, dir, script string, env []string) *fhirRun {
+	t.Helper()
+	r := &fhirRun{script: script, results: filepath.Join(t.TempDir(), script+".results.jsonl")}
+	r.ctx, r.cancel = context.WithTimeout(context.Background(), 8*time.Minute)
+	t.Cleanup(r.cancel)
+	r.cmd = exec.CommandContext(r.ctx, "node", script)
+	r.cmd.Dir = dir
+	r.cmd.Env = append(os.Environ(), append(env, "RESULTS_FILE="+r.results)...)
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
+	r.cmd.WaitDelay = 10 * time.Second
+	r.startErr = r.cmd.Start()
+	return r
+}
+
+// runFHIRScript runs one script and reports it.
 func runFHIRScript(t *testing.T, dir, script string, env []string) {
 	t.Helper()
-	results := filepath.Join(t.TempDir(), "results.jsonl")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), append(env, "RESULTS_FILE="+results)...)
-	cmd.WaitDelay = 10 * time.Second
-	out, runErr := cmd.CombinedOutput()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("%s did not finish within 8 minutes:\n%s", script, out)
-	}
+	startFHIRScript(t, dir, script, env).report(t)
+}
 
-	b, err := os.ReadFile(results)
+// report waits for the script; each step it reported becomes a subtest,
+// and its figures are printed.
+func (r *fhirRun) report(t *testing.T) {
+	t.Helper()
+	if r.startErr != nil {
+		t.Fatalf("start node %s: %v", r.script, r.startErr)
+	}
+	runErr := r.cmd.Wait()
+	out := r.out.String()
+	if errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("%s did not finish within 8 minutes (%v):\n%s", r.script, runErr, out)
+	}
+	r.cancel()
+
+	b, err := os.ReadFile(r.results)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
@@ -143,26 +178,26 @@ func runFHIRScript(t *testing.T, dir, script string, env []string) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
-		var r fhirResult
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("%s: results line %q: %v", script, sc.Text(), err)
+		var res fhirResult
+		if err := json.Unmarshal(sc.Bytes(), &res); err != nil {
+			t.Fatalf("%s: results line %q: %v", r.script, sc.Text(), err)
 		}
 		switch {
-		case r.Figure != "":
-			testenv.Figure("%s", r.Figure)
-		case r.Step != "":
+		case res.Figure != "":
+			testenv.Figure("%s", res.Figure)
+		case res.Step != "":
 			steps++
-			if r.Status == "fail" {
+			if res.Status == "fail" {
 				failed++
 			}
-			t.Run(r.Step, func(t *testing.T) {
-				switch r.Status {
+			t.Run(res.Step, func(t *testing.T) {
+				switch res.Status {
 				case "pass":
 				case "skip":
 					// The step it needs failed, and that fails the test.
-					t.Skip(r.Message)
+					t.Skip(res.Message)
 				default:
-					t.Error(r.Message)
+					t.Error(res.Message)
 				}
 			})
 		}
@@ -172,11 +207,11 @@ func runFHIRScript(t *testing.T, dir, script string, env []string) {
 	}
 	switch {
 	case steps == 0:
-		t.Fatalf("%s reported no step (%v):\n%s", script, runErr, out)
+		t.Fatalf("%s reported no step (%v):\n%s", r.script, runErr, out)
 	case runErr != nil && failed == 0:
-		t.Fatalf("%s failed (%v) with no failed step:\n%s", script, runErr, out)
+		t.Fatalf("%s failed (%v) with no failed step:\n%s", r.script, runErr, out)
 	case runErr == nil && failed > 0:
-		t.Fatalf("%s exited 0 with %d failed steps:\n%s", script, failed, out)
+		t.Fatalf("%s exited 0 with %d failed steps:\n%s", r.script, failed, out)
 	}
-	t.Logf("%s:\n%s", script, out)
+	t.Logf("%s:\n%s", r.script, out)
 }

@@ -71,6 +71,27 @@ await step('HL7 example Patient as published: accepted or refused naming the fie
   }
 });
 
+await step('conditional update by identifier: created once, then updated in place', async () => {
+  const p = load('Patient-pat1'); // carries an identifier (system + value)
+  const ident = p.identifier.find((i) => i.system && i.value);
+  delete p.id;
+  p.telecom = [{ system: 'phone', value: phone(3), use: 'mobile' }];
+  p.birthDate = '1974-12-25'; // the example has none; carepath needs one
+  p.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/timezone', valueCode: env.tz }];
+  const searchParams = { identifier: `${ident.system}|${ident.value}` };
+  const first = await attempt(() => fhir.update({ resourceType: 'Patient', searchParams, body: p }));
+  accepted(first, 'PUT Patient?identifier= (new)');
+  assert(first.status === 201, `the first conditional update answered ${first.status}, want 201 (created)`);
+  p.birthDate = '1974-12-26';
+  const second = await attempt(() => fhir.update({ resourceType: 'Patient', searchParams, body: p }));
+  accepted(second, 'PUT Patient?identifier= (again)');
+  assert(second.status === 200, `the second conditional update answered ${second.status}, want 200 (updated)`);
+  assert(second.data.id === first.data.id, `the second update made Patient/${second.data.id}, not Patient/${first.data.id}`);
+  const found = valid(await fhir.search({ resourceType: 'Patient', searchParams }), 'Patient?identifier= searchset');
+  assert(found.entry?.length === 1, `Patient?identifier= finds ${found.entry?.length}`);
+  assert(found.entry[0].resource.birthDate === '1974-12-26', `birthDate ${found.entry[0].resource.birthDate} after the update`);
+});
+
 // The R4 vital-signs examples carepath reads, and the reading each makes.
 const vitals = [
   ['Observation-f001', 'blood_glucose'], // glucose 6.3 mmol/L

@@ -4,7 +4,7 @@
 // passes everything would pass carepath too).
 import fs from 'node:fs';
 import path from 'node:path';
-import { assert, figure, finish, step } from './lib.mjs';
+import { assert, figure, finish, step } from './steps.mjs';
 import { format, validate } from './validate.mjs';
 
 const examples = path.join(import.meta.dirname, 'node_modules', 'hl7.fhir.r4.examples');
