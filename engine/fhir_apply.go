@@ -34,8 +34,10 @@ type fhirApply struct {
 	Raw   json.RawMessage
 	Prior *store.FHIRResource
 
-	// ResolvePatient turns a reference ("Patient/<id>", or a Bundle entry's
-	// "urn:uuid:…" fullUrl) into the carepath patient's ID.
+	// ResolvePatient turns a Patient reference ("Patient/<id>", or an
+	// absolute URL ending in it; a Bundle entry's urn:uuid has already been
+	// rewritten to one) into the carepath patient's ID, ENOTFOUND when
+	// carepath knows no such patient (w.patient names the path instead).
 	ResolvePatient func(ctx context.Context, reference string) (string, error)
 
 	PatientID string // the carepath patient the resource is about
