@@ -2,7 +2,7 @@ package carepath
 
 // Actor is who did something, as the audit trail records it.
 type Actor struct {
-	Kind      string // ActorAPIKey, ActorWebhook, ActorSystem
+	Kind      string // ActorAPIKey, ActorWebhook, ActorSystem, ActorUser, ActorSMARTClient
 	ID        string // the API key's ID, the provider, the component
 	RequestID string
 }
@@ -19,3 +19,7 @@ func (a Actor) Name() string { return a.Kind + ":" + a.ID }
 
 // ActorUser is a signed-in person; the ID is their user ID.
 const ActorUser = "user"
+
+// ActorSMARTClient is a SMART Backend Services client (an EHR) acting with
+// an access token; the ID is its client_id.
+const ActorSMARTClient = "smart_client"

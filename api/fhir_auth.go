@@ -45,7 +45,7 @@ func (s *Server) fhirAuthenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set(ctxKey, principal{Kind: engine.ActorSMARTClient, ID: tok.ClientID, Role: carepath.RoleIntegration})
+		c.Set(ctxKey, principal{Kind: carepath.ActorSMARTClient, ID: tok.ClientID, Role: carepath.RoleIntegration})
 		c.Set(fhirScopesKey, tok.Scopes)
 		return next(c)
 	}
@@ -81,7 +81,7 @@ func (s *Server) fhirPermit(c echo.Context, typ string, need engine.Perm) error 
 	switch {
 	case writes && k.Role != carepath.RoleAdmin && k.Role != carepath.RoleIntegration:
 		why = "the " + string(k.Role) + " role may read FHIR resources, not write them"
-	case k.Kind == engine.ActorSMARTClient && !scopesPermit(fhirScopes(c), typ, need):
+	case k.Kind == carepath.ActorSMARTClient && !scopesPermit(fhirScopes(c), typ, need):
 		what := "this"
 		if typ != "" {
 			what = safeType(typ)

@@ -12,10 +12,6 @@ import (
 	"github.com/carepath/carepath/store"
 )
 
-// ActorSMARTClient is a SMART Backend Services client acting with an
-// access token; the ID is its client_id.
-const ActorSMARTClient = "smart_client"
-
 // maxClientKeys bounds a registration's JWK Set.
 const maxClientKeys = 10
 

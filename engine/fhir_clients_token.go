@@ -160,7 +160,7 @@ func (e *Engine) IssueSMARTToken(ctx context.Context, r SMARTTokenRequest) (SMAR
 		}
 		tok = SMARTToken{AccessToken: access, TokenType: "bearer", ExpiresIn: int(SMARTTokenLifetime.Seconds()),
 			Scope: strings.Join(granted, " ")}
-		a := carepath.Actor{Kind: ActorSMARTClient, ID: clientID, RequestID: r.RequestID}
+		a := carepath.Actor{Kind: carepath.ActorSMARTClient, ID: clientID, RequestID: r.RequestID}
 		return audit(ctx, q, a, "fhir_client.token", "", "fhir_client/"+clientID)
 	})
 	if err != nil {
