@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,6 +165,11 @@ func TestFHIRObservationGlucoseFarAboveRangeRaisesTask(t *testing.T) {
 	}
 	if !slices.ContainsFunc(tasks, func(tk carepath.Task) bool { return tk.Priority == carepath.PriorityUrgent }) {
 		t.Errorf("45 mg/dL is severely low: tasks %+v", tasks)
+	}
+	// Read back, the EHR's Observation is one resource (its own id), not
+	// also the reading the first value left behind shown as patient-reported.
+	if got, _ := searchAll(t, e, "Observation", url.Values{"patient": {pid}}, 10); len(got) != 1 || got[0].ID != id {
+		t.Errorf("Observation search after a correction: %+v, want only the stored Observation %s", got, id)
 	}
 
 	withdrawn := clinResource(t, "observation-glucose-high", pid, func(m map[string]any) { m["status"] = "entered-in-error" })

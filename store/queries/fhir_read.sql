@@ -77,8 +77,9 @@ ORDER BY q.updated_at, q.id
 LIMIT $7;
 
 -- name: FHIRObservationList
--- Patient-reported readings. A reading the EHR sent (a stored Observation
--- whose carepath_ref names it) is that stored resource instead.
+-- Patient-reported readings. A reading the EHR sent is its stored
+-- Observation instead: the one its carepath_ref names, and every earlier
+-- reading a corrected value left behind (source fhir:Observation/<id>/v<n>).
 SELECT o.id, o.patient_id, o.code, o.value, o.value2, o.unit, o.original_value, o.original_value2, o.original_unit,
        o.effective_at, coalesce(o.source_id, ''), o.created_at, coalesce(pr.id, o.patient_id::text)
 FROM observations o
@@ -89,6 +90,7 @@ WHERE ($1::uuid IS NULL OR o.patient_id = $1)
   AND ($3::timestamptz IS NULL OR o.created_at < $3)
   AND ($4::uuid[] IS NULL OR o.id = ANY ($4))
   AND ($5::timestamptz IS NULL OR (o.created_at, o.id) > ($5, $6::uuid))
+  AND (o.source_id IS NULL OR o.source_id NOT LIKE 'fhir:%')
   AND NOT EXISTS (SELECT 1 FROM fhir_resources r WHERE r.carepath_ref = 'observation/' || o.id::text)
 ORDER BY o.created_at, o.id
 LIMIT $7;
