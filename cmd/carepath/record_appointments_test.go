@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,27 +24,7 @@ import (
 // changes nothing the journey asks for. Run:
 // go test -tags record -count=1 -run TestRecordAppointmentHistories ./cmd/carepath/
 func TestRecordAppointmentHistories(t *testing.T) {
-	testenv.SkipShort(t)
-	root, err := testenv.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "journeys", "testdata", "histories")
-	keys, err := os.ReadFile(filepath.Join(dir, "test.keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keyLines []string
-	for _, l := range strings.Split(string(keys), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			keyLines = append(keyLines, l)
-		}
-	}
-	bin, err := testenv.TemporalBin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := startPrivateDev(t, bin, map[string]string{"CAREPATH_ENCRYPTION_KEYS": strings.Join(keyLines, ",")})
+	in, dir, bin := startRecordingDev(t)
 	const phone = "+15557779001"
 	var p, e item
 	if st := in.call("POST", "/v1/patients", item{"given_name": "Rec", "family_name": "Order", "birth_date": "1970-01-01",

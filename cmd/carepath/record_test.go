@@ -23,27 +23,7 @@ import (
 // deliberate, versioned change to a journey; never to silence a replay
 // failure.
 func TestRecordHistories(t *testing.T) {
-	testenv.SkipShort(t)
-	root, err := testenv.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "journeys", "testdata", "histories")
-	keys, err := os.ReadFile(filepath.Join(dir, "test.keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keyLines []string
-	for _, l := range strings.Split(string(keys), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			keyLines = append(keyLines, l)
-		}
-	}
-	bin, err := testenv.TemporalBin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := startPrivateDev(t, bin, map[string]string{"CAREPATH_ENCRYPTION_KEYS": strings.Join(keyLines, ",")})
+	in, dir, bin := startRecordingDev(t)
 	branches := []struct {
 		journey string
 		name    string
@@ -129,4 +109,33 @@ func startPrivateDev(t *testing.T, bin string, extra map[string]string) *instanc
 	in.env["CAREPATH_TEMPORAL_BIN"] = bin
 	in.start(extra)
 	return in
+}
+
+// startRecordingDev starts a private `dev` stack with the committed
+// test-only key, so the histories it records replay in the tests; it
+// returns the stack, the histories folder and the Temporal CLI.
+func startRecordingDev(t *testing.T) (in *instance, dir, bin string) {
+	t.Helper()
+	testenv.SkipShort(t)
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = filepath.Join(root, "journeys", "testdata", "histories")
+	keys, err := os.ReadFile(filepath.Join(dir, "test.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyLines []string
+	for _, l := range strings.Split(string(keys), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			keyLines = append(keyLines, l)
+		}
+	}
+	bin, err = testenv.TemporalBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in = startPrivateDev(t, bin, map[string]string{"CAREPATH_ENCRYPTION_KEYS": strings.Join(keyLines, ",")})
+	return in, dir, bin
 }
