@@ -135,7 +135,9 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, met
 		// No gzip on the wire: payloads are AES-GCM ciphertext, which does
 		// not compress, so gzip only cost CPU on both ends (7% of carepath's
 		// CPU under `make bench`, and more on the server).
-		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{},
+			TLS: cfg.Temporal.TLS}, // nil: plaintext (the dev server)
+		Credentials: temporalCredentials(cfg.Temporal),
 		// The SDK logs at warn and above: its info lines are per-poll noise.
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
@@ -423,6 +425,14 @@ func (m minLevel) WithGroup(n string) slog.Handler { return minLevel{m.Handler.W
 
 // loadKeys reads the payload-encryption keys; running without them would
 // put PHI into Temporal in plain text, so it is an error.
+// temporalCredentials is Temporal Cloud's API key, when one is set.
+func temporalCredentials(c config.TemporalConn) client.Credentials {
+	if c.APIKey == "" {
+		return nil
+	}
+	return client.NewAPIKeyStaticCredentials(c.APIKey)
+}
+
 func loadKeys(cfg *config.Config) (*codec.Keyring, error) {
 	switch {
 	case cfg.EncryptionKeys != "":

@@ -114,6 +114,9 @@ type Config struct {
 	// EHR is the link to the EHR's FHIR server (CAREPATH_EHR_*): push of
 	// what carepath did and reads for id-only subscription notifications.
 	EHR EHR
+	// Temporal is TLS, mTLS and the API key for TEMPORAL_ADDRESS
+	// (TEMPORAL_TLS*, TEMPORAL_API_KEY).
+	Temporal TemporalConn
 
 	// Recovery: pool limits, session timeouts, start-up wait, reconciler
 	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
@@ -289,6 +292,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	c.checkOIDC(bad)
 	c.EHR = ehrFromEnv(get, bad)
+	c.Temporal = temporalConnFromEnv(get, bad)
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			bad("DATABASE_URL", "must be a postgres:// URL")
