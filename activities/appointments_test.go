@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/carepath/carepath"
-	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/store"
 )
 
@@ -21,12 +20,7 @@ import (
 // journey, and a malformed request is not retried.
 func TestAppointmentRespondUnderRetry(t *testing.T) {
 	ctx := context.Background()
-	testenv.Pool(t) // migrations
-	st, err := store.Open(ctx, testenv.Get(t).DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := openTestStore(t)
 	p, err := st.PatientInsert(ctx, uuid.NewString(), carepath.NewPatient{GivenName: "Remind", FamilyName: "Me",
 		BirthDate: "1970-01-01", Phone: "+14449990201", Timezone: "UTC", PreferredChannel: "sms", Locale: "en"})
 	if err != nil {

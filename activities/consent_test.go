@@ -17,12 +17,7 @@ import (
 // so it cannot resume outreach.
 func TestRecordConsentFromAReplyBeforeStopDoesNotResumeOutreach(t *testing.T) {
 	ctx := context.Background()
-	testenv.Pool(t) // migrations
-	st, err := store.Open(ctx, testenv.Get(t).DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	st := openTestStore(t)
 	p, err := st.PatientInsert(ctx, uuid.NewString(), carepath.NewPatient{GivenName: "Yes", FamilyName: "Then Stop",
 		BirthDate: "1970-01-01", Phone: "+14449990101", Timezone: "UTC", PreferredChannel: "sms", Locale: "en"})
 	if err != nil {
@@ -58,4 +53,16 @@ func TestRecordConsentFromAReplyBeforeStopDoesNotResumeOutreach(t *testing.T) {
 	if len(h) != 2 || h[0].Source != "sms:STOP" || !h[1].EffectiveAt.Equal(receivedAt) {
 		t.Fatalf("the YES is not dated by its receipt: %+v", h)
 	}
+}
+
+// openTestStore opens a store on the package's migrated test database.
+func openTestStore(t *testing.T) *store.Store {
+	t.Helper()
+	testenv.Pool(t) // migrations
+	st, err := store.Open(context.Background(), testenv.Get(t).DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
 }
