@@ -25,6 +25,9 @@ type Options struct {
 	// SDK gives up after about two minutes of errors such as "namespace not
 	// found"); the caller stops this Worker and starts a new one.
 	OnFatalError func(error)
+	// Deployment is the worker deployment version every worker here polls
+	// as (Worker Versioning); the zero value polls unversioned.
+	Deployment sdkworker.DeploymentOptions
 }
 
 // Worker is the Temporal workers carepath runs: journeys (and their
@@ -54,10 +57,11 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 4,
 		OnFatalError:                     o.OnFatalError,
+		DeploymentOptions:                o.Deployment,
 	})
 	reg.RegisterWorkflows(j)
 	j.RegisterActivity(acts)
-	so := sdkworker.Options{WorkerStopTimeout: stop, OnFatalError: o.OnFatalError}
+	so := sdkworker.Options{WorkerStopTimeout: stop, OnFatalError: o.OnFatalError, DeploymentOptions: o.Deployment}
 	if o.SendsPerSecond > 0 {
 		so.TaskQueueActivitiesPerSecond = o.SendsPerSecond * queueHeadroom
 		// Hold about ten seconds of sends: enough to ride out a pause in
@@ -87,6 +91,7 @@ func newPriority(c client.Client, acts *activities.Activities, stop time.Duratio
 		WorkerStopTimeout:         stop,
 		OnFatalError:              o.OnFatalError,
 		BackgroundActivityContext: activities.PriorityLane(context.Background()),
+		DeploymentOptions:         o.Deployment,
 	})
 	p.RegisterActivity(acts.SendMessage)
 	p.RegisterActivity(acts.SendCaregiverReply)
