@@ -31,7 +31,7 @@ func TestTakeSlotUsesTheLaneOfTheWorker(t *testing.T) {
 	g := &laneGate{}
 	bulk := context.Background()
 	for _, ctx := range []context.Context{PriorityLane(bulk), bulk, PriorityLane(context.WithoutCancel(bulk))} {
-		if _, direct, err := takeSlot(ctx, g); err != nil || direct != g.Sender {
+		if _, direct, err := takeSlot(ctx, g, "+15550000001"); err != nil || direct != g.Sender {
 			t.Fatalf("takeSlot: %v, %v", direct, err)
 		}
 	}

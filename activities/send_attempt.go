@@ -19,7 +19,7 @@ import (
 // another channel).
 func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) (res SendMessageResult, again bool, err error) {
 	id := job.key().messageID
-	slot, direct, err := takeSlot(ctx, plan.sender)
+	slot, direct, err := takeSlot(ctx, plan.sender, plan.to)
 	if err != nil {
 		// Nothing was claimed or sent: a retry decides afresh.
 		return SendMessageResult{}, false, fmt.Errorf("send message: wait for the provider: %w", err)
@@ -103,8 +103,12 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 // takeSlot waits for the sender's pacer, if it has one, and returns the
 // sender to call while holding the slot. A nil slot is a no-op. On the
 // priority lane the wait is AcquireUrgent's: ahead of every bulk send
-// waiting in the same process, within the same per-number limit.
-func takeSlot(ctx context.Context, s messaging.Sender) (*messaging.Slot, messaging.Sender, error) {
+// waiting for the number, within the same per-number limit. With several
+// sending numbers the slot (and the sender) is to's number's.
+func takeSlot(ctx context.Context, s messaging.Sender, to string) (*messaging.Slot, messaging.Sender, error) {
+	if r, ok := s.(messaging.Routed); ok {
+		return r.AcquireFor(ctx, to, OnPriorityLane(ctx))
+	}
 	g, ok := s.(messaging.Gated)
 	if !ok {
 		return nil, s, nil

@@ -25,8 +25,8 @@ import (
 // any caller of Acquire, so a safety message is never queued behind a bulk
 // launch, and both lanes together still keep to the limit.
 //
-// The guarantee holds per process; Temporal's task-queue rate limit on the
-// bulk send queue bounds the deployment's bulk traffic as a whole.
+// The guarantee holds per process: with several worker processes on one
+// number use Shared (limit.go), which keeps the same slots in PostgreSQL.
 type Paced struct {
 	next   Sender
 	window time.Duration
@@ -70,9 +70,14 @@ func (p *Paced) Direct() Sender { return p.next }
 // Slot is the right to make one request now. Release it once the request
 // is answered (or given up on); Return it if no request was made.
 type Slot struct {
-	p    *Paced
-	free time.Time
-	done bool
+	release  func() // free it one window after now
+	giveBack func() // idle again, as it was
+	done     bool
+}
+
+// slot is a slot of p, free at free before it was taken.
+func (p *Paced) slot(free time.Time) *Slot {
+	return &Slot{release: func() { p.put(time.Now().Add(p.window)) }, giveBack: func() { p.put(free) }}
 }
 
 // Acquire waits for a free slot. The outbox takes a slot first and only
@@ -103,7 +108,7 @@ func (p *Paced) acquire(ctx context.Context, urgent bool) (*Slot, error) {
 		if i := p.earliest(); i >= 0 && !p.idle[i].After(time.Now()) {
 			free := p.take(i)
 			p.mu.Unlock()
-			return &Slot{p: p, free: free}, nil
+			return p.slot(free), nil
 		}
 	}
 	w := &waiter{got: make(chan time.Time, 1)}
@@ -116,7 +121,7 @@ func (p *Paced) acquire(ctx context.Context, urgent bool) (*Slot, error) {
 	p.mu.Unlock()
 	select {
 	case free := <-w.got:
-		return &Slot{p: p, free: free}, nil
+		return p.slot(free), nil
 	case <-ctx.Done():
 		p.mu.Lock()
 		if !p.forget(w) {
@@ -216,7 +221,7 @@ func (s *Slot) Release() {
 		return
 	}
 	s.done = true
-	s.p.put(time.Now().Add(s.p.window))
+	s.release()
 }
 
 // Return gives back a slot no request was made with, as it was.
@@ -225,7 +230,7 @@ func (s *Slot) Return() {
 		return
 	}
 	s.done = true
-	s.p.put(s.free)
+	s.giveBack()
 }
 
 // Send waits for a free slot, then sends: for callers with no outbox.
