@@ -81,7 +81,7 @@ func (e *Engine) ReceiveMessage(ctx context.Context, m InboundMessage) error {
 	case receiptDuplicate, receiptInbox, receiptHandled:
 		// Nothing to hand on: the first delivery did, or the inbox holds it.
 	case receiptRouted:
-		e.wakeRouter()
+		e.dispatchSender(store.RouteSender(m.Channel, m.From))
 	}
 	return nil
 }

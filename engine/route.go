@@ -68,6 +68,7 @@ const (
 type routerWake struct {
 	once sync.Once
 	c    chan struct{}
+	d    dispatcher // routes a stored reply's sender at once
 }
 
 func (w *routerWake) ch() chan struct{} {
@@ -86,11 +87,15 @@ func (e *Engine) wakeRouter() {
 // RouteReplies is the reply router: it hands stored replies to Temporal
 // until ctx ends, in arrival order per sender, retrying with backoff while
 // Temporal cannot be reached. It runs in every api process; a per-sender
-// advisory lock keeps two processes off one sender's replies.
+// advisory lock keeps two processes off one sender's replies. The webhook
+// hands each stored reply's sender straight to its dispatcher; the sweep
+// (every routeSweep) finds whatever that did not finish.
 func (e *Engine) RouteReplies(ctx context.Context) {
 	e.Log.Info("reply router running")
+	e.wake.d.start(ctx)
+	defer e.wake.d.stop()
 	for {
-		if err := e.RouteDue(ctx); err != nil && ctx.Err() == nil {
+		if err := e.sweepDispatch(ctx); err != nil && ctx.Err() == nil {
 			e.Log.Warn("reply router: routing paused", "error", err)
 		}
 		if err := e.ApplyKeptDeliveryReports(ctx); err != nil && ctx.Err() == nil {
