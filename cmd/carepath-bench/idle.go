@@ -2,119 +2,128 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/client"
+
+	"github.com/carepath/carepath/internal/config"
 )
 
-// idleResult is the cost of a large population waiting on long timers.
+// idleResult is the cost of a large population waiting on long timers
+// (`make bench-scale`).
 type idleResult struct {
-	Patients              int     `json:"patients"`
-	LaunchSeconds         float64 `json:"launch_seconds"`
-	Window                string  `json:"window"`
-	CarepathRSSMiB        float64 `json:"carepath_rss_mib"`
-	TemporalRSSMiB        float64 `json:"temporal_rss_mib,omitempty"`
-	TemporalDBMiB         float64 `json:"temporal_db_mib,omitempty"`
-	PostgresMiB           float64 `json:"postgres_database_mib"`
-	PostgresKiBPerPatient float64 `json:"postgres_kib_per_patient"`
-	EventsPerEnrollment   float64 `json:"history_events_per_enrollment"`
-	CarepathCPUPercent    float64 `json:"carepath_cpu_percent"`
-	TemporalCPUPercent    float64 `json:"temporal_cpu_percent,omitempty"`
-	PostgresCPUPercent    float64 `json:"postgres_cpu_percent,omitempty"`
+	Patients int `json:"patients"` // registered and launched
+	// Registered is how many were registered; more than Patients when
+	// -scale-launch-for stopped the launch early.
+	Registered      int     `json:"registered"`
+	StickyCacheSize int     `json:"sticky_cache_size"`
+	RegisterSeconds float64 `json:"register_seconds"`
+	LaunchSeconds   float64 `json:"launch_seconds"`
+	SettleSeconds   float64 `json:"settle_seconds"`
+	Window          string  `json:"window"`
+	// CarepathRSSMiB is api and worker together, once idle.
+	CarepathRSSMiB float64 `json:"carepath_rss_mib"`
+	WorkerRSSMiB   float64 `json:"worker_rss_mib"`
+	WorkerPeakMiB  float64 `json:"worker_rss_peak_mib"`
+	APIRSSMiB      float64 `json:"api_rss_mib"`
+	// KiBPerCachedJourney is the worker's growth from before the launch to
+	// the first sample with the sticky cache (nearly) full, per cached
+	// journey: an upper bound, as it includes the launch's own buffers.
+	KiBPerCachedJourney   float64        `json:"worker_kib_per_cached_journey"`
+	TemporalRSSMiB        float64        `json:"temporal_rss_mib,omitempty"`
+	TemporalDBMiB         float64        `json:"temporal_db_mib,omitempty"`
+	PostgresMiB           float64        `json:"postgres_database_mib"`
+	PostgresKiBPerPatient float64        `json:"postgres_kib_per_patient"`
+	Tables                []relationSize `json:"largest_tables"`
+	EventsPerEnrollment   float64        `json:"history_events_per_enrollment"`
+	CarepathCPUPercent    float64        `json:"carepath_cpu_percent"`
+	WorkerCPUPercent      float64        `json:"worker_cpu_percent"`
+	APICPUPercent         float64        `json:"api_cpu_percent"`
+	TemporalCPUPercent    float64        `json:"temporal_cpu_percent,omitempty"`
+	PostgresCPUPercent    float64        `json:"postgres_cpu_percent,omitempty"`
+	Memory                []memSample    `json:"memory"`
 }
 
-// idle enrolls many patients in a journey that first waits 30 days, then
-// measures what the waiting costs: memory, storage, history, and CPU.
-func idle(ctx context.Context, o options, st *stack, tc client.Client, res *result, prefix int) error {
-	if err := st.startCarepath(ctx, 1); err != nil {
+// idle registers many patients, bulk-launches them into a journey that
+// first waits 30 days, then measures what the waiting costs: memory over
+// time (bounded by the worker's sticky cache), storage, history and CPU.
+// carepath runs as a deployment does, `api` and `worker` apart.
+func idle(ctx context.Context, o options, st *stack, tc client.Client, res *result, prefix int) (err error) {
+	r := &idleResult{Registered: o.idle, Window: o.idleWindow.String(), StickyCacheSize: *scaleStickyCache}
+	if r.StickyCacheSize < 0 {
+		r.StickyCacheSize = config.DefaultStickyCacheSize
+	}
+	s, err := startSplit(ctx, st, *scaleStickyCache)
+	if err != nil {
 		return err
 	}
-	cp := newAPI(st.carepath.base)
+	defer func() { err = errors.Join(err, s.stop()) }()
+	cp := newAPI(s.apiBase)
 	before, err := databaseBytes(ctx, st.databaseURL)
 	if err != nil {
 		return err
 	}
-	nums := numbersFrom(prefix, 1_000_000, o.idle)
-	logf("idle: registering %d patients", o.idle)
-	ids, err := cp.createPatients(ctx, nums)
-	if err != nil {
-		return err
-	}
-	logf("idle: bulk launch of post_visit_checkin (first message in 30 days) for %d patients", o.idle)
+	var launched atomic.Int64
+	mem := startSampler(ctx, s, st.temporalPID, &launched, *scaleSample)
+	defer func() {
+		if r.Memory == nil {
+			mem.finish()
+		}
+	}()
+
+	logf("idle: registering %d patients (%d Patients per FHIR Bundle, %d at a time)", o.idle, *scaleBundle, *scaleRegister)
 	t0 := time.Now()
-	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "720h"}, ids)
+	var ids []string
+	if nums := numbersFrom(prefix, 1_000_000, o.idle); *scaleBundle > 0 {
+		ids, err = registerPatientsFHIR(ctx, cp, nums, *scaleBundle, *scaleRegister)
+	} else {
+		ids, err = registerPatients(ctx, cp, nums, *scaleRegister)
+	}
 	if err != nil {
 		return err
 	}
-	final, err := cp.waitJob(ctx, job.ID, 30*time.Minute)
-	if err != nil {
+	r.RegisterSeconds = time.Since(t0).Seconds()
+	logf("idle: registered in %.0fs; bulk launch of post_visit_checkin (first message in 30 days), %d per launch, %d at once",
+		r.RegisterSeconds, *scaleChunk, *scaleJobs)
+	mem.setStage("launch")
+	t0 = time.Now()
+	if r.Patients, err = launchChunks(ctx, cp, "post_visit_checkin", map[string]any{"delay": "720h"}, ids, *scaleChunk, *scaleJobs,
+		*scaleLaunchFor, &launched); err != nil {
 		return err
 	}
-	if final.Counts["launched"] != o.idle {
-		return fmt.Errorf("idle: launched %d of %d: %v", final.Counts["launched"], o.idle, final.Counts)
-	}
-	r := &idleResult{Patients: o.idle, LaunchSeconds: time.Since(t0).Seconds(), Window: o.idleWindow.String()}
-	pid := st.carepath.cmd.Process.Pid
-	logf("idle: launched in %.1fs; waiting for the first workflow tasks to settle", r.LaunchSeconds)
-	if err := settle(ctx, pid, st.temporalPID); err != nil {
+	r.LaunchSeconds = time.Since(t0).Seconds()
+	logf("idle: %d launched in %.1fs (%.1f/s); waiting for the first workflow tasks to settle", r.Patients, r.LaunchSeconds,
+		float64(r.Patients)/r.LaunchSeconds)
+	mem.setStage("settle")
+	t0 = time.Now()
+	if err := settle(ctx, s.worker.pid(), s.api.pid(), st.temporalPID); err != nil {
 		return err
 	}
+	r.SettleSeconds = time.Since(t0).Seconds()
 
 	logf("idle: measuring CPU for %s", o.idleWindow)
-	cpMeter, err := newMeter(func() (time.Duration, error) { _, c, err := procStat(pid); return c, err })
-	if err != nil {
+	mem.setStage("idle")
+	if err := r.measureCPU(ctx, s, st, o.idleWindow); err != nil {
 		return err
 	}
-	var tMeter, pgMeter *cpuMeter
+	r.Memory = mem.finish()
+	r.summarizeMemory()
 	if st.temporalPID != 0 {
-		if tMeter, err = newMeter(func() (time.Duration, error) { _, c, err := procStat(st.temporalPID); return c, err }); err != nil {
-			return err
-		}
-	}
-	if st.postgresPID != 0 {
-		if pgMeter, err = newMeter(func() (time.Duration, error) { return treeCPU(st.postgresPID) }); err != nil {
-			return err
-		}
-	}
-	select {
-	case <-time.After(o.idleWindow):
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if r.CarepathCPUPercent, err = cpMeter.percent(); err != nil {
-		return err
-	}
-	if tMeter != nil {
-		if r.TemporalCPUPercent, err = tMeter.percent(); err != nil {
-			return err
-		}
-		if r.TemporalRSSMiB, err = rssMiB(st.temporalPID); err != nil {
-			return err
-		}
-		for _, f := range []string{"temporal.db", "temporal.db-wal"} {
-			if fi, err := os.Stat(filepath.Join(st.dir, f)); err == nil {
-				r.TemporalDBMiB += float64(fi.Size()) / (1 << 20)
-			}
-		}
-	}
-	if pgMeter != nil {
-		if r.PostgresCPUPercent, err = pgMeter.percent(); err != nil {
-			return err
-		}
-	}
-	if r.CarepathRSSMiB, err = rssMiB(pid); err != nil {
-		return err
+		r.TemporalDBMiB = sqliteMiB(st.dir)
 	}
 	after, err := databaseBytes(ctx, st.databaseURL)
 	if err != nil {
 		return err
 	}
 	r.PostgresMiB = float64(after) / (1 << 20)
-	r.PostgresKiBPerPatient = float64(after-before) / 1024 / float64(o.idle)
-	wfIDs, err := enrollmentWorkflows(ctx, st.databaseURL, ids, 20)
+	r.PostgresKiBPerPatient = float64(after-before) / 1024 / float64(o.idle) // every patient registered, Patients of them launched
+	if r.Tables, err = largestTables(ctx, st.databaseURL, 8); err != nil {
+		return err
+	}
+	wfIDs, err := enrollmentWorkflows(ctx, st.databaseURL, ids[:r.Patients], 20)
 	if err != nil {
 		return err
 	}
@@ -122,13 +131,98 @@ func idle(ctx context.Context, o options, st *stack, tc client.Client, res *resu
 		return err
 	}
 	res.Idle = r
-	return st.stopCarepath()
+	return r.print()
 }
 
-// settle waits until carepath and Temporal use under 5% of a core over
+// measureCPU is each process's CPU over window, in percent of one core.
+func (r *idleResult) measureCPU(ctx context.Context, s *split, st *stack, window time.Duration) error {
+	one := func(pid int) func() (time.Duration, error) {
+		return func() (time.Duration, error) { _, c, err := procStat(pid); return c, err }
+	}
+	meters := map[*float64]func() (time.Duration, error){
+		&r.WorkerCPUPercent: one(s.worker.pid()),
+		&r.APICPUPercent:    one(s.api.pid()),
+	}
+	if st.temporalPID != 0 {
+		meters[&r.TemporalCPUPercent] = one(st.temporalPID)
+	}
+	if st.postgresPID != 0 {
+		meters[&r.PostgresCPUPercent] = func() (time.Duration, error) { return treeCPU(st.postgresPID) }
+	}
+	started := map[*float64]*cpuMeter{}
+	for into, read := range meters {
+		m, err := newMeter(read)
+		if err != nil {
+			return err
+		}
+		started[into] = m
+	}
+	select {
+	case <-time.After(window):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	for into, m := range started {
+		p, err := m.percent()
+		if err != nil {
+			return err
+		}
+		*into = p
+	}
+	r.CarepathCPUPercent = r.WorkerCPUPercent + r.APICPUPercent
+	return nil
+}
+
+// summarizeMemory reads the series: memory once idle, the worker's peak,
+// and its growth per cached journey while the cache filled.
+func (r *idleResult) summarizeMemory() {
+	if len(r.Memory) == 0 {
+		return
+	}
+	last := r.Memory[len(r.Memory)-1]
+	r.WorkerRSSMiB, r.APIRSSMiB, r.TemporalRSSMiB = last.WorkerMiB, last.APIMiB, last.TemporalMiB
+	r.CarepathRSSMiB = last.WorkerMiB + last.APIMiB
+	var base *memSample
+	for i := range r.Memory {
+		m := &r.Memory[i]
+		r.WorkerPeakMiB = max(r.WorkerPeakMiB, m.WorkerMiB)
+		if base == nil && m.Stage == "launch" {
+			base = &r.Memory[max(i-1, 0)] // the last sample before the launch
+		}
+		if base != nil && r.KiBPerCachedJourney == 0 && m.StickyCache > 0 && m.StickyCache >= r.StickyCacheSize*9/10 {
+			r.KiBPerCachedJourney = (m.WorkerMiB - base.WorkerMiB) * 1024 / float64(m.StickyCache)
+		}
+	}
+}
+
+// print writes the phase's own table: the memory series, thinned, then
+// the figures.
+func (r *idleResult) print() error {
+	fmt.Printf("\nscale: %d patients registered, %d launched and waiting; worker sticky cache %d\n", r.Registered, r.Patients, r.StickyCacheSize)
+	fmt.Printf("  %8s  %-8s  %9s  %12s  %10s  %9s  %12s\n", "t (s)", "stage", "launched", "cache", "worker MiB", "api MiB", "Temporal MiB")
+	step := max(len(r.Memory)/30, 1)
+	for i, m := range r.Memory {
+		if i%step == 0 || i == len(r.Memory)-1 {
+			fmt.Printf("  %8.0f  %-8s  %9d  %12d  %10.0f  %9.0f  %12.0f\n", m.Seconds, m.Stage, m.Launched, m.StickyCache, m.WorkerMiB, m.APIMiB, m.TemporalMiB)
+		}
+	}
+	fmt.Printf("  registration %.0fs (%.0f/s) · launch %.0fs (%.1f/s) · settle %.0fs\n", r.RegisterSeconds, float64(r.Registered)/r.RegisterSeconds,
+		r.LaunchSeconds, float64(r.Patients)/r.LaunchSeconds, r.SettleSeconds)
+	fmt.Printf("  worker RSS %.0f MiB (peak %.0f) · api RSS %.0f MiB · ~%.1f KiB per cached journey · Temporal RSS %.0f MiB, SQLite %.0f MiB (%.2f KiB per patient)\n",
+		r.WorkerRSSMiB, r.WorkerPeakMiB, r.APIRSSMiB, r.KiBPerCachedJourney, r.TemporalRSSMiB, r.TemporalDBMiB, r.TemporalDBMiB*1024/float64(max(r.Patients, 1)))
+	fmt.Printf("  PostgreSQL %.0f MiB (+%.2f KiB per patient); largest tables:", r.PostgresMiB, r.PostgresKiBPerPatient)
+	for _, t := range r.Tables {
+		fmt.Printf(" %s %.1f MiB;", t.Table, t.MiB)
+	}
+	fmt.Printf("\n  history events per waiting journey %.1f · idle CPU over %s (of one core): worker %.2f%%, api %.2f%%, Temporal %.2f%%, PostgreSQL %.2f%%\n\n",
+		r.EventsPerEnrollment, r.Window, r.WorkerCPUPercent, r.APICPUPercent, r.TemporalCPUPercent, r.PostgresCPUPercent)
+	return nil
+}
+
+// settle waits until the given processes use under 5% of a core over
 // five seconds: every journey has run its first workflow task and sleeps.
 func settle(ctx context.Context, pids ...int) error {
-	deadline := time.Now().Add(10 * time.Minute)
+	deadline := time.Now().Add(20 * time.Minute)
 	for {
 		m, err := newMeter(func() (time.Duration, error) {
 			var total time.Duration
@@ -160,7 +254,7 @@ func settle(ctx context.Context, pids ...int) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("idle: still %.0f%% CPU after 10 minutes", p)
+			return fmt.Errorf("idle: still %.0f%% CPU after 20 minutes", p)
 		}
 	}
 }
