@@ -13,13 +13,20 @@
 //     urgent messages wait (HELP answers and conversation replies);
 //   - idle (optional): many patients enrolled and waiting on long timers.
 //
-// It prints a table, writes the figures as JSON, and ends with one line:
-// bench: launch_ratio=R1 reply_p50_ratio=R2 reply_p99_ratio=R3 n=N
+// The launch and reply comparison runs on the Temporal dev server and, with
+// -cluster, again on a Temporal cluster on PostgreSQL (internal/tcluster,
+// or the one TEMPORAL_ADDRESS names, such as `make cluster`'s).
+//
+// It prints a table per server, writes the figures as JSON, and ends with
+// every target per server, its threshold and PASS or FAIL:
+// bench: server=dev launch_ratio=R1(>=1.00 PASS) ... n=N
+// bench: targets PASS (...)
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -48,6 +55,9 @@ type options struct {
 	out         string
 	carepathBin string
 	profile     bool
+	cluster     bool
+	dev         bool
+	strict      bool
 
 	urgentLaunch int
 	urgentRate   int
@@ -77,6 +87,9 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "where to write the JSON figures (default <dir>/result.json)")
 	flag.StringVar(&o.carepathBin, "carepath", "bin/carepath", "the carepath binary to run")
 	flag.BoolVar(&o.profile, "profile", false, "take CPU profiles of carepath during its launch and reply phases (into <dir>)")
+	flag.BoolVar(&o.cluster, "cluster", false, "compare again on a Temporal cluster on PostgreSQL: started here (internal/tcluster), or the one TEMPORAL_ADDRESS names (e.g. `make cluster`'s)")
+	flag.BoolVar(&o.dev, "dev", true, "run on the Temporal dev server (or TEMPORAL_ADDRESS without -cluster); -dev=false -cluster: the cluster only")
+	flag.BoolVar(&o.strict, "strict", false, "exit 1 when a ratio target is missed")
 	flag.Parse()
 	if o.out == "" {
 		o.out = filepath.Join(o.dir, "result.json")
@@ -116,7 +129,16 @@ func run(ctx context.Context, o options) (err error) {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err
 	}
-	st, err := startStack(ctx, o.dir, bin, logf)
+	if !o.dev && !o.cluster {
+		return errors.New("nothing to run: -dev=false without -cluster")
+	}
+	// TEMPORAL_ADDRESS names the cluster when there is one to measure, else
+	// the one server.
+	devAddress, clusterAddress := os.Getenv("TEMPORAL_ADDRESS"), ""
+	if o.cluster {
+		devAddress, clusterAddress = "", devAddress
+	}
+	st, err := startStack(ctx, o.dir, bin, devAddress, o.dev, logf)
 	if err != nil {
 		return err
 	}
@@ -132,25 +154,54 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		st.pprofAddr = port
 	}
-	// The baseline connects as carepath does (no gRPC compression), so the
-	// comparison measures carepath's work, not a transport setting.
-	tc, err := client.Dial(client.Options{HostPort: st.temporalAddress, Logger: tlog.NewStructuredLogger(quietLogger()),
-		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
-	if err != nil {
-		return fmt.Errorf("dial Temporal: %w", err)
-	}
-	defer tc.Close()
-
 	res := &result{Started: time.Now().UTC(), N: o.n, ReplyRate: o.replyRate, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(),
 		Embedded: map[string]bool{"temporal": st.temporalPID != 0, "postgres": st.postgresPID != 0}}
 	runID := fmt.Sprintf("%06d", rand.IntN(1_000_000))
 	prefix := 200 + rand.IntN(700) // phone numbers unique to this run, if the database is reused
 
-	if phases["compare"] {
-		if err := compare(ctx, o, st, tc, res, runID, prefix); err != nil {
+	if o.dev {
+		if err := onDevServer(ctx, o, st, res, runID, prefix, phases); err != nil {
 			return err
 		}
 	}
+	if o.cluster {
+		if err := st.useCluster(ctx, clusterAddress, logf); err != nil {
+			return err
+		}
+		// Numbers of their own: the fake provider's arrivals span the run.
+		if err := onServer(ctx, o, st, res, "cluster", runID+"c", prefix, 6_000_000, phases["compare"]); err != nil {
+			return err
+		}
+	}
+	res.Rejected429 = st.twilio.Rejected()
+	res.Finished = time.Now().UTC()
+	if err := writeJSON(o.out, res); err != nil {
+		return err
+	}
+	if err := res.print(os.Stdout, o.out); err != nil {
+		return fmt.Errorf("print the report: %w", err)
+	}
+	if o.strict && !allMet(res.Compare) {
+		return errors.New("a ratio target was missed (-strict)")
+	}
+	return nil
+}
+
+// onDevServer runs every phase asked for on the first server: the
+// comparison, then the outbound rate, idle and urgent phases.
+func onDevServer(ctx context.Context, o options, st *stack, res *result, runID string, prefix int, phases map[string]bool) error {
+	name := "dev"
+	if st.temporalPID == 0 {
+		name = "given" // TEMPORAL_ADDRESS's server
+	}
+	if err := onServer(ctx, o, st, res, name, runID, prefix, 0, phases["compare"]); err != nil {
+		return err
+	}
+	tc, err := dialTemporal(st.temporalAddress, st.namespace)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
 	if phases["rate"] {
 		if err := outboundRate(ctx, o, st, res, prefix); err != nil {
 			return err
@@ -167,61 +218,84 @@ func run(ctx context.Context, o options) (err error) {
 			return err
 		}
 	}
-	res.Rejected429 = st.twilio.Rejected()
-	res.Finished = time.Now().UTC()
-	if err := writeJSON(o.out, res); err != nil {
+	return st.stopCarepath()
+}
+
+// onServer runs the comparison (when asked for) on the stack's current
+// server, with phone numbers from offset on.
+func onServer(ctx context.Context, o options, st *stack, res *result, name, runID string, prefix, offset int, run bool) error {
+	if !run {
+		return nil
+	}
+	tc, err := dialTemporal(st.temporalAddress, st.namespace)
+	if err != nil {
 		return err
 	}
-	if err := res.print(os.Stdout, o.out); err != nil {
-		return fmt.Errorf("print the report: %w", err)
+	defer tc.Close()
+	c, err := compare(ctx, o, st, tc, runID, prefix, offset)
+	if err != nil {
+		return fmt.Errorf("%s server: %w", name, err)
 	}
+	c.Server, c.Address = name, st.temporalAddress
+	res.Compare = append(res.Compare, c)
 	return nil
 }
 
+// dialTemporal connects as carepath does (no gRPC compression), so the
+// comparison measures carepath's work, not a transport setting.
+func dialTemporal(address, namespace string) (client.Client, error) {
+	tc, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: tlog.NewStructuredLogger(quietLogger()),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
+	if err != nil {
+		return nil, fmt.Errorf("dial Temporal at %s: %w", address, err)
+	}
+	return tc, nil
+}
+
 // compare measures the baseline, then carepath, on the same server.
-func compare(ctx context.Context, o options, st *stack, tc client.Client, res *result, runID string, prefix int) error {
+func compare(ctx context.Context, o options, st *stack, tc client.Client, runID string, prefix, offset int) (res comparison, err error) {
 	// Enough provider capacity that neither side waits for it here; the
 	// outbound-rate phase measures the limit on its own.
 	st.twilio.Limit(1000)
 	if err := st.startCarepath(ctx, 1000); err != nil {
-		return err
+		return res, err
 	}
 	cp := newAPI(st.carepath.base)
 
 	// Baseline.
 	b, err := startBaseline(tc, st.twilio.URL, runID)
 	if err != nil {
-		return err
+		return res, err
 	}
-	baseNumbers := numbersFrom(prefix, 3_000_000, o.n)
+	baseNumbers := numbersFrom(prefix, offset+3_000_000, o.n)
 	logf("baseline: starting %d minimal workflows", o.n)
 	t0 := time.Now()
 	if err := b.launch(ctx, baseNumbers, o.concurrency); err != nil {
-		return fmt.Errorf("baseline launch: %w", err)
+		return res, fmt.Errorf("baseline launch: %w", err)
 	}
 	first, err := st.arrivals.waitAll(ctx, baseNumbers, 1, 10*time.Minute)
 	if err != nil {
-		return fmt.Errorf("baseline launch: %w", err)
+		return res, fmt.Errorf("baseline launch: %w", err)
 	}
 	res.Baseline.launched(t0, first)
 	logf("baseline: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Baseline.LaunchSeconds, o.replyRate)
 	lat, acks, err := replies(ctx, st.arrivals, baseNumbers, o.replyRate, func(ctx context.Context, i int) error { return b.reply(ctx, i) })
 	if err != nil {
-		return fmt.Errorf("baseline replies: %w", err)
+		return res, fmt.Errorf("baseline replies: %w", err)
 	}
 	res.Baseline.replied(lat, acks)
 	res.Baseline.EventsPerRun, err = historyEvents(ctx, tc, sample(o.n, 20, b.workflowID))
 	if err != nil {
-		return err
+		return res, err
 	}
 	b.stop()
 
 	// carepath.
-	cpNumbers := numbersFrom(prefix, 0, o.n)
+	cpNumbers := numbersFrom(prefix, offset, o.n)
 	logf("carepath: registering %d patients (not timed)", o.n)
 	ids, err := cp.createPatients(ctx, cpNumbers)
 	if err != nil {
-		return fmt.Errorf("create patients: %w", err)
+		return res, fmt.Errorf("create patients: %w", err)
 	}
 	var prof *profiler
 	if o.profile {
@@ -231,20 +305,20 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, res *r
 	t0 = time.Now()
 	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids)
 	if err != nil {
-		return err
+		return res, err
 	}
 	first, err = st.arrivals.waitAll(ctx, cpNumbers, 1, 10*time.Minute)
 	if err != nil {
-		return fmt.Errorf("carepath launch: %w", err)
+		return res, fmt.Errorf("carepath launch: %w", err)
 	}
 	res.Carepath.launched(t0, first)
 	prof.wait()
 	final, err := cp.waitJob(ctx, job.ID, time.Minute)
 	if err != nil {
-		return err
+		return res, err
 	}
 	if final.Counts["launched"] != o.n {
-		return fmt.Errorf("bulk launch launched %d of %d: %v", final.Counts["launched"], o.n, final.Counts)
+		return res, fmt.Errorf("bulk launch launched %d of %d: %v", final.Counts["launched"], o.n, final.Counts)
 	}
 	logf("carepath: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Carepath.LaunchSeconds, o.replyRate)
 	if o.profile {
@@ -254,19 +328,19 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, res *r
 		return cp.reply(ctx, fmt.Sprintf("SMbench%s%07d", runID, i), cpNumbers[i], "3")
 	})
 	if err != nil {
-		return fmt.Errorf("carepath replies: %w", err)
+		return res, fmt.Errorf("carepath replies: %w", err)
 	}
 	prof.wait()
 	res.Carepath.replied(lat, acks)
 	wfIDs, err := enrollmentWorkflows(ctx, st.databaseURL, ids, 20)
 	if err != nil {
-		return err
+		return res, err
 	}
 	if res.Carepath.EventsPerRun, err = historyEvents(ctx, tc, wfIDs); err != nil {
-		return err
+		return res, err
 	}
 	res.ratios()
-	return st.stopCarepath()
+	return res, st.stopCarepath()
 }
 
 // replies sends one reply per number at a steady rate (open loop: the

@@ -18,17 +18,28 @@ type result struct {
 	GoVersion string          `json:"go_version"`
 	Embedded  map[string]bool `json:"embedded"` // services the bench started itself
 
+	// Compare is the baseline against carepath, once per Temporal server
+	// measured (the dev server, then the cluster), each in the same run.
+	Compare []comparison `json:"compare,omitempty"`
+
+	Outbound    *outboundResult `json:"outbound,omitempty"`
+	Idle        *idleResult     `json:"idle,omitempty"`
+	Urgent      *urgentResult   `json:"urgent,omitempty"`
+	Rejected429 int             `json:"provider_429s"` // requests the fake provider refused for rate, whole run
+}
+
+// comparison is the baseline and carepath on one Temporal server.
+type comparison struct {
+	Server  string `json:"server"`  // dev, cluster
+	Address string `json:"address"` // the frontend both used
+
 	Baseline side `json:"baseline"`
 	Carepath side `json:"carepath"`
 
 	LaunchRatio   float64 `json:"launch_ratio"`    // carepath launches per second / baseline's
 	ReplyP50Ratio float64 `json:"reply_p50_ratio"` // carepath p50 / baseline p50
 	ReplyP99Ratio float64 `json:"reply_p99_ratio"`
-
-	Outbound    *outboundResult `json:"outbound,omitempty"`
-	Idle        *idleResult     `json:"idle,omitempty"`
-	Urgent      *urgentResult   `json:"urgent,omitempty"`
-	Rejected429 int             `json:"provider_429s"` // requests the fake provider refused for rate, whole run
+	AckP50Ratio   float64 `json:"ack_p50_ratio"` // the webhook's 200 / a bare signal, p50
 }
 
 // side is one contender's figures.
@@ -63,10 +74,11 @@ func (s *side) replied(lat, acks []time.Duration) {
 	s.ReplyMaxMs = ms(percentile(lat, 100))
 }
 
-func (r *result) ratios() {
+func (r *comparison) ratios() {
 	r.LaunchRatio = r.Carepath.LaunchPerSecond / r.Baseline.LaunchPerSecond
 	r.ReplyP50Ratio = r.Carepath.ReplyP50Ms / r.Baseline.ReplyP50Ms
 	r.ReplyP99Ratio = r.Carepath.ReplyP99Ms / r.Baseline.ReplyP99Ms
+	r.AckP50Ratio = r.Carepath.AckP50Ms / r.Baseline.AckP50Ms
 }
 
 // percentile is the nearest-rank percentile (p in 1..100).
@@ -82,26 +94,32 @@ func percentile(d []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// printTable writes one server's baseline-against-carepath table.
+func (c comparison) printTable(b *strings.Builder, n int, replyRate float64) {
+	fmt.Fprintf(b, "%s (%s): n=%d, replies at %.0f/s\n", c.Server, c.Address, n, replyRate)
+	fmt.Fprintf(b, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
+	row := func(name string, base, cp, ratio float64) {
+		fmt.Fprintf(b, "%-34s %12.1f %12.1f %8.2f\n", name, base, cp, ratio)
+	}
+	bl, cp := c.Baseline, c.Carepath
+	row("launch (first messages/s)", bl.LaunchPerSecond, cp.LaunchPerSecond, c.LaunchRatio)
+	row("launch time (s)", bl.LaunchSeconds, cp.LaunchSeconds, cp.LaunchSeconds/bl.LaunchSeconds)
+	row("reply → next message p50 (ms)", bl.ReplyP50Ms, cp.ReplyP50Ms, c.ReplyP50Ratio)
+	row("reply → next message p90 (ms)", bl.ReplyP90Ms, cp.ReplyP90Ms, cp.ReplyP90Ms/bl.ReplyP90Ms)
+	row("reply → next message p99 (ms)", bl.ReplyP99Ms, cp.ReplyP99Ms, c.ReplyP99Ratio)
+	row("reply → next message max (ms)", bl.ReplyMaxMs, cp.ReplyMaxMs, cp.ReplyMaxMs/bl.ReplyMaxMs)
+	row("reply accepted p50 (ms)", bl.AckP50Ms, cp.AckP50Ms, c.AckP50Ratio)
+	row("reply accepted p99 (ms)", bl.AckP99Ms, cp.AckP99Ms, cp.AckP99Ms/bl.AckP99Ms)
+	row("history events per run", bl.EventsPerRun, cp.EventsPerRun, cp.EventsPerRun/bl.EventsPerRun)
+	fmt.Fprintln(b)
+}
+
 // print writes the report to w.
 func (r *result) print(w io.Writer, jsonPath string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ncarepath bench — %d CPUs, %s\n\n", r.CPUs, r.GoVersion)
-	if r.Baseline.LaunchPerSecond > 0 {
-		fmt.Fprintf(&b, "n=%d, replies at %.0f/s\n", r.N, r.ReplyRate)
-		fmt.Fprintf(&b, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
-		row := func(name string, base, c, ratio float64) {
-			fmt.Fprintf(&b, "%-34s %12.1f %12.1f %8.2f\n", name, base, c, ratio)
-		}
-		row("launch (first messages/s)", r.Baseline.LaunchPerSecond, r.Carepath.LaunchPerSecond, r.LaunchRatio)
-		row("launch time (s)", r.Baseline.LaunchSeconds, r.Carepath.LaunchSeconds, r.Carepath.LaunchSeconds/r.Baseline.LaunchSeconds)
-		row("reply → next message p50 (ms)", r.Baseline.ReplyP50Ms, r.Carepath.ReplyP50Ms, r.ReplyP50Ratio)
-		row("reply → next message p90 (ms)", r.Baseline.ReplyP90Ms, r.Carepath.ReplyP90Ms, r.Carepath.ReplyP90Ms/r.Baseline.ReplyP90Ms)
-		row("reply → next message p99 (ms)", r.Baseline.ReplyP99Ms, r.Carepath.ReplyP99Ms, r.ReplyP99Ratio)
-		row("reply → next message max (ms)", r.Baseline.ReplyMaxMs, r.Carepath.ReplyMaxMs, r.Carepath.ReplyMaxMs/r.Baseline.ReplyMaxMs)
-		row("reply accepted p50 (ms)", r.Baseline.AckP50Ms, r.Carepath.AckP50Ms, r.Carepath.AckP50Ms/r.Baseline.AckP50Ms)
-		row("reply accepted p99 (ms)", r.Baseline.AckP99Ms, r.Carepath.AckP99Ms, r.Carepath.AckP99Ms/r.Baseline.AckP99Ms)
-		row("history events per run", r.Baseline.EventsPerRun, r.Carepath.EventsPerRun, r.Carepath.EventsPerRun/r.Baseline.EventsPerRun)
-		fmt.Fprintln(&b)
+	for _, c := range r.Compare {
+		c.printTable(&b, r.N, r.ReplyRate)
 	}
 	if o := r.Outbound; o != nil {
 		fmt.Fprintf(&b, "outbound rate: provider limit %d/s per number; %d messages; measured %.2f/s (%.1f%% of the limit); "+
@@ -129,9 +147,7 @@ func (r *result) print(w io.Writer, jsonPath string) error {
 		fmt.Fprintf(&b, "bench: urgent_p50_ms=%.0f urgent_p99_ms=%.0f urgent_n=%d\n\n", u.Help.P50Ms, u.Help.P99Ms, u.Help.Count)
 	}
 	fmt.Fprintf(&b, "figures: %s\n", jsonPath)
-	if r.Baseline.LaunchPerSecond > 0 {
-		fmt.Fprintf(&b, "bench: launch_ratio=%.2f reply_p50_ratio=%.2f reply_p99_ratio=%.2f n=%d\n", r.LaunchRatio, r.ReplyP50Ratio, r.ReplyP99Ratio, r.N)
-	}
+	printTargets(&b, r.Compare, r.N)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

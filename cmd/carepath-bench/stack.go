@@ -32,8 +32,9 @@ type stack struct {
 	dir             string
 	temporalAddress string
 	databaseURL     string
-	temporalPID     int // 0 when given TEMPORAL_ADDRESS
-	postgresPID     int // 0 when given DATABASE_URL
+	namespace       string // Temporal's, for both sides
+	temporalPID     int    // 0 when given TEMPORAL_ADDRESS or on a cluster
+	postgresPID     int    // 0 when given DATABASE_URL
 	twilio          *faketwilio.Server
 	arrivals        *arrivals
 	carepathBin     string
@@ -41,13 +42,20 @@ type stack struct {
 
 	carepath *child
 	stops    []func() error
+	// stopTemporal stops the server the bench started (the dev server or
+	// the cluster); nil when it was given.
+	stopTemporal func() error
 }
 
-// startStack starts what TEMPORAL_ADDRESS and DATABASE_URL do not name.
-func startStack(ctx context.Context, dir, carepathBin string, logf func(string, ...any)) (*stack, error) {
+// startStack starts what temporalAddress (unless devServer is false) and
+// DATABASE_URL do not name.
+func startStack(ctx context.Context, dir, carepathBin, temporalAddress string, devServer bool, logf func(string, ...any)) (*stack, error) {
 	s := &stack{dir: dir, carepathBin: carepathBin,
-		temporalAddress: os.Getenv("TEMPORAL_ADDRESS"), databaseURL: os.Getenv("DATABASE_URL")}
-	if s.temporalAddress == "" {
+		temporalAddress: temporalAddress, databaseURL: os.Getenv("DATABASE_URL"), namespace: "default"}
+	if ns := os.Getenv("TEMPORAL_NAMESPACE"); ns != "" {
+		s.namespace = ns
+	}
+	if s.temporalAddress == "" && devServer {
 		bin, err := embedded.FindTemporal(os.Getenv("CAREPATH_TEMPORAL_BIN"))
 		if err != nil {
 			return nil, err
@@ -58,11 +66,11 @@ func startStack(ctx context.Context, dir, carepathBin string, logf func(string, 
 		}
 		logf("starting Temporal dev server")
 		t, err := embedded.StartTemporal(ctx, embedded.TemporalOptions{Bin: bin, DBFile: filepath.Join(dir, "temporal.db"),
-			Port: port, UIPort: -1, Namespace: "default", LogPath: filepath.Join(dir, "temporal.log")})
+			Port: port, UIPort: -1, Namespace: s.namespace, LogPath: filepath.Join(dir, "temporal.log")})
 		if err != nil {
 			return nil, err
 		}
-		s.stops = append(s.stops, t.Stop)
+		s.stopTemporal = t.Stop
 		s.temporalAddress, s.temporalPID = t.Address, t.PID()
 	}
 	if s.databaseURL == "" {
@@ -88,6 +96,10 @@ func (s *stack) stop() error {
 	if s.carepath != nil {
 		err = s.carepath.stop()
 	}
+	if s.stopTemporal != nil {
+		err = errors.Join(err, s.stopTemporal())
+		s.stopTemporal = nil
+	}
 	for i := len(s.stops) - 1; i >= 0; i-- {
 		err = errors.Join(err, s.stops[i]())
 	}
@@ -111,6 +123,7 @@ func (s *stack) startCarepath(ctx context.Context, sendsPerSecond int) error {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	env := map[string]string{
 		"TEMPORAL_ADDRESS":           s.temporalAddress,
+		"TEMPORAL_NAMESPACE":         s.namespace,
 		"DATABASE_URL":               s.databaseURL,
 		"CAREPATH_DATA_DIR":          filepath.Join(s.dir, "carepath"),
 		"CAREPATH_HTTP_ADDR":         addr,
