@@ -18,14 +18,19 @@ type TwilioConfig struct {
 	AccountSID string
 	AuthToken  string
 	From       string
-	APIURL     string // e.g. https://api.twilio.com, or a local fake in tests
-	Timeout    time.Duration
+	// MessagingServiceSID, if set, sends through a Twilio Messaging Service
+	// instead of From: Twilio picks the number (its sticky sender keeps a
+	// recipient on one), and lookups match any of its numbers.
+	MessagingServiceSID string
+	APIURL              string // e.g. https://api.twilio.com, or a local fake in tests
+	Timeout             time.Duration
 }
 
 // Twilio sends SMS with twilio-go.
 type Twilio struct {
 	rest    *twilio.RestClient
 	from    string
+	service string // Messaging Service SID, instead of from
 	timeout time.Duration
 }
 
@@ -52,7 +57,7 @@ func NewTwilio(c TwilioConfig) (*Twilio, error) {
 	}
 	tc := &twclient.Client{Credentials: twclient.NewCredentials(c.AccountSID, c.AuthToken), HTTPClient: httpClient}
 	tc.SetAccountSid(c.AccountSID)
-	return &Twilio{rest: twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}), from: c.From, timeout: timeout}, nil
+	return &Twilio{rest: twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}), from: c.From, service: c.MessagingServiceSID, timeout: timeout}, nil
 }
 
 // Provider names the provider.
@@ -68,7 +73,11 @@ func (t *Twilio) CallTimeout() time.Duration { return t.timeout }
 func (t *Twilio) Send(ctx context.Context, m Outbound) (Receipt, error) {
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(m.To)
-	params.SetFrom(t.from)
+	if t.service != "" {
+		params.SetMessagingServiceSid(t.service)
+	} else {
+		params.SetFrom(t.from)
+	}
 	params.SetBody(m.Text)
 	if m.StatusCallback != "" {
 		params.SetStatusCallback(m.StatusCallback)
@@ -127,7 +136,9 @@ func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *Twilio) Lookup(ctx context.Context, q LookupQuery) ([]Accepted, error) {
 	params := &openapi.ListMessageParams{}
 	params.SetTo(q.To)
-	params.SetFrom(t.from)
+	if t.service == "" {
+		params.SetFrom(t.from)
+	}
 	params.SetPageSize(50)
 	params.SetLimit(200)
 	type result struct {

@@ -16,10 +16,11 @@ import (
 
 // Options tune the workers.
 type Options struct {
-	// SendsPerSecond is the provider's per-number limit. Each worker
-	// process keeps to it exactly with messaging.Paced; the send queue's
-	// Temporal rate limit, a little above it, bounds the deployment as a
-	// whole. 0 means unlimited.
+	// SendsPerSecond is the fleet's SMS rate (every sending number's
+	// limit together). The bulk send queue's Temporal rate limit, a little
+	// above it, keeps a bulk launch's backlog on the server; the
+	// fleet-wide limiter in front of the provider (messaging.Shared) keeps
+	// each number exactly within its limit. 0 means unlimited.
 	SendsPerSecond float64
 	// OnFatalError is told when either worker stops itself for good (the
 	// SDK gives up after about two minutes of errors such as "namespace not
@@ -32,14 +33,15 @@ type Options struct {
 
 // Worker is the Temporal workers carepath runs: journeys (and their
 // record-keeping activities) on one queue, rate-limited bulk sends on
-// another, and the priority lane's sends on a third.
+// another, the priority lane's sends on a third, and the email lane's
+// (no SMS rate limit) on a fourth.
 type Worker struct {
-	journeys, sends, priority sdkworker.Worker
+	journeys, sends, priority, email sdkworker.Worker
 }
 
 // queueHeadroom lets Temporal dispatch sends a little faster than the
 // provider takes them: its task-queue limiter under-delivers by about 10%
-// on its own, and the pacer in front of the provider is what keeps the
+// on its own, and the limiter in front of the provider is what keeps the
 // limit exact; the worker's concurrency bounds the backlog (measured by `make bench`, docs/performance.md).
 const queueHeadroom = 1.5
 
@@ -75,14 +77,29 @@ func New(c client.Client, reg *workflows.Registry, acts *activities.Activities, 
 	s.RegisterActivity(acts.SendMessage)
 	s.RegisterActivity(acts.NotifyCaregivers)
 	s.RegisterActivity(acts.SendCaregiverReply)
-	return &Worker{journeys: j, sends: s, priority: newPriority(c, acts, stop, o)}
+	return &Worker{journeys: j, sends: s, priority: newPriority(c, acts, stop, o), email: newEmail(c, acts, stop, o)}
+}
+
+// newEmail is the email lane's worker (workflows.SendEmailTaskQueue): sends
+// of journeys whose last message went by email, with no Temporal rate
+// limit, so they never queue behind the SMS rate. An SMS sent from here
+// (the patient's channel changed) still takes its slot from the fleet-wide
+// limiter, on the bulk lane.
+func newEmail(c client.Client, acts *activities.Activities, stop time.Duration, o Options) sdkworker.Worker {
+	e := sdkworker.New(c, workflows.SendEmailTaskQueue, sdkworker.Options{
+		WorkerStopTimeout: stop,
+		OnFatalError:      o.OnFatalError,
+		DeploymentOptions: o.Deployment,
+	})
+	e.RegisterActivity(acts.SendMessage)
+	return e
 }
 
 // newPriority is the priority lane's worker: safety messages, pages to
 // staff, STOP/HELP confirmations and conversation replies. It shares acts, and so the
-// pacer, with the bulk send worker; its activities take their slots with
+// limiter, with the bulk send worker; its activities take their slots with
 // AcquireUrgent (the context marks the lane), ahead of every bulk send
-// waiting in this process. It has no Temporal rate limit and no small
+// waiting for the number in any worker. It has no Temporal rate limit and no small
 // concurrency bound of its own: either would queue an urgent send behind
 // others on the server, while the pacer already keeps both lanes
 // together within the provider's limit.
@@ -108,7 +125,13 @@ func (w *Worker) Start() error {
 		w.journeys.Stop()
 		return fmt.Errorf("start priority send worker: %w", err)
 	}
+	if err := w.email.Start(); err != nil {
+		w.priority.Stop()
+		w.journeys.Stop()
+		return fmt.Errorf("start email send worker: %w", err)
+	}
 	if err := w.sends.Start(); err != nil {
+		w.email.Stop()
 		w.priority.Stop()
 		w.journeys.Stop()
 		return fmt.Errorf("start send worker: %w", err)
@@ -120,5 +143,6 @@ func (w *Worker) Start() error {
 func (w *Worker) Stop() {
 	w.journeys.Stop()
 	w.sends.Stop()
+	w.email.Stop()
 	w.priority.Stop()
 }

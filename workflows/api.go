@@ -23,9 +23,11 @@ import (
 // activities run on.
 const TaskQueue = "carepath-journeys"
 
-// SendTaskQueue is the queue of every send. Temporal's server rate-limits
-// it across all workers (TaskQueueActivitiesPerSecond), which keeps a
-// sending number under its provider's messages-per-second limit.
+// SendTaskQueue is the bulk send queue. Temporal's server rate-limits it
+// across all workers (TaskQueueActivitiesPerSecond), a little above the
+// fleet's SMS rate, so the backlog of a bulk launch waits on the server;
+// the fleet-wide limiter (messaging.Shared) keeps each sending number
+// exactly within its provider's limit.
 const SendTaskQueue = "carepath-sends"
 
 // SendPriorityTaskQueue is the lane for sends that must never wait behind
@@ -34,6 +36,13 @@ const SendTaskQueue = "carepath-sends"
 // worker's pacer, which serves this lane first, so the provider's
 // per-number limit still holds.
 const SendPriorityTaskQueue = "carepath-sends-priority"
+
+// SendEmailTaskQueue is the email lane: a journey's message goes there
+// when its last one went out by email (send.go, changeEmailLane). It has
+// no Temporal rate limit, so email never waits on the SMS rate of
+// SendTaskQueue; an SMS that ends up there still takes its slot from the
+// fleet-wide per-number limiter.
+const SendEmailTaskQueue = "carepath-sends-email"
 
 // Workflow types. A journey's workflow type is its journey name
 // (Definition.JourneyName); these are the runtime's own. The replay-only

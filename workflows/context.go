@@ -80,7 +80,10 @@ type J struct {
 	// (workflow.Now): send.go puts the next send on the priority lane, as
 	// a conversation reply, and clears it.
 	answeredAt time.Time
-	log        log.Logger
+	// sentOn is the channel this run's last message went out on: send.go
+	// puts the next one on the email lane when it was email.
+	sentOn carepath.Channel
+	log    log.Logger
 }
 
 func newJ(ctx workflow.Context, in Input) (*J, error) {

@@ -39,10 +39,15 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 	opts := sendOptions
 	if j.conversationReply() {
 		opts.TaskQueue = SendPriorityTaskQueue
+	} else if j.sentOn == carepath.ChannelEmail && j.emailLane() {
+		opts.TaskQueue = SendEmailTaskQueue
 	}
 	res, err := sendDeferrable(j.ctx, opts, req)
 	if err != nil {
 		return activities.SendMessageResult{}, err
+	}
+	if res.Outcome == activities.OutcomeSent {
+		j.sentOn = res.Channel
 	}
 	if res.Outcome != activities.OutcomeSent {
 		j.log.Warn("message not sent", "template", template, "outcome", res.Outcome, "reason", res.Reason)
@@ -94,6 +99,22 @@ func (j *J) conversationReply() bool {
 		return false
 	}
 	return workflow.GetVersion(j.ctx, changeConversationLane, workflow.DefaultVersion, 1) == 1
+}
+
+// changeEmailLane (version 1, 2026-12-01) sends a journey's message on
+// SendEmailTaskQueue when the run's last message went out by email, so
+// email does not queue behind the SMS rate limit of SendTaskQueue (the
+// activity still picks the channel; an SMS sent from the email lane takes
+// its slot from the same fleet-wide limiter). DefaultVersion: SendTaskQueue.
+// Asked only when the last message went by email, so runs that never sent
+// an email record no marker. Deletable (keeping the GetVersion call with
+// its minimum raised to 1) once every run started before the deploy has
+// closed.
+const changeEmailLane = "email-send-lane"
+
+// emailLane reports whether this run takes the email lane (changeEmailLane).
+func (j *J) emailLane() bool {
+	return workflow.GetVersion(j.ctx, changeEmailLane, workflow.DefaultVersion, 1) == 1
 }
 
 // merge combines vars, later ones winning. It ranges over maps, which

@@ -44,9 +44,6 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is required (or use `carepath dev`, which starts a private PostgreSQL)")
 	}
-	if err := useAuditKeys(cfg); err != nil {
-		return nil, err
-	}
 	reg, err := journeys.Registry()
 	if err != nil {
 		return nil, fmt.Errorf("journey catalogue: %w", err)
@@ -160,34 +157,6 @@ func (a *app) close() {
 	a.store.Close()
 }
 
-// senders returns the configured providers, or the sandbox for a channel
-// without credentials when sandbox is allowed.
-func (a *app) senders(sandbox bool) (sms, email messaging.Sender, err error) {
-	switch {
-	case a.cfg.TwilioEnabled():
-		tw, err := messaging.NewTwilio(messaging.TwilioConfig{AccountSID: a.cfg.TwilioAccountSID,
-			AuthToken: a.cfg.TwilioAuthToken, From: a.cfg.TwilioFromNumber, APIURL: a.cfg.TwilioAPIURL,
-			Timeout: a.cfg.Send.ProviderTimeout})
-		if err != nil {
-			return nil, nil, err
-		}
-		// One sending number: keep it under the provider's per-number limit.
-		sms = messaging.NewPaced(tw, a.cfg.SMSPerSecond)
-	case sandbox:
-		sms = messaging.Sandbox{}
-	}
-	switch {
-	case a.cfg.SendGridEnabled():
-		if email, err = messaging.NewSendGrid(messaging.SendGridConfig{APIKey: a.cfg.SendGridAPIKey,
-			From: a.cfg.SendGridFromEmail, APIURL: a.cfg.SendGridAPIURL, Timeout: a.cfg.Send.ProviderTimeout}); err != nil {
-			return nil, nil, err
-		}
-	case sandbox:
-		email = messaging.Sandbox{}
-	}
-	return sms, email, nil
-}
-
 // startWorker starts the journey worker under a supervisor (supervise.go),
 // which restarts it whenever it stops, and the reconciler of failed
 // workflow starts. It waits up to the start-up wait for the first worker;
@@ -221,7 +190,7 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
 	}
 	start := func(_ context.Context, onFatal func(error)) (stopper, error) {
-		w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SMSPerSecond, OnFatalError: onFatal})
+		w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SendFleet.TotalPerSecond(a.cfg.SMSPerSecond), OnFatalError: onFatal})
 		if err := w.Start(); err != nil {
 			return nil, err
 		}
