@@ -49,8 +49,8 @@ func (c comparison) failures() []string {
 
 // printTargets ends the report: per server, every target with its
 // threshold and PASS or FAIL, then one line for the whole run.
-func printTargets(b *strings.Builder, cs []comparison, n int) {
-	if len(cs) == 0 {
+func printTargets(b *strings.Builder, cs []comparison, n int, clusterErr string) {
+	if len(cs) == 0 && clusterErr == "" {
 		return
 	}
 	var failed []string
@@ -67,11 +67,19 @@ func printTargets(b *strings.Builder, cs []comparison, n int) {
 		fmt.Fprintf(b, " n=%d\n", n)
 		failed = append(failed, c.failures()...)
 	}
+	total := len(targets) * len(cs)
+	if clusterErr != "" {
+		fmt.Fprintf(b, "bench: server=cluster not measured: %s\n", clusterErr)
+		for _, t := range targets {
+			failed = append(failed, "cluster "+t.name)
+		}
+		total += len(targets)
+	}
 	if len(failed) == 0 {
-		fmt.Fprintf(b, "bench: targets PASS (%d of %d on %d server(s))\n", len(targets)*len(cs), len(targets)*len(cs), len(cs))
+		fmt.Fprintf(b, "bench: targets PASS (%d of %d on %d server(s))\n", total, total, len(cs))
 		return
 	}
-	fmt.Fprintf(b, "bench: targets FAIL (%d of %d missed: %s)\n", len(failed), len(targets)*len(cs), strings.Join(failed, ", "))
+	fmt.Fprintf(b, "bench: targets FAIL (%d of %d missed: %s)\n", len(failed), total, strings.Join(failed, ", "))
 }
 
 // allMet reports whether every comparison meets every target.
