@@ -23,7 +23,7 @@ func seed(t *testing.T) int64 {
 	return time.Now().UnixNano() % 1_000_000_000
 }
 
-func runChaos(t *testing.T, s Schedule) {
+func runChaos(t *testing.T, s Schedule) *Result {
 	sd := seed(t)
 	t.Logf("chaos %s run, seed %d (CHAOS_SEED=%d replays its choices)", s.Name, sd, sd)
 	start := time.Now()
@@ -48,6 +48,7 @@ func runChaos(t *testing.T, s Schedule) {
 	if res.Faults.WorkerKills < s.WorkerKills-1 || res.Faults.TemporalOutages < s.TemporalOutages || res.Faults.PGRestarts < s.PGRestarts {
 		t.Fatalf("the schedule's faults were not all injected: %+v", res.Faults)
 	}
+	return res
 }
 
 // TestChaosShort runs in `make test`: about three minutes.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/carepath/carepath/messaging"
@@ -19,12 +20,24 @@ import (
 // client speaks to carepath the way its integrations and providers do:
 // the public API with an admin key, and signed webhooks.
 type client struct {
-	base string
+	base string // the public URL (CAREPATH_PUBLIC_URL): what webhook signatures cover
+	apis []string
+	next atomic.Uint64
 	http *http.Client
 }
 
-func newClient(base string) *client {
-	return &client{base: base, http: &http.Client{Timeout: 20 * time.Second}}
+// newClient speaks to base, or with several API processes to each in turn,
+// as a load balancer in front of them would (a retry goes to the next one).
+func newClient(base string, apis ...string) *client {
+	return &client{base: base, apis: apis, http: &http.Client{Timeout: 20 * time.Second}}
+}
+
+// pick is the API process the next request goes to.
+func (c *client) pick() string {
+	if len(c.apis) == 0 {
+		return c.base
+	}
+	return c.apis[c.next.Add(1)%uint64(len(c.apis))]
 }
 
 // call sends a JSON request and decodes a 2xx answer into out.
@@ -37,7 +50,7 @@ func (c *client) call(ctx context.Context, method, path string, body, out any) (
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.pick()+path, rd)
 	if err != nil {
 		return 0, err
 	}
@@ -94,7 +107,12 @@ func (c *client) postForm(ctx context.Context, fullURL string, params map[string
 	for k, v := range params {
 		form.Set(k, v)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fullURL, strings.NewReader(form.Encode()))
+	// Signed as addressed (the public URL), delivered to the next API process.
+	to := fullURL
+	if rest, ok := strings.CutPrefix(fullURL, c.base); ok {
+		to = c.pick() + rest
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, to, strings.NewReader(form.Encode()))
 	if err != nil {
 		return 0, err
 	}
@@ -116,7 +134,7 @@ func (c *client) postEmail(ctx context.Context, from, messageID, text string) (i
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/webhooks/sendgrid/inbound/"+inboundToken, &buf)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.pick()+"/webhooks/sendgrid/inbound/"+inboundToken, &buf)
 	if err != nil {
 		return 0, err
 	}
@@ -135,7 +153,7 @@ func (c *client) postEvents(ctx context.Context, cl *Cluster, events []map[strin
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/webhooks/sendgrid/events", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.pick()+"/webhooks/sendgrid/events", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}

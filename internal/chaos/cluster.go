@@ -20,6 +20,7 @@ import (
 
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/embedded"
+	"github.com/carepath/carepath/internal/tcluster"
 	"github.com/carepath/carepath/internal/testenv"
 )
 
@@ -60,6 +61,12 @@ type Cluster struct {
 	crashMu    sync.Mutex
 	crashes    map[string]*crash // by process name
 	crashOrder []string
+
+	// Cluster mode (cluster_mode.go): more api processes and a real
+	// Temporal cluster.
+	moreAPIs []*service
+	apiURLs  []string // every api's base URL, APIBase first
+	tc       *tcluster.Cluster
 }
 
 // ClusterOptions says where the fakes are and what else to set.
@@ -69,7 +76,10 @@ type ClusterOptions struct {
 	SendGridURL string
 	Env         map[string]string // extra environment for api and workers (e.g. CAREPATH_SEND_*)
 	Workers     int
-	Log         func(format string, args ...any)
+	APIs        int // api processes; 0 means 1
+	// TemporalCluster runs internal/tcluster instead of the dev server.
+	TemporalCluster bool
+	Log             func(format string, args ...any)
 }
 
 // StartCluster builds carepath, starts PostgreSQL and Temporal, migrates,
@@ -102,10 +112,17 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 		return nil, err
 	}
 	c.tempDB, c.tempLog = filepath.Join(o.Dir, "temporal.db"), filepath.Join(o.Dir, "temporal.log")
-	if err := c.startTemporal(ctx); err != nil {
-		return nil, err
+	temporalAddress := fmt.Sprintf("127.0.0.1:%d", c.tempPrt)
+	if o.TemporalCluster {
+		if temporalAddress, err = c.startTemporalCluster(ctx, o.Log); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := c.startTemporal(ctx); err != nil {
+			return nil, err
+		}
+		o.Log("Temporal up on port %d", c.tempPrt)
 	}
-	o.Log("Temporal up on port %d", c.tempPrt)
 
 	if c.webhookKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		return nil, fmt.Errorf("webhook key: %w", err)
@@ -127,7 +144,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 		"PATH":                        os.Getenv("PATH"),
 		"HOME":                        os.Getenv("HOME"),
 		"DATABASE_URL":                c.pg.URL,
-		"TEMPORAL_ADDRESS":            fmt.Sprintf("127.0.0.1:%d", c.tempPrt),
+		"TEMPORAL_ADDRESS":            temporalAddress,
 		"TEMPORAL_NAMESPACE":          "default",
 		"CAREPATH_HTTP_ADDR":          fmt.Sprintf("127.0.0.1:%d", apiPort),
 		"CAREPATH_PUBLIC_URL":         c.APIBase,
@@ -163,6 +180,9 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	if err := c.API.start(); err != nil {
 		return nil, err
 	}
+	if err := c.startMoreAPIs(o.APIs); err != nil {
+		return nil, err
+	}
 	for i := range o.Workers {
 		port, err := embedded.FreePort()
 		if err != nil {
@@ -180,7 +200,7 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	if err := c.WaitHealthy(ctx, 2*time.Minute); err != nil {
 		return nil, err
 	}
-	o.Log("api and %d workers healthy", len(c.Workers))
+	o.Log("%d api and %d worker processes healthy", len(c.apis()), len(c.Workers))
 	ok = true
 	return c, nil
 }
@@ -306,6 +326,9 @@ func (c *Cluster) startTemporal(ctx context.Context) error {
 // TemporalOutage stops the dev server, keeps it down for d, and starts it
 // again on the same port and database file.
 func (c *Cluster) TemporalOutage(ctx context.Context, d time.Duration) error {
+	if c.tc != nil {
+		return c.historyOutage(ctx, d)
+	}
 	c.tempMu.Lock()
 	t := c.temp
 	c.temp = nil
@@ -369,8 +392,10 @@ func (c *Cluster) WaitHealthy(ctx context.Context, timeout time.Duration) error 
 
 func (c *Cluster) unhealthy() []string {
 	var bad []string
-	if !httpOK(c.APIBase + "/healthz") {
-		bad = append(bad, "api /healthz")
+	for i, base := range c.apiBases() {
+		if !httpOK(base + "/healthz") {
+			bad = append(bad, c.apis()[i].name+" /healthz")
+		}
 	}
 	for i, w := range c.Workers {
 		if !w.alive() || !httpOK(c.workerURLs[i]) {
@@ -394,7 +419,7 @@ func httpOK(url string) bool {
 // Close stops everything: carepath first, then Temporal and PostgreSQL.
 func (c *Cluster) Close() {
 	var wg sync.WaitGroup
-	for _, s := range append([]*service{c.API}, c.Workers...) {
+	for _, s := range append(c.apis(), c.Workers...) {
 		if s == nil {
 			continue
 		}
@@ -408,6 +433,10 @@ func (c *Cluster) Close() {
 		c.temp = nil
 	}
 	c.tempMu.Unlock()
+	if c.tc != nil {
+		_ = c.tc.Stop() // the run's verdict is made; logs stay in Dir
+		c.tc = nil
+	}
 	c.pgMu.Lock()
 	if c.pg != nil {
 		_ = c.pg.Stop()

@@ -75,7 +75,11 @@ func (f *faults) run(ctx context.Context, s Schedule) {
 	for range s.APIKills {
 		at := f.rnd.between(w/5, w-10*time.Second)
 		back := f.rnd.between(500*time.Millisecond, 3*time.Second)
-		events = append(events, event{at, "api kill", func(ctx context.Context) { f.kill(ctx, f.cl.API, back, &f.apiKills) }})
+		api := f.cl.API
+		if apis := f.cl.apis(); len(apis) > 1 { // drawn only then, so older seeds replay as before
+			api = apis[f.rnd.intn(len(apis))]
+		}
+		events = append(events, event{at, "api kill", func(ctx context.Context) { f.kill(ctx, api, back, &f.apiKills) }})
 	}
 	sort.Slice(events, func(i, j int) bool { return events[i].at < events[j].at })
 	start := time.Now()

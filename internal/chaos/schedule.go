@@ -9,6 +9,13 @@ type Schedule struct {
 	Window  time.Duration // traffic starts and faults happen within it
 	Drain   time.Duration // after the faults, time for every enrollment to finish
 	Workers int
+	// APIs is the number of api processes (0 means 1); traffic goes to
+	// each in turn.
+	APIs int
+	// TemporalCluster runs a real Temporal cluster on PostgreSQL
+	// (internal/tcluster) instead of the dev server; a Temporal outage is
+	// then its history service SIGKILLed and restarted.
+	TemporalCluster bool
 
 	WorkerKills     int
 	APIKills        int

@@ -132,14 +132,22 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 	c.Address = "127.0.0.1:" + strconv.Itoa(c.ports[Frontend].grpc)
-	// All four at once: they find each other through the membership table,
-	// and the frontend waits for history by itself.
-	for _, s := range services {
+	// The frontend first: on new databases every process writes the
+	// cluster's metadata record at start, and the ones that lose the race
+	// exit. The other three then start at once (they find each other
+	// through the membership table).
+	if err := c.start(Frontend); err != nil {
+		return nil, err
+	}
+	if err := c.waitListening(Frontend); err != nil {
+		return nil, err
+	}
+	for _, s := range services[1:] {
 		if err := c.start(s); err != nil {
 			return nil, err
 		}
 	}
-	for _, s := range services {
+	for _, s := range services[1:] {
 		if err := c.waitListening(s); err != nil {
 			return nil, err
 		}
