@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/carepath/carepath/internal/embedded"
+)
+
+// fleet is carepath deployed as a fleet on the bench's Temporal and
+// PostgreSQL: one `carepath api` and several `carepath worker` processes,
+// as production runs it, so the outbound phase measures the fleet-wide
+// send limit rather than one process's.
+type fleet struct {
+	api     *child
+	workers []*child
+}
+
+// startFleet stops `carepath dev` and starts an api and n workers with
+// sendsPerSecond as the per-number limit, using dev's encryption key file
+// (journeys started under dev stay readable), and waits until all answer
+// /healthz.
+func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, error) {
+	if err := s.stopCarepath(); err != nil {
+		return nil, err
+	}
+	port, err := embedded.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	env := map[string]string{
+		"TEMPORAL_ADDRESS":             s.temporalAddress,
+		"TEMPORAL_NAMESPACE":           s.namespace,
+		"DATABASE_URL":                 s.databaseURL,
+		"CAREPATH_DATA_DIR":            filepath.Join(s.dir, "carepath"),
+		"CAREPATH_ENCRYPTION_KEY_FILE": filepath.Join(s.dir, "carepath", "encryption.keys"),
+		"CAREPATH_HTTP_ADDR":           addr,
+		"CAREPATH_PUBLIC_URL":          "http://" + addr,
+		"CAREPATH_BOOTSTRAP_API_KEY":   benchAdminKey,
+		"CAREPATH_LOG_LEVEL":           "warn",
+		"CAREPATH_SMS_PER_SECOND":      fmt.Sprint(sendsPerSecond),
+		"TWILIO_ACCOUNT_SID":           benchSID,
+		"TWILIO_AUTH_TOKEN":            benchAuthToken,
+		"TWILIO_FROM_NUMBER":           carepathFrom,
+		"TWILIO_API_URL":               s.twilio.URL,
+	}
+	f := &fleet{}
+	ok := false
+	defer func() {
+		if !ok {
+			if err := f.stop(); err != nil {
+				logf("fleet: %v", err)
+			}
+		}
+	}()
+	if f.api, err = s.startChild(ctx, "api", env, nil); err != nil {
+		return nil, err
+	}
+	f.api.base = "http://" + addr
+	for i := range n {
+		mport, err := embedded.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		maddr := fmt.Sprintf("127.0.0.1:%d", mport)
+		w, err := s.startChild(ctx, "worker", env, map[string]string{"CAREPATH_METRICS_ADDR": maddr,
+			"CAREPATH_HTTP_ADDR": ""})
+		if err != nil {
+			return nil, fmt.Errorf("worker %d: %w", i+1, err)
+		}
+		w.base = "http://" + maddr
+		f.workers = append(f.workers, w)
+	}
+	for _, c := range append([]*child{f.api}, f.workers...) {
+		if err := waitChildHealthy(ctx, c, 2*time.Minute); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return f, nil
+}
+
+// startChild runs `carepath <cmd>` with env (and extra over it), logging
+// to <dir>/fleet-<cmd>.log.
+func (s *stack) startChild(ctx context.Context, name string, env, extra map[string]string) (*child, error) {
+	cmd := exec.CommandContext(ctx, s.carepathBin, name)
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); env[k] == "" && !strings.HasPrefix(k, "CAREPATH_") && !strings.HasPrefix(k, "TWILIO_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for k, v := range env {
+		if _, over := extra[k]; !over && v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	for k, v := range extra {
+		if v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	logFile, err := os.OpenFile(filepath.Join(s.dir, "fleet-"+name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("carepath %s log: %w", name, err)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = time.Minute
+	if err := cmd.Start(); err != nil {
+		return nil, errors.Join(fmt.Errorf("start carepath %s: %w", name, err), logFile.Close())
+	}
+	c := &child{cmd: cmd, done: make(chan error, 1)}
+	go func() {
+		err := cmd.Wait()
+		c.done <- errors.Join(err, logFile.Close())
+	}()
+	return c, nil
+}
+
+// waitChildHealthy polls c's /healthz until it answers 200.
+func waitChildHealthy(ctx context.Context, c *child, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		select {
+		case err := <-c.done:
+			c.done <- err // stop reads it again
+			return fmt.Errorf("carepath %s exited during start-up: %v", c.cmd.Args[len(c.cmd.Args)-1], err)
+		default:
+		}
+		if resp, err := http.Get(c.base + "/healthz"); err == nil {
+			if _, err := readAll(resp); err == nil && resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("carepath %s not healthy within %s", c.cmd.Args[len(c.cmd.Args)-1], timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// stop stops the workers, then the api.
+func (f *fleet) stop() error {
+	var errs []error
+	for _, w := range f.workers {
+		errs = append(errs, w.stop())
+	}
+	if f.api != nil {
+		errs = append(errs, f.api.stop())
+	}
+	f.workers, f.api = nil, nil
+	return errors.Join(errs...)
+}
