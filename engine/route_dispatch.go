@@ -38,13 +38,14 @@ func (d *dispatcher) start(ctx context.Context) {
 	d.ctx, d.running, d.slots = ctx, map[string]bool{}, make(chan struct{}, routeWorkers)
 }
 
-// stop waits for the routing in flight (ctx has ended) and turns the
-// dispatcher off.
+// stop turns the dispatcher off (ctx has ended) and waits for the routing
+// in flight. Off first, so no dispatch adds to the wait group while it is
+// waited on.
 func (d *dispatcher) stop() {
-	d.wg.Wait()
 	d.mu.Lock()
 	d.ctx = nil
 	d.mu.Unlock()
+	d.wg.Wait()
 }
 
 // isFailing reports whether the last route failed.
@@ -125,7 +126,7 @@ func (e *Engine) routeFailed(err error) {
 }
 
 // sweepDispatch hands every sender with a route due to the dispatcher
-// (one at a time while routes are failing); it returns how many it named.
+// (one at a time while routes are failing).
 func (e *Engine) sweepDispatch(ctx context.Context) error {
 	senders, err := e.Store.RouteSendersDue(ctx, routeBatch)
 	if err != nil {
