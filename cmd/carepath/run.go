@@ -23,6 +23,7 @@ Commands:
   migrate       apply database migrations and exit
   codec-server  the payload codec over HTTP for the Temporal UI and CLI (--codec-endpoint)
   keygen        print a new payload-encryption key line (id:base64)
+  healthcheck   GET a URL, fail unless it answers 2xx (Docker/Kubernetes exec probes)
   audit         audit verify: check the audit trail's hash chain
   simulate-sms  send a signed inbound SMS to a running 'dev' (sandbox only)
 
@@ -35,6 +36,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		_, err := io.WriteString(stdout, usage)
 		return err
+	}
+	if args[0] == "healthcheck" { // before the configuration: a probe needs none
+		return runHealthcheck(ctx, args[1:], stdout)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
