@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/embedded"
 )
 
@@ -37,12 +38,16 @@ func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, 
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	keyFile, err := fleetKeyFile(filepath.Join(s.dir, "carepath"))
+	if err != nil {
+		return nil, err
+	}
 	env := map[string]string{
 		"TEMPORAL_ADDRESS":             s.temporalAddress,
 		"TEMPORAL_NAMESPACE":           s.namespace,
 		"DATABASE_URL":                 s.databaseURL,
 		"CAREPATH_DATA_DIR":            filepath.Join(s.dir, "carepath"),
-		"CAREPATH_ENCRYPTION_KEY_FILE": filepath.Join(s.dir, "carepath", "encryption.keys"),
+		"CAREPATH_ENCRYPTION_KEY_FILE": keyFile,
 		"CAREPATH_HTTP_ADDR":           addr,
 		"CAREPATH_PUBLIC_URL":          "http://" + addr,
 		"CAREPATH_BOOTSTRAP_API_KEY":   benchAdminKey,
@@ -62,6 +67,14 @@ func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, 
 			}
 		}
 	}()
+	// Dev migrates as it starts; without it (the rate phase alone) nothing has.
+	mig, err := s.startChild(ctx, "migrate", env, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := <-mig.done; err != nil {
+		return nil, fmt.Errorf("carepath migrate (see fleet-migrate.log): %w", err)
+	}
 	if f.api, err = s.startChild(ctx, "api", env, nil); err != nil {
 		return nil, err
 	}
@@ -87,6 +100,26 @@ func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, 
 	}
 	ok = true
 	return f, nil
+}
+
+// fleetKeyFile is dev's encryption key file in dir, made if dev has not
+// run (the rate phase alone).
+func fleetKeyFile(dir string) (string, error) {
+	path := filepath.Join(dir, "encryption.keys")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	line, err := codec.NewKeyLine("bench1")
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("fleet key file: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("fleet key file: %w", err)
+	}
+	return path, nil
 }
 
 // startChild runs `carepath <cmd>` with env (and extra over it), logging
