@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -21,9 +22,11 @@ type idleResult struct {
 	Registered      int     `json:"registered"`
 	StickyCacheSize int     `json:"sticky_cache_size"`
 	RegisterSeconds float64 `json:"register_seconds"`
-	LaunchSeconds   float64 `json:"launch_seconds"`
-	SettleSeconds   float64 `json:"settle_seconds"`
-	Window          string  `json:"window"`
+	// BundlesRetried counts registration Bundles sent again after a 5xx.
+	BundlesRetried int     `json:"bundles_retried"`
+	LaunchSeconds  float64 `json:"launch_seconds"`
+	SettleSeconds  float64 `json:"settle_seconds"`
+	Window         string  `json:"window"`
 	// CarepathRSSMiB is api and worker together, once idle.
 	CarepathRSSMiB float64 `json:"carepath_rss_mib"`
 	WorkerRSSMiB   float64 `json:"worker_rss_mib"`
@@ -44,6 +47,8 @@ type idleResult struct {
 	APICPUPercent         float64        `json:"api_cpu_percent"`
 	TemporalCPUPercent    float64        `json:"temporal_cpu_percent,omitempty"`
 	PostgresCPUPercent    float64        `json:"postgres_cpu_percent,omitempty"`
+	Wake                  *wakeResult    `json:"wake,omitempty"`
+	WakeError             string         `json:"wake_error,omitempty"`
 	Memory                []memSample    `json:"memory"`
 }
 
@@ -78,7 +83,9 @@ func idle(ctx context.Context, o options, st *stack, tc client.Client, res *resu
 	t0 := time.Now()
 	var ids []string
 	if nums := numbersFrom(prefix, 1_000_000, o.idle); *scaleBundle > 0 {
-		ids, err = registerPatientsFHIR(ctx, cp, nums, *scaleBundle, *scaleRegister)
+		var retried atomic.Int64
+		ids, err = registerPatientsFHIR(ctx, cp, nums, *scaleBundle, *scaleRegister, &retried)
+		r.BundlesRetried = int(retried.Load())
 	} else {
 		ids, err = registerPatients(ctx, cp, nums, *scaleRegister)
 	}
@@ -131,6 +138,18 @@ func idle(ctx context.Context, o options, st *stack, tc client.Client, res *resu
 		return err
 	}
 	res.Idle = r
+	// The figures so far are kept whatever the wake below does.
+	if err := writeJSON(filepath.Join(st.dir, "scale.json"), r); err != nil {
+		return err
+	}
+	if k := min(*scaleWake, r.Patients/4); k > 0 {
+		logf("idle: waking %d evicted and %d cached journeys, one at a time (a cancel each)", k, k)
+		// The first launched have long left the cache; the last have just run.
+		if r.Wake, err = wakeCost(ctx, cp, st.databaseURL, s.workerAddr, ids[:k], ids[r.Patients-k:r.Patients]); err != nil {
+			r.WakeError = err.Error()
+			logf("idle: wake: %v", err)
+		}
+	}
 	return r.print()
 }
 
@@ -216,6 +235,10 @@ func (r *idleResult) print() error {
 	}
 	fmt.Printf("\n  history events per waiting journey %.1f · idle CPU over %s (of one core): worker %.2f%%, api %.2f%%, Temporal %.2f%%, PostgreSQL %.2f%%\n\n",
 		r.EventsPerEnrollment, r.Window, r.WorkerCPUPercent, r.APICPUPercent, r.TemporalCPUPercent, r.PostgresCPUPercent)
+	if w := r.Wake; w != nil {
+		fmt.Printf("  wake (cancel → journey ended), one at a time: evicted p50 %.0f ms p90 %.0f ms (n=%d) · cached p50 %.0f ms p90 %.0f ms (n=%d) · replay mean %.2f ms · cache hits %d\n\n",
+			w.Evicted.P50Ms, w.Evicted.P90Ms, w.Evicted.Count, w.Cached.P50Ms, w.Cached.P90Ms, w.Cached.Count, w.ReplayMeanMs, w.CacheHits)
+	}
 	return nil
 }
 

@@ -88,13 +88,18 @@ func stickyEntries(ctx context.Context, addr string) int {
 	if err != nil {
 		return -1
 	}
+	// The SDK sets the gauge with the workflow type of the task at hand as
+	// a label, so the exporter keeps one line per type, each the size when
+	// that type last ran: the cache only grows to its bound and stays
+	// there, so the largest is the current size.
+	n := -1
 	for line := range strings.Lines(string(b)) {
 		if strings.HasPrefix(line, "temporal_sticky_cache_size") {
 			f := strings.Fields(line)
 			if v, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil {
-				return int(v)
+				n = max(n, int(v))
 			}
 		}
 	}
-	return -1
+	return n
 }

@@ -46,7 +46,7 @@ func registerPatients(ctx context.Context, cp *api, numbers []string, concurrenc
 // registerPatientsFHIR registers one patient per number as an EHR loads
 // them: FHIR transaction Bundles of perBundle Patients (POST /fhir/R4, one
 // database transaction each, audited), concurrency Bundles at a time.
-func registerPatientsFHIR(ctx context.Context, cp *api, numbers []string, perBundle, concurrency int) ([]string, error) {
+func registerPatientsFHIR(ctx context.Context, cp *api, numbers []string, perBundle, concurrency int, retried *atomic.Int64) ([]string, error) {
 	ids := make([]string, len(numbers))
 	zone := testenv.ZoneAt(12) // midday: quiet hours never defer a send
 	bundles := (len(numbers) + perBundle - 1) / perBundle
@@ -75,9 +75,20 @@ func registerPatientsFHIR(ctx context.Context, cp *api, numbers []string, perBun
 					"telecom":   []any{map[string]any{"system": "phone", "value": numbers[i], "use": "mobile"}}},
 				"request": map[string]any{"method": "POST", "url": "Patient"}})
 		}
-		out, err := cp.fhirBundle(ctx, map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
-		if err != nil {
-			return err
+		// A transaction that failed wrote nothing, so it is sent again: under
+		// load one can time out waiting for the audit trail's lock behind
+		// the others (logged; counted in the figures).
+		var out bundleResponse
+		var err error
+		for attempt := 1; ; attempt++ {
+			if out, err = cp.fhirBundle(ctx, map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries}); err == nil {
+				break
+			}
+			if attempt == 5 || !strings.Contains(err.Error(), ": 5") {
+				return err
+			}
+			retried.Add(1)
+			logf("idle: FHIR bundle %d failed (%v); sending it again", b, err)
 		}
 		if len(out.Entry) != hi-lo {
 			return fmt.Errorf("FHIR bundle %d: %d entries answered for %d", b, len(out.Entry), hi-lo)
