@@ -1,16 +1,25 @@
 package store
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
+
+// The audit trail is a set of keyed hash chains, one per partition
+// (audit_partitions, 32 of them). An append locks one partition's head row
+// (the one its transaction already holds, else a free one), so concurrent
+// writers rarely wait on each other; the row carries its partition, its
+// seq there (gapless: the head moves in the same transaction), the
+// previous row's MAC and its own HMAC-SHA256 under the process's audit key
+// over all of that and every field. Editing, deleting, moving or
+// renumbering a row breaks its partition's chain; cutting a partition's
+// tail shows against a checkpoint kept elsewhere (audit_checkpoint.go).
+// Rows from before migration 0032 are the legacy chain (audit_legacy.go).
 
 // AuditEntry is one row of the audit trail.
 type AuditEntry struct {
@@ -24,47 +33,71 @@ type AuditEntry struct {
 	Outcome    string    `json:"outcome"` // success, denied, not_found, ...
 }
 
-// auditHash chains a row to its predecessor: SHA-256 over the previous hash
-// and every field, each length-prefixed so no two rows encode alike.
-func auditHash(prev []byte, e AuditEntry) []byte {
-	h := sha256.New()
-	write := func(b []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
-	}
-	write(prev)
-	write(fmt.Appendf(nil, "%d", e.ID))
-	write([]byte(e.OccurredAt.UTC().Format(time.RFC3339Nano)))
-	for _, s := range []string{e.Actor, e.Action, e.PatientID, e.Resource, e.RequestID, e.Outcome} {
-		write([]byte(s))
-	}
-	return h.Sum(nil)
+// link is a row's place in its partition's chain.
+type link struct {
+	partition int16
+	seq       int64
+	keyID     string
+	prev      []byte
 }
 
-// genesis is the "previous hash" of the first row.
-var genesis = make([]byte, sha256.Size)
+// rowMAC is a partitioned row's MAC: it binds the row's content, its id,
+// its place and the row before it.
+func rowMAC(key []byte, l link, e AuditEntry) []byte {
+	return mac(key, "carepath audit row v2", []byte(l.keyID), i64(int64(l.partition)), i64(l.seq), l.prev, i64(e.ID),
+		[]byte(e.OccurredAt.UTC().Format(time.RFC3339Nano)), []byte(e.Actor), []byte(e.Action), []byte(e.PatientID),
+		[]byte(e.Resource), []byte(e.RequestID), []byte(e.Outcome))
+}
 
-// AuditAppend adds an entry to the chain. Call it inside the transaction
-// that makes the change it records, so both commit or neither does.
+// genesis is the "previous MAC" of a partition's first row.
+var genesis = make([]byte, 32)
+
+// AuditAppend adds an entry to the trail. Call it inside the transaction
+// that makes the change it records, so both commit or neither does; on a
+// pool it runs in a transaction of its own.
 func (q *Queries) AuditAppend(ctx context.Context, e AuditEntry) error {
-	if _, err := q.db.Exec(ctx, stmt("AuditLock")); err != nil {
-		return fmt.Errorf("audit: lock: %w", err)
+	if _, inTx := q.db.(pgx.Tx); !inTx {
+		if b, ok := q.db.(interface {
+			Begin(context.Context) (pgx.Tx, error)
+		}); ok {
+			return pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error { return NewQueries(tx).AuditAppend(ctx, e) })
+		}
 	}
-	prev := genesis
-	if err := q.db.QueryRow(ctx, stmt("AuditHead")).Scan(&prev); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("audit: read head: %w", err)
+	if e.PatientID != "" {
+		// The canonical form is what PostgreSQL gives back, so the MAC recomputes.
+		id, err := uuid.Parse(e.PatientID)
+		if err != nil {
+			return errors.New("audit: patient id is not a UUID")
+		}
+		e.PatientID = id.String()
 	}
-	if err := q.db.QueryRow(ctx, stmt("AuditNextID")).Scan(&e.ID); err != nil {
-		return fmt.Errorf("audit: next id: %w", err)
+	keys := processAuditKeys.Load()
+	keyID := keys.Active()
+	key, _ := keys.key(keyID)
+	l := link{keyID: keyID}
+	var head int64
+	claim := func(name string) error {
+		var setting string
+		return q.db.QueryRow(ctx, stmt(name)).Scan(&l.partition, &head, &l.prev, &setting, &e.ID)
 	}
-	// Microseconds: what PostgreSQL stores, so the hash recomputes exactly.
+	err := claim("AuditClaim")
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = claim("AuditClaimWait")
+	}
+	if err != nil {
+		return fmt.Errorf("audit: claim a partition: %w", err)
+	}
+	l.seq = head + 1
+	// Microseconds: what PostgreSQL stores, so the MAC recomputes exactly.
 	e.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
-	hash := auditHash(prev, e)
-	if _, err := q.db.Exec(ctx, stmt("AuditInsert"), e.ID, e.OccurredAt, e.Actor, e.Action, e.PatientID, e.Resource,
-		e.RequestID, e.Outcome, prev, hash); err != nil {
+	hash := rowMAC(key, l, e)
+	tag, err := q.db.Exec(ctx, stmt("AuditInsert"), e.ID, e.OccurredAt, e.Actor, e.Action, e.PatientID, e.Resource,
+		e.RequestID, e.Outcome, l.partition, l.seq, l.keyID, l.prev, hash)
+	if err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("audit: partition %d's head moved under its lock", l.partition)
 	}
 	return nil
 }
@@ -89,60 +122,4 @@ func (q *Queries) AuditList(ctx context.Context, patientID string, before int64,
 		out = append(out, e)
 	}
 	return out, wrapErr("audit: list", rows.Err())
-}
-
-// AuditReport is the result of verifying the chain.
-type AuditReport struct {
-	Rows     int64
-	Head     []byte // hash of the last row: anchor it elsewhere to detect truncation
-	BrokenAt int64  // ID of the first row that does not verify; 0 if none
-	Problem  string
-}
-
-// AuditVerify walks the whole chain in ID order and recomputes every hash.
-// A modified row fails its own hash; a deleted row breaks the next row's
-// link. (Deleting the newest rows leaves a shorter valid chain: compare
-// Head with a copy kept elsewhere.)
-func (q *Queries) AuditVerify(ctx context.Context) (AuditReport, error) {
-	var r AuditReport
-	prev := genesis
-	var last int64
-	for {
-		rows, err := q.db.Query(ctx, stmt("AuditScan"), last, 5000)
-		if err != nil {
-			return r, fmt.Errorf("audit: scan: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			n++
-			var e AuditEntry
-			var prevHash, hash []byte
-			if err := rows.Scan(&e.ID, &e.OccurredAt, &e.Actor, &e.Action, &e.PatientID, &e.Resource, &e.RequestID,
-				&e.Outcome, &prevHash, &hash); err != nil {
-				rows.Close()
-				return r, fmt.Errorf("audit: scan: %w", err)
-			}
-			last = e.ID
-			r.Rows++
-			if r.BrokenAt != 0 {
-				continue
-			}
-			switch {
-			case !bytes.Equal(prevHash, prev):
-				r.BrokenAt, r.Problem = e.ID, "does not link to the row before it (a row was deleted or inserted)"
-			case !bytes.Equal(auditHash(prevHash, e), hash):
-				r.BrokenAt, r.Problem = e.ID, "its contents do not match its hash (the row was modified)"
-			}
-			prev = hash
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return r, fmt.Errorf("audit: scan: %w", err)
-		}
-		if n == 0 {
-			break
-		}
-	}
-	r.Head = prev
-	return r, nil
 }

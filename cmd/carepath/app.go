@@ -44,6 +44,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is required (or use `carepath dev`, which starts a private PostgreSQL)")
 	}
+	if err := useAuditKeys(cfg); err != nil {
+		return nil, err
+	}
 	reg, err := journeys.Registry()
 	if err != nil {
 		return nil, fmt.Errorf("journey catalogue: %w", err)

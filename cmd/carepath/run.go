@@ -24,7 +24,8 @@ Commands:
   codec-server  the payload codec over HTTP for the Temporal UI and CLI (--codec-endpoint)
   keygen        print a new payload-encryption key line (id:base64)
   healthcheck   GET a URL, fail unless it answers 2xx (Docker/Kubernetes exec probes)
-  audit         audit verify: check the audit trail's hash chain
+  audit         audit verify [--checkpoint FILE]: check the audit trail's chains;
+                audit checkpoint: record and print a checkpoint to keep elsewhere
   simulate-sms  send a signed inbound SMS to a running 'dev' (sandbox only)
 
 Configuration is read from the environment; see README.md.

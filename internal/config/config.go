@@ -117,6 +117,8 @@ type Config struct {
 	// Temporal is TLS, mTLS and the API key for TEMPORAL_ADDRESS
 	// (TEMPORAL_TLS*, TEMPORAL_API_KEY).
 	Temporal TemporalConn
+	// Audit is the audit trail's MAC key (CAREPATH_AUDIT_KEYS, _FILE; audit.go).
+	Audit Audit
 	// SendFleet is the sending numbers, Messaging Service and send limiter (send_fleet.go).
 	SendFleet SendFleet
 
@@ -295,6 +297,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	c.checkOIDC(bad)
 	c.EHR = ehrFromEnv(get, bad)
 	c.Temporal = temporalConnFromEnv(get, bad)
+	c.Audit = auditFromEnv(get, bad)
 	c.SendFleet = sendFleetFromEnv(get, bad, c.TwilioFromNumber, c.SMSPerSecond)
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
