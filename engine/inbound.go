@@ -98,7 +98,9 @@ func (e *Engine) unavailable(err error, requestID string) error {
 }
 
 // receive is ReceiveMessage's transaction: store the message once, decide
-// where it goes, and record that decision with it.
+// where it goes, and record that decision with it. The receipt is audited
+// last: the audit trail's append serialises writers until they commit, so
+// it comes just before the commit rather than holding up the decision.
 func (e *Engine) receive(ctx context.Context, q *store.Queries, m InboundMessage) (receipt, error) {
 	in, inserted, err := storeInbound(ctx, q, m)
 	if err != nil {
@@ -107,6 +109,20 @@ func (e *Engine) receive(ctx context.Context, q *store.Queries, m InboundMessage
 	if !inserted {
 		return receiptDuplicate, nil
 	}
+	rc, err := e.decideAndRecord(ctx, q, in)
+	if err != nil {
+		return 0, err
+	}
+	actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
+	if err := audit(ctx, q, actor, "message.receive", in.patientID, "message/"+in.id); err != nil {
+		return 0, err
+	}
+	return rc, nil
+}
+
+// decideAndRecord decides where a newly stored message goes and records
+// it: handled, in the inbox, or a route for the reply router.
+func (e *Engine) decideAndRecord(ctx context.Context, q *store.Queries, in inbound) (receipt, error) {
 	r, err := e.decide(ctx, q, in)
 	if err != nil {
 		return 0, err
@@ -124,15 +140,14 @@ func (e *Engine) receive(ctx context.Context, q *store.Queries, m InboundMessage
 	if err != nil {
 		return 0, fmt.Errorf("encode route: %w", err)
 	}
-	if err := q.RouteInsert(ctx, in.id, store.RouteSender(m.Channel, m.From), b); err != nil {
+	if err := q.RouteInsert(ctx, in.id, store.RouteSender(in.Channel, in.From), b); err != nil {
 		return 0, err
 	}
 	return receiptRouted, nil
 }
 
 // storeInbound stores the message (once per provider message ID) under the
-// patient it is from, when that is known, and audits it. inserted=false is
-// a re-delivery.
+// patient it is from, when that is known. inserted=false is a re-delivery.
 func storeInbound(ctx context.Context, q *store.Queries, m InboundMessage) (in inbound, inserted bool, err error) {
 	patients, err := patientsFor(ctx, q, m)
 	if err != nil {
@@ -151,14 +166,7 @@ func storeInbound(ctx context.Context, q *store.Queries, m InboundMessage) (in i
 	in.id, _, inserted, err = q.MessageInboundInsert(ctx, store.InboundMessage{ID: uuid.NewString(),
 		PatientID: in.patientID, Channel: m.Channel, Body: m.Body, To: m.To, From: m.From,
 		Provider: m.Provider, ProviderMessageID: m.ProviderMessageID})
-	if err != nil || !inserted {
-		return in, false, err
-	}
-	actor := carepath.Actor{Kind: carepath.ActorWebhook, ID: m.Provider, RequestID: m.RequestID}
-	if err := audit(ctx, q, actor, "message.receive", in.patientID, "message/"+in.id); err != nil {
-		return in, false, err
-	}
-	return in, true, nil
+	return in, inserted && err == nil, err
 }
 
 // patientsFor finds the patients a message came from, by phone or email.

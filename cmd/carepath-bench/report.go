@@ -21,6 +21,8 @@ type result struct {
 	// Compare is the baseline against carepath, once per Temporal server
 	// measured (the dev server, then the cluster), each in the same run.
 	Compare []comparison `json:"compare,omitempty"`
+	// ClusterError is why the cluster was not measured (-cluster).
+	ClusterError string `json:"cluster_error,omitempty"`
 
 	Outbound    *outboundResult `json:"outbound,omitempty"`
 	Idle        *idleResult     `json:"idle,omitempty"`
@@ -147,7 +149,7 @@ func (r *result) print(w io.Writer, jsonPath string) error {
 		fmt.Fprintf(&b, "bench: urgent_p50_ms=%.0f urgent_p99_ms=%.0f urgent_n=%d\n\n", u.Help.P50Ms, u.Help.P99Ms, u.Help.Count)
 	}
 	fmt.Fprintf(&b, "figures: %s\n", jsonPath)
-	printTargets(&b, r.Compare, r.N)
+	printTargets(&b, r.Compare, r.N, r.ClusterError)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -17,7 +17,7 @@ func TestTargetsVerdicts(t *testing.T) {
 		t.Fatalf("past every threshold, missed %v", f)
 	}
 	var b strings.Builder
-	printTargets(&b, []comparison{ok, bad}, 10)
+	printTargets(&b, []comparison{ok, bad}, 10, "")
 	out := b.String()
 	for _, want := range []string{"server=dev launch_ratio=1.00(>=1.00 PASS)", "ack_p50_ratio=2.01(<=2.00 FAIL)",
 		"bench: targets FAIL (4 of 8 missed: cluster launch_ratio, cluster reply_p50_ratio, cluster reply_p99_ratio, cluster ack_p50_ratio)"} {
