@@ -7,10 +7,10 @@ import "fmt"
 // SDK's own default is 10,000. `make bench-scale` measured at most about
 // 50 KiB of worker memory per cached waiting journey (60 MiB before a
 // launch, 265 MiB with the cache full) and the worker's memory flat once
-// the cache is full, however many more journeys wait. A journey not
-// in the cache costs, when it wakes, one history fetch and a replay of its
-// events (6–10 ms more than a cached one, measured), and waiting journeys wake after days, when they would
-// have left any cache. The cache pays for conversations (a reply minutes
+// the cache is full, however many more journeys wait. A journey not in
+// the cache costs, when it wakes, one history fetch and a replay of its
+// events (6–10 ms more than a cached one, measured), and waiting journeys
+// wake after days, when they would have left any cache. The cache pays for conversations (a reply minutes
 // after the message): 4,096 holds every journey that sent in the last
 // three and a half minutes at 20 messages a second and keeps the worker
 // near 265 MiB (docs/performance.md, docs/decisions.md).
