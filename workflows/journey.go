@@ -117,7 +117,7 @@ func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, e
 			return Result{}, err
 		}
 		in.State = next
-		return Result{}, workflow.NewContinueAsNewError(ctx, d.Name, in)
+		return Result{}, continueJourney(ctx, d.Name, in)
 	}
 	return j.finish(outcome, runErr)
 }
@@ -266,6 +266,7 @@ func (r *Registry) Templates() *messaging.Catalog { return r.templates }
 // RegisterWorkflows registers each journey's workflow under its name, and
 // the runtime's own workflows.
 func (r *Registry) RegisterWorkflows(w worker.WorkflowRegistry) {
+	w = versioned{w}
 	w.RegisterWorkflowWithOptions(ComplianceReply, workflow.RegisterOptions{Name: ComplianceReplyWorkflow})
 	w.RegisterWorkflowWithOptions(SafetyReply, workflow.RegisterOptions{Name: SafetyReplyWorkflow})
 	w.RegisterWorkflowWithOptions(StaffMessage, workflow.RegisterOptions{Name: StaffMessageWorkflow})

@@ -140,7 +140,8 @@ func dialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, met
 		// CPU under `make bench`, and more on the server).
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{},
 			TLS: cfg.Temporal.TLS}, // nil: plaintext (the dev server)
-		Credentials: temporalCredentials(cfg.Temporal),
+		Credentials:  temporalCredentials(cfg.Temporal),
+		Interceptors: startInterceptors(cfg.Deployment), // versioned: no eager start (deployment.go)
 		// The SDK logs at warn and above: its info lines are per-poll noise.
 		Logger: tlog.NewStructuredLogger(slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")),
 	})
@@ -193,7 +194,8 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
 	}
 	start := func(_ context.Context, onFatal func(error)) (stopper, error) {
-		w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SendFleet.TotalPerSecond(a.cfg.SMSPerSecond), OnFatalError: onFatal})
+		w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SendFleet.TotalPerSecond(a.cfg.SMSPerSecond), OnFatalError: onFatal,
+			Deployment: deploymentOptions(a.cfg.Deployment)})
 		if err := w.Start(); err != nil {
 			return nil, err
 		}

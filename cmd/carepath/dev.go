@@ -126,6 +126,9 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 		return err
 	}
 	stops = append(stops, func() error { w.Stop(); return nil })
+	if err := makeCurrent(ctx, a.temporal, cfg.Deployment, log); err != nil { // versioned dev only (deployment.go)
+		return err
+	}
 
 	keys, err := loadKeys(cfg)
 	if err != nil {

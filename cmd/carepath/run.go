@@ -27,6 +27,8 @@ Commands:
   audit         audit verify [--checkpoint FILE]: check the audit trail's chains;
                 audit checkpoint: record and print a checkpoint to keep elsewhere
   simulate-sms  send a signed inbound SMS to a running 'dev' (sandbox only)
+  verify-replay replay recent histories from the namespace against this build (before it takes traffic)
+  deploy        Worker Versioning: status, set-current, ramp, drain-status (docs/operations.md)
 
 Configuration is read from the environment; see README.md.
 `
@@ -64,6 +66,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAudit(ctx, cfg, args[1:], stdout)
 	case "keygen":
 		return runKeygen(args[1:], stdout)
+	case "verify-replay":
+		return runVerifyReplay(ctx, cfg, log, args[1:], stdout)
+	case "deploy":
+		return runDeploy(ctx, cfg, log, args[1:], stdout)
 	case "simulate-sms":
 		return runSimulateSMS(ctx, cfg, args[1:], stdout)
 	}

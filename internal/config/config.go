@@ -125,6 +125,9 @@ type Config struct {
 	// Recovery: pool limits, session timeouts, start-up wait, reconciler
 	// (CAREPATH_DB_*, CAREPATH_STARTUP_WAIT, CAREPATH_RECONCILE_*; recovery.go).
 	Recovery Recovery
+	// Deployment is the worker deployment version the workers poll as
+	// (CAREPATH_WORKER_DEPLOYMENT, CAREPATH_BUILD_ID; deployment.go).
+	Deployment Deployment
 
 	// SandboxMessaging lets `worker` use the sandbox for a channel without
 	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
@@ -277,6 +280,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		bad("CAREPATH_PAGE_WEBHOOK_URL", "is required when CAREPATH_PAGE_WEBHOOK_SECRET is given")
 	}
 	c.Recovery = recoveryFromEnv(get, bad)
+	c.Deployment = deploymentFromEnv(get, bad)
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
 		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
 	}
