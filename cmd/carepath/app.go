@@ -193,6 +193,9 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 	if a.cfg.TwilioEnabled() {
 		acts.StatusCallbackURL = a.cfg.PublicURL + "/webhooks/twilio/status"
 	}
+	if err := worker.SetStickyCacheSize(a.cfg.StickyCacheSize); err != nil {
+		return nil, err
+	}
 	start := func(_ context.Context, onFatal func(error)) (stopper, error) {
 		w := worker.New(a.temporal, a.journeys, acts, worker.Options{SendsPerSecond: a.cfg.SendFleet.TotalPerSecond(a.cfg.SMSPerSecond), OnFatalError: onFatal,
 			Deployment: deploymentOptions(a.cfg.Deployment)})

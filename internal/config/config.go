@@ -128,6 +128,9 @@ type Config struct {
 	// Deployment is the worker deployment version the workers poll as
 	// (CAREPATH_WORKER_DEPLOYMENT, CAREPATH_BUILD_ID; deployment.go).
 	Deployment Deployment
+	// StickyCacheSize is how many journeys a worker keeps in memory between
+	// workflow tasks (CAREPATH_STICKY_CACHE_SIZE; worker_cache.go).
+	StickyCacheSize int
 
 	// SandboxMessaging lets `worker` use the sandbox for a channel without
 	// provider credentials (CAREPATH_SANDBOX_MESSAGING=true); `dev` always may.
@@ -281,6 +284,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	c.Recovery = recoveryFromEnv(get, bad)
 	c.Deployment = deploymentFromEnv(get, bad)
+	c.StickyCacheSize = stickyCacheFromEnv(get, bad)
 	if c.DevTemporalPort, err = port(get("CAREPATH_DEV_TEMPORAL_PORT", ""), DefaultTemporalPort, false); err != nil {
 		bad("CAREPATH_DEV_TEMPORAL_PORT", "%v", err)
 	}
