@@ -35,7 +35,7 @@ The deployment is CAREPATH_WORKER_DEPLOYMENT (or -deployment). See docs/operatio
 // with the same Temporal connection settings as every other command.
 func runDeploy(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(deployUsage)
+		return errors.New(strings.TrimSpace(deployUsage))
 	}
 	fs := flag.NewFlagSet("deploy "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -78,7 +78,7 @@ func runDeploy(ctx context.Context, cfg *config.Config, log *slog.Logger, args [
 		}
 		return d.drainStatus(ctx, *build)
 	}
-	return errors.New("deploy: unknown step " + args[0] + "\n" + deployUsage)
+	return errors.New("deploy: unknown step " + args[0] + "\n" + strings.TrimSpace(deployUsage))
 }
 
 // deployer runs the deployment steps against one worker deployment.
@@ -99,11 +99,10 @@ func (d deployer) setCurrent(ctx context.Context, build string) error {
 	if build == "" {
 		return errors.New("deploy set-current: needs -build (or CAREPATH_BUILD_ID)")
 	}
-	r, err := d.handle().SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: build, Identity: deployIdentity})
-	if err != nil {
+	if _, err := d.handle().SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: build, Identity: deployIdentity}); err != nil {
 		return fmt.Errorf("deploy set-current %s: %w", build, err)
 	}
-	_, err = fmt.Fprintf(d.out, "%s: current build %s (was %s)\n", d.name, build, buildOf(r.PreviousVersion))
+	_, err := fmt.Fprintf(d.out, "%s: current build %s\n", d.name, build)
 	return err
 }
 
