@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/carepath/carepath/codec"
@@ -68,14 +64,10 @@ func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, 
 		}
 	}()
 	// Dev migrates as it starts; without it (the rate phase alone) nothing has.
-	mig, err := s.startChild(ctx, "migrate", env, nil)
-	if err != nil {
+	if err := s.runChild(ctx, "migrate", "fleet-migrate.log", env); err != nil {
 		return nil, err
 	}
-	if err := <-mig.done; err != nil {
-		return nil, fmt.Errorf("carepath migrate (see fleet-migrate.log): %w", err)
-	}
-	if f.api, err = s.startChild(ctx, "api", env, nil); err != nil {
+	if f.api, err = s.startChild(ctx, "api", "fleet-api.log", env); err != nil {
 		return nil, err
 	}
 	f.api.base = "http://" + addr
@@ -85,8 +77,8 @@ func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, 
 			return nil, err
 		}
 		maddr := fmt.Sprintf("127.0.0.1:%d", mport)
-		w, err := s.startChild(ctx, "worker", env, map[string]string{"CAREPATH_METRICS_ADDR": maddr,
-			"CAREPATH_HTTP_ADDR": ""})
+		w, err := s.startChild(ctx, "worker", fmt.Sprintf("fleet-worker-%d.log", i+1),
+			with(env, map[string]string{"CAREPATH_METRICS_ADDR": maddr, "CAREPATH_HTTP_ADDR": ""}))
 		if err != nil {
 			return nil, fmt.Errorf("worker %d: %w", i+1, err)
 		}
@@ -94,7 +86,7 @@ func (s *stack) startFleet(ctx context.Context, sendsPerSecond, n int) (*fleet, 
 		f.workers = append(f.workers, w)
 	}
 	for _, c := range append([]*child{f.api}, f.workers...) {
-		if err := waitChildHealthy(ctx, c, 2*time.Minute); err != nil {
+		if err := c.waitHealthy(ctx, 2*time.Minute); err != nil {
 			return nil, err
 		}
 	}
@@ -120,70 +112,6 @@ func fleetKeyFile(dir string) (string, error) {
 		return "", fmt.Errorf("fleet key file: %w", err)
 	}
 	return path, nil
-}
-
-// startChild runs `carepath <cmd>` with env (and extra over it), logging
-// to <dir>/fleet-<cmd>.log.
-func (s *stack) startChild(ctx context.Context, name string, env, extra map[string]string) (*child, error) {
-	cmd := exec.CommandContext(ctx, s.carepathBin, name)
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); env[k] == "" && !strings.HasPrefix(k, "CAREPATH_") && !strings.HasPrefix(k, "TWILIO_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	for k, v := range env {
-		if _, over := extra[k]; !over && v != "" {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-	}
-	for k, v := range extra {
-		if v != "" {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-	}
-	logFile, err := os.OpenFile(filepath.Join(s.dir, "fleet-"+name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("carepath %s log: %w", name, err)
-	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	cmd.WaitDelay = time.Minute
-	if err := cmd.Start(); err != nil {
-		return nil, errors.Join(fmt.Errorf("start carepath %s: %w", name, err), logFile.Close())
-	}
-	c := &child{cmd: cmd, done: make(chan error, 1)}
-	go func() {
-		err := cmd.Wait()
-		c.done <- errors.Join(err, logFile.Close())
-	}()
-	return c, nil
-}
-
-// waitChildHealthy polls c's /healthz until it answers 200.
-func waitChildHealthy(ctx context.Context, c *child, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		select {
-		case err := <-c.done:
-			c.done <- err // stop reads it again
-			return fmt.Errorf("carepath %s exited during start-up: %v", c.cmd.Args[len(c.cmd.Args)-1], err)
-		default:
-		}
-		if resp, err := http.Get(c.base + "/healthz"); err == nil {
-			if _, err := readAll(resp); err == nil && resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("carepath %s not healthy within %s", c.cmd.Args[len(c.cmd.Args)-1], timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // stop stops the workers, then the api.

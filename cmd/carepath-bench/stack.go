@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/carepath/carepath/internal/embedded"
@@ -106,13 +102,6 @@ func (s *stack) stop() error {
 	return err
 }
 
-// child is a running `carepath dev`.
-type child struct {
-	cmd  *exec.Cmd
-	base string // http://host:port of its API
-	done chan error
-}
-
 // startCarepath runs `carepath dev` with sendsPerSecond as its per-number
 // limit and waits until its API is healthy.
 func (s *stack) startCarepath(ctx context.Context, sendsPerSecond int) error {
@@ -138,68 +127,17 @@ func (s *stack) startCarepath(ctx context.Context, sendsPerSecond int) error {
 		"TWILIO_API_URL":             s.twilio.URL,
 		"CAREPATH_PPROF_ADDR":        s.pprofAddr,
 	}
-	cmd := exec.CommandContext(ctx, s.carepathBin, "dev")
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); env[k] == "" && !strings.HasPrefix(k, "CAREPATH_") && !strings.HasPrefix(k, "TWILIO_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	for k, v := range env {
-		if v != "" {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-	}
-	logFile, err := os.OpenFile(filepath.Join(s.dir, "carepath.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	c, err := s.startChild(ctx, "dev", "carepath.log", env)
 	if err != nil {
-		return fmt.Errorf("carepath log: %w", err)
+		return err
 	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	cmd.WaitDelay = time.Minute
-	if err := cmd.Start(); err != nil {
-		return errors.Join(fmt.Errorf("start carepath: %w", err), logFile.Close())
-	}
-	c := &child{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
-	go func() {
-		err := cmd.Wait()
-		c.done <- errors.Join(err, logFile.Close())
-	}()
+	c.base = "http://" + addr
 	s.carepath = c
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		select {
-		case err := <-c.done:
-			s.carepath = nil
-			return fmt.Errorf("carepath exited during start-up (see %s): %v", filepath.Join(s.dir, "carepath.log"), err)
-		default:
-		}
-		if resp, err := http.Get(c.base + "/healthz"); err == nil {
-			if _, err := readAll(resp); err == nil && resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return errors.New("carepath not healthy after 2 minutes")
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := c.waitHealthy(ctx, 2*time.Minute); err != nil {
+		s.carepath = nil
+		return errors.Join(err, c.stop())
 	}
-}
-
-// stop asks carepath to drain and stop, as Ctrl-C does.
-func (c *child) stop() error {
-	if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		return fmt.Errorf("stop carepath: %w", err)
-	}
-	select {
-	case err := <-c.done:
-		if err != nil {
-			return fmt.Errorf("carepath stopped with: %w", err)
-		}
-		return nil
-	case <-time.After(90 * time.Second):
-		return errors.Join(errors.New("carepath did not stop within 90s of SIGINT"), c.cmd.Process.Kill())
-	}
+	return nil
 }
 
 // stopCarepath stops the running carepath.

@@ -113,6 +113,16 @@ func storeOptions(cfg *config.Config) store.Options {
 	return o
 }
 
+// dialTool is dialTemporal for the one-shot operator commands (deploy,
+// verify-replay): their own metrics registry, nothing served.
+func dialTool(ctx context.Context, cfg *config.Config, log *slog.Logger) (client.Client, error) {
+	metrics, err := telemetry.New()
+	if err != nil {
+		return nil, err
+	}
+	return dialTemporal(ctx, cfg, log, metrics)
+}
+
 // dialTemporal is the one way carepath connects to Temporal: with the
 // payload codec and the failure converter that encodes error messages.
 // The client is lazy: it connects on first use and reconnects by itself

@@ -15,7 +15,6 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/carepath/carepath/internal/config"
-	"github.com/carepath/carepath/telemetry"
 )
 
 const deployUsage = `usage: carepath deploy <status | set-current | ramp | drain-status> [flags]
@@ -49,11 +48,7 @@ func runDeploy(ctx context.Context, cfg *config.Config, log *slog.Logger, args [
 	if *name == "" {
 		return errors.New("deploy: no deployment: set CAREPATH_WORKER_DEPLOYMENT or -deployment")
 	}
-	metrics, err := telemetry.New()
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg, log, metrics)
+	tc, err := dialTool(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

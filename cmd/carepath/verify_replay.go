@@ -21,7 +21,6 @@ import (
 	"github.com/carepath/carepath/codec"
 	"github.com/carepath/carepath/internal/config"
 	"github.com/carepath/carepath/journeys"
-	"github.com/carepath/carepath/telemetry"
 	"github.com/carepath/carepath/workflows"
 )
 
@@ -72,11 +71,7 @@ func runVerifyReplay(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	if err != nil {
 		return err
 	}
-	metrics, err := telemetry.New()
-	if err != nil {
-		return err
-	}
-	tc, err := dialTemporal(ctx, cfg, log, metrics)
+	tc, err := dialTool(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
