@@ -37,7 +37,7 @@ func Handler(c *Codec, allowedOrigin string, authorize Authorizer) http.Handler 
 			return
 		}
 		if !authorize(r) {
-			http.Error(w, "a valid API key is required", http.StatusUnauthorized)
+			http.Error(w, "an API key (Authorization: Bearer) or a console session is required", http.StatusUnauthorized)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<20)

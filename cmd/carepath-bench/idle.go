@@ -166,7 +166,11 @@ func (r *idleResult) measureCPU(ctx context.Context, s *split, st *stack, window
 		meters[&r.TemporalCPUPercent] = one(st.temporalPID)
 	}
 	if st.postgresPID != 0 {
-		meters[&r.PostgresCPUPercent] = func() (time.Duration, error) { return treeCPU(st.postgresPID) }
+		since, err := treeCPUSince(st.postgresPID)
+		if err != nil {
+			return err
+		}
+		meters[&r.PostgresCPUPercent] = since
 	}
 	started := map[*float64]*cpuMeter{}
 	for into, read := range meters {

@@ -54,6 +54,7 @@ type options struct {
 	dir         string
 	out         string
 	carepathBin string
+	explain     bool
 	profile     bool
 	cluster     bool
 	dev         bool
@@ -86,6 +87,7 @@ func main() {
 	flag.StringVar(&o.dir, "dir", ".data/bench", "working directory (emptied first) for the services, logs and results")
 	flag.StringVar(&o.out, "out", "", "where to write the JSON figures (default <dir>/result.json)")
 	flag.StringVar(&o.carepathBin, "carepath", "bin/carepath", "the carepath binary to run")
+	flag.BoolVar(&o.explain, "explain", false, "print where the reply path's time goes (stage times from sampled histories) and carepath's Temporal calls per reply")
 	flag.BoolVar(&o.profile, "profile", false, "take CPU profiles of carepath during its launch and reply phases (into <dir>)")
 	flag.BoolVar(&o.cluster, "cluster", false, "compare again on a Temporal cluster on PostgreSQL: started here (internal/tcluster), or the one TEMPORAL_ADDRESS names (e.g. `make cluster`'s)")
 	flag.BoolVar(&o.dev, "dev", true, "run on the Temporal dev server (or TEMPORAL_ADDRESS without -cluster); -dev=false -cluster: the cluster only")
@@ -295,6 +297,13 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, runID 
 	if err != nil {
 		return res, err
 	}
+	if o.explain {
+		st, err := replyStages(ctx, tc, sample(o.n, 20, b.workflowID))
+		if err != nil {
+			return res, err
+		}
+		printStages(os.Stdout, "baseline", st)
+	}
 	b.stop()
 
 	// carepath.
@@ -331,6 +340,12 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, runID 
 	if o.profile {
 		prof = startProfile(ctx, st.pprofAddr, filepath.Join(o.dir, "carepath-reply.pprof"))
 	}
+	var calls map[string]float64
+	if o.explain {
+		if calls, err = serverCalls(ctx, st.carepath.base); err != nil {
+			return res, err
+		}
+	}
 	lat, acks, err = replies(ctx, st.arrivals, cpNumbers, o.replyRate, func(ctx context.Context, i int) error {
 		return cp.reply(ctx, fmt.Sprintf("SMbench%s%07d", runID, i), cpNumbers[i], "3")
 	})
@@ -345,6 +360,18 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, runID 
 	}
 	if res.Carepath.EventsPerRun, err = historyEvents(ctx, tc, wfIDs); err != nil {
 		return res, err
+	}
+	if o.explain {
+		after, err := serverCalls(ctx, st.carepath.base)
+		if err != nil {
+			return res, err
+		}
+		stages, err := replyStages(ctx, tc, wfIDs)
+		if err != nil {
+			return res, err
+		}
+		printStages(os.Stdout, "carepath", stages)
+		printCalls(os.Stdout, calls, after, o.n)
 	}
 	res.ratios()
 	return res, st.stopCarepath()

@@ -35,16 +35,17 @@ func procStat(pid int) (ppid int, cpu time.Duration, err error) {
 	return ppid, time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-// treeCPU is the CPU time of a process and its direct children (a
-// PostgreSQL postmaster and its backends).
-func treeCPU(root int) (time.Duration, error) {
-	_, total, err := procStat(root)
+// treeCPUs is the CPU time of a process and of each of its direct
+// children (a PostgreSQL postmaster and its backends), by PID.
+func treeCPUs(root int) (map[int]time.Duration, error) {
+	_, rootCPU, err := procStat(root)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	out := map[int]time.Duration{root: rootCPU}
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	for _, d := range dirs {
 		pid, err := strconv.Atoi(filepath.Base(d))
@@ -52,10 +53,32 @@ func treeCPU(root int) (time.Duration, error) {
 			continue
 		}
 		if ppid, cpu, err := procStat(pid); err == nil && ppid == root {
-			total += cpu
+			out[pid] = cpu
 		}
 	}
-	return total, nil
+	return out, nil
+}
+
+// treeCPUSince reads the CPU a process tree has used since the call, per
+// process: a child that exits meanwhile drops out with what it used
+// before (the figure undercounts it) instead of taking that away from the
+// total, and a new child counts from zero.
+func treeCPUSince(root int) (func() (time.Duration, error), error) {
+	start, err := treeCPUs(root)
+	if err != nil {
+		return nil, err
+	}
+	return func() (time.Duration, error) {
+		now, err := treeCPUs(root)
+		if err != nil {
+			return 0, err
+		}
+		var used time.Duration
+		for pid, c := range now {
+			used += max(c-start[pid], 0)
+		}
+		return used, nil
+	}, nil
 }
 
 // rssMiB is a process's resident memory.

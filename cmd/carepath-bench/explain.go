@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// -explain: where the reply path's time goes and what each reply asks of
+// the server, so a ratio that misses its target says why.
+
+// stage is one step of the reply path: the time from the event before it
+// to this event, over the sampled histories.
+type stage struct {
+	Name     string
+	N        int
+	P50, P90 float64 // ms
+}
+
+// replyStages reads the histories and, from each one's first signal on,
+// times every event after the one before it (except scheduling events,
+// which follow their predecessor at once), keyed by position and type.
+func replyStages(ctx context.Context, tc client.Client, ids []string) ([]stage, error) {
+	byKey := map[string][]float64{}
+	for _, id := range ids {
+		it := tc.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		signalled, n := false, 0
+		var prev float64
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return nil, fmt.Errorf("history of %s: %w", id, err)
+			}
+			at := float64(ev.GetEventTime().AsTime().UnixMicro()) / 1000
+			switch {
+			case ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && !signalled:
+				signalled = true
+			case signalled && ev.GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+				n++
+				k := fmt.Sprintf("%02d %s", n, strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_"))
+				byKey[k] = append(byKey[k], at-prev)
+			}
+			prev = at
+		}
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]stage, 0, len(keys))
+	for _, k := range keys {
+		v := byKey[k]
+		sort.Float64s(v)
+		out = append(out, stage{Name: k[3:], N: len(v), P50: v[len(v)/2], P90: v[min(len(v)-1, int(math.Ceil(0.9*float64(len(v))))-1)]})
+	}
+	return out, nil
+}
+
+// printStages prints a side's reply stages.
+func printStages(w io.Writer, side string, st []stage) {
+	fmt.Fprintf(w, "%s: after the reply's signal (time since the event before, over %d histories)\n", side, maxN(st))
+	for _, s := range st {
+		fmt.Fprintf(w, "  %-40s p50 %8.1f ms  p90 %8.1f ms\n", s.Name, s.P50, s.P90)
+	}
+}
+
+func maxN(st []stage) int {
+	n := 0
+	for _, s := range st {
+		n = max(n, s.N)
+	}
+	return n
+}
+
+// serverCalls reads carepath's Temporal request counters from its
+// /metrics, by operation and workflow type.
+func serverCalls(ctx context.Context, base string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("carepath metrics: %w", err)
+	}
+	body, err := readAll(resp)
+	if err != nil {
+		return nil, fmt.Errorf("carepath metrics: %w", err)
+	}
+	out := map[string]float64{}
+	for line := range strings.Lines(string(body)) {
+		labels, ok := strings.CutPrefix(line, "temporal_request{")
+		if !ok {
+			continue
+		}
+		end := strings.LastIndexByte(labels, '}')
+		if end < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(labels[end+1:]), 64)
+		if err != nil {
+			continue
+		}
+		l := promLabels(labels[:end])
+		if l["operation"] == "" {
+			continue
+		}
+		what := l["workflow_type"]
+		if a := l["activity_type"]; a != "" && a != "none" {
+			what += " " + a
+		}
+		out[l["operation"]+" ("+what+")"] += v
+	}
+	return out, nil
+}
+
+// promLabels parses a Prometheus label list (values without commas or
+// escaped quotes, as the SDK's are).
+func promLabels(s string) map[string]string {
+	out := map[string]string{}
+	for kv := range strings.SplitSeq(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok {
+			out[k] = strings.Trim(v, `"`)
+		}
+	}
+	return out
+}
+
+// printCalls prints the calls made between two snapshots, per reply.
+func printCalls(w io.Writer, before, after map[string]float64, replies int) {
+	keys := make([]string, 0, len(after))
+	for k := range after {
+		if after[k]-before[k] > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(w, "carepath: Temporal calls during the reply phase (%d replies)\n", replies)
+	for _, k := range keys {
+		d := after[k] - before[k]
+		fmt.Fprintf(w, "  %-90s %6.0f  (%.2f per reply)\n", k, d, d/float64(max(replies, 1)))
+	}
+}
