@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"sort"
@@ -66,10 +65,10 @@ func replyStages(ctx context.Context, tc client.Client, ids []string) ([]stage, 
 }
 
 // printStages prints a side's reply stages.
-func printStages(w io.Writer, side string, st []stage) {
-	fmt.Fprintf(w, "%s: after the reply's signal (time since the event before, over %d histories)\n", side, maxN(st))
+func printStages(side string, st []stage) {
+	fmt.Printf("%s: after the reply's signal (time since the event before, over %d histories)\n", side, maxN(st))
 	for _, s := range st {
-		fmt.Fprintf(w, "  %-40s p50 %8.1f ms  p90 %8.1f ms\n", s.Name, s.P50, s.P90)
+		fmt.Printf("  %-40s p50 %8.1f ms  p90 %8.1f ms\n", s.Name, s.P50, s.P90)
 	}
 }
 
@@ -137,7 +136,7 @@ func promLabels(s string) map[string]string {
 }
 
 // printCalls prints the calls made between two snapshots, per reply.
-func printCalls(w io.Writer, before, after map[string]float64, replies int) {
+func printCalls(before, after map[string]float64, replies int) {
 	keys := make([]string, 0, len(after))
 	for k := range after {
 		if after[k]-before[k] > 0 {
@@ -145,9 +144,9 @@ func printCalls(w io.Writer, before, after map[string]float64, replies int) {
 		}
 	}
 	sort.Strings(keys)
-	fmt.Fprintf(w, "carepath: Temporal calls during the reply phase (%d replies)\n", replies)
+	fmt.Printf("carepath: Temporal calls during the reply phase (%d replies)\n", replies)
 	for _, k := range keys {
 		d := after[k] - before[k]
-		fmt.Fprintf(w, "  %-90s %6.0f  (%.2f per reply)\n", k, d, d/float64(max(replies, 1)))
+		fmt.Printf("  %-90s %6.0f  (%.2f per reply)\n", k, d, d/float64(max(replies, 1)))
 	}
 }

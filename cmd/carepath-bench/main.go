@@ -302,7 +302,7 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, runID 
 		if err != nil {
 			return res, err
 		}
-		printStages(os.Stdout, "baseline", st)
+		printStages("baseline", st)
 	}
 	b.stop()
 
@@ -370,8 +370,8 @@ func compare(ctx context.Context, o options, st *stack, tc client.Client, runID 
 		if err != nil {
 			return res, err
 		}
-		printStages(os.Stdout, "carepath", stages)
-		printCalls(os.Stdout, calls, after, o.n)
+		printStages("carepath", stages)
+		printCalls(calls, after, o.n)
 	}
 	res.ratios()
 	return res, st.stopCarepath()
