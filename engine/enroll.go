@@ -175,8 +175,14 @@ func (e *Engine) startJourney(ctx context.Context, enr carepath.Enrollment) erro
 	if err != nil {
 		return fmt.Errorf("enroll: encode params: %w", err)
 	}
+	// The lane hint only saves an email patient's first message the wait
+	// behind the SMS rate: without it the journey still starts.
+	hint, err := e.Store.PatientChannelHint(ctx, enr.PatientID)
+	if err != nil {
+		e.Log.Warn("journey starts without a channel hint", "enrollment_id", enr.ID, "error", err)
+	}
 	_, err = e.Temporal.ExecuteWorkflow(ctx, workflows.JourneyStartOptions(enr.ID), enr.Journey,
-		workflows.Input{EnrollmentID: enr.ID, PatientID: enr.PatientID, Journey: enr.Journey, Params: params})
+		workflows.Input{EnrollmentID: enr.ID, PatientID: enr.PatientID, Journey: enr.Journey, Params: params, Channel: hint})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return fmt.Errorf("enroll: start workflow: %w", err)

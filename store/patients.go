@@ -112,6 +112,15 @@ func (q *Queries) PatientLock(ctx context.Context, id string) error {
 	return wrapErr("lock patient", notFound(err, "patient"))
 }
 
+// PatientChannelHint is the channel a new journey's first message most
+// likely takes (email when the patient prefers it or has no phone): the
+// journey sends it on that channel's lane. The send still decides.
+func (q *Queries) PatientChannelHint(ctx context.Context, id string) (carepath.Channel, error) {
+	var ch carepath.Channel
+	err := q.db.QueryRow(ctx, stmt("PatientChannelHint"), id).Scan(&ch)
+	return ch, wrapErr("patient channel hint", notFound(err, "patient"))
+}
+
 // PatientSearchFilter selects patients for a care-team search; an empty
 // field is no filter, and every field given must match.
 type PatientSearchFilter struct {

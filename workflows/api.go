@@ -235,6 +235,11 @@ type Input struct {
 	Params       json.RawMessage `json:"params"`
 	// State carries progress across continue-as-new.
 	State State `json:"state"`
+	// Channel is the channel the journey's first message most likely takes
+	// (store.PatientChannelHint), so an email patient's first message goes
+	// on the email lane rather than behind the SMS rate. A hint: the send
+	// decides the channel. Empty: the SMS lane, as before it existed.
+	Channel carepath.Channel `json:"channel,omitempty"`
 }
 
 // Result is how a journey ended.

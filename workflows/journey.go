@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/messaging"
 )
 
@@ -93,11 +94,12 @@ func (d *Journey[P]) NormalizeParams(raw json.RawMessage) (json.RawMessage, erro
 // typedInput has the JSON shape of Input with the params decoded, so the
 // SDK's converter (not workflow code) parses them.
 type typedInput[P any] struct {
-	EnrollmentID string `json:"enrollment_id"`
-	PatientID    string `json:"patient_id"`
-	Journey      string `json:"journey"`
-	Params       P      `json:"params"`
-	State        State  `json:"state"`
+	EnrollmentID string           `json:"enrollment_id"`
+	PatientID    string           `json:"patient_id"`
+	Journey      string           `json:"journey"`
+	Params       P                `json:"params"`
+	State        State            `json:"state"`
+	Channel      carepath.Channel `json:"channel,omitempty"`
 }
 
 // WorkflowFunc implements Definition.
@@ -106,7 +108,7 @@ func (d *Journey[P]) WorkflowFunc() any { return d.workflow }
 // workflow runs the journey and records how it ended, or carries it into a
 // new run when it asked to continue as new.
 func (d *Journey[P]) workflow(ctx workflow.Context, in typedInput[P]) (Result, error) {
-	j, err := newJ(ctx, Input{EnrollmentID: in.EnrollmentID, PatientID: in.PatientID, Journey: in.Journey, State: in.State})
+	j, err := newJ(ctx, Input{EnrollmentID: in.EnrollmentID, PatientID: in.PatientID, Journey: in.Journey, State: in.State, Channel: in.Channel})
 	if err != nil {
 		return Result{}, err
 	}

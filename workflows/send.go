@@ -39,7 +39,7 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 	opts := sendOptions
 	if j.conversationReply() {
 		opts.TaskQueue = SendPriorityTaskQueue
-	} else if j.sentOn == carepath.ChannelEmail && j.emailLane() {
+	} else if j.lastChannel() == carepath.ChannelEmail && j.emailLane() {
 		opts.TaskQueue = SendEmailTaskQueue
 	}
 	res, err := sendDeferrable(j.ctx, opts, req)
@@ -111,6 +111,17 @@ func (j *J) conversationReply() bool {
 // its minimum raised to 1) once every run started before the deploy has
 // closed.
 const changeEmailLane = "email-send-lane"
+
+// lastChannel is the channel this run's last message went out on or,
+// before its first, the start's hint (Input.Channel). A run started
+// without a hint (before it existed) sends its first message on the SMS
+// lane, as its history says.
+func (j *J) lastChannel() carepath.Channel {
+	if j.sentOn != "" {
+		return j.sentOn
+	}
+	return j.in.Channel
+}
 
 // emailLane reports whether this run takes the email lane (changeEmailLane).
 func (j *J) emailLane() bool {

@@ -59,3 +59,10 @@ UPDATE patients SET
     updated_at = now()
 WHERE id = $1
 RETURNING updated_at;
+
+-- name: PatientChannelHint
+-- The channel a new journey's first message most likely takes: email when
+-- the patient prefers it or has no phone. A hint for the send lane only;
+-- the send decides the channel.
+SELECT CASE WHEN preferred_channel = 'email' OR phone IS NULL THEN 'email' ELSE 'sms' END
+FROM patients WHERE id = $1;

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -36,6 +37,7 @@ type Sent struct {
 	QuestionID string // set when the message asks a question
 	At         time.Duration
 	Purpose    carepath.Purpose
+	Lane       string // the task queue the send was dispatched on
 }
 
 // Harness runs one journey once.
@@ -58,7 +60,10 @@ type Harness struct {
 	// ReplyInFlight makes CloseQuestion report that a reply was routed.
 	ReplyInFlight bool
 	// Timezone is the patient's zone (default America/New_York).
-	Timezone       string
+	Timezone string
+	// Channel is the patient's channel (default SMS): the start's lane
+	// hint (workflows.Input.Channel) and the channel every send goes out on.
+	Channel        carepath.Channel
 	onSend         func(activities.SendMessageRequest)
 	deferSends     deferral
 	deferNotices   deferral
@@ -104,13 +109,14 @@ func (h *Harness) newEnv(start time.Time) {
 	h.Env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities
 	h.Env.OnActivity(a.SendMessage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			if why := h.check.template(req.Template); why != "" {
 				return activities.SendMessageResult{}, h.reject("SendMessage", why)
 			}
-			s := Sent{Template: req.Template, MessageID: req.MessageID, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose}
+			s := Sent{Template: req.Template, MessageID: req.MessageID, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose,
+				Lane: activity.GetInfo(ctx).TaskQueue}
 			if req.Question != nil {
 				s.QuestionID = req.Question.ID
 				h.lastQ = req.Question.ID
@@ -126,7 +132,7 @@ func (h *Harness) newEnv(start time.Time) {
 			if h.SendResult != nil {
 				return h.SendResult(req), nil
 			}
-			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
+			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: h.channel()}, nil
 		})
 	h.Env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.CreateTaskRequest) (activities.CreateTaskResult, error) {
@@ -221,6 +227,14 @@ func (h *Harness) StaleReplyAt(offset time.Duration, body string) {
 	}, offset)
 }
 
+// channel is the patient's channel, SMS unless Channel says otherwise.
+func (h *Harness) channel() carepath.Channel {
+	if h.Channel == "" {
+		return carepath.ChannelSMS
+	}
+	return h.Channel
+}
+
 // Run runs the journey with params (a JSON object, or "" for defaults),
 // normalised exactly as enrollment does, and returns its result.
 func (h *Harness) Run(params string) (workflows.Result, error) {
@@ -230,7 +244,7 @@ func (h *Harness) Run(params string) (workflows.Result, error) {
 		h.t.Fatalf("params: %v", err)
 	}
 	h.Env.ExecuteWorkflow(h.def.JourneyName(), workflows.Input{
-		EnrollmentID: EnrollmentID, PatientID: PatientID, Journey: h.def.JourneyName(), Params: norm,
+		EnrollmentID: EnrollmentID, PatientID: PatientID, Journey: h.def.JourneyName(), Params: norm, Channel: h.Channel,
 	})
 	if !h.Env.IsWorkflowCompleted() {
 		h.t.Fatal("journey did not complete")

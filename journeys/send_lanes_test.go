@@ -1,0 +1,47 @@
+package journeys_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/journeys"
+	"github.com/carepath/carepath/workflows"
+)
+
+// Each send goes on its lane: the reply to an answer on the priority lane;
+// every other send on the SMS lane, or on the email lane once the run's
+// messages go by email, the first one included when the start's channel
+// hint says email (issue 15: email never waits behind the SMS rate). A
+// run started without a hint sends its first message on the SMS lane.
+func TestSendLanes(t *testing.T) {
+	sms, email, priority := workflows.SendTaskQueue, workflows.SendEmailTaskQueue, workflows.SendPriorityTaskQueue
+	for _, tc := range []struct {
+		name    string
+		channel carepath.Channel
+		want    []string
+	}{
+		{"no hint", "", []string{sms, priority, sms, priority}},
+		{"sms", carepath.ChannelSMS, []string{sms, priority, sms, priority}},
+		{"email", carepath.ChannelEmail, []string{email, priority, email, priority}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, _ := newHarness(t, journeys.PostVisitCheckin, false)
+			h.Channel = tc.channel
+			h.ReplyAt(time.Minute, "1")
+			h.ReplyAt(2*time.Minute, "9")
+			if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeBetter {
+				t.Fatalf("outcome %q", out)
+			}
+			wantTemplates(t, h, "post_visit.feeling", "post_visit.glad", "post_visit.satisfaction", "post_visit.thanks")
+			var lanes []string
+			for _, s := range h.Sent() {
+				lanes = append(lanes, s.Lane)
+			}
+			if !slices.Equal(lanes, tc.want) {
+				t.Fatalf("lanes %v, want %v", lanes, tc.want)
+			}
+		})
+	}
+}
