@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -28,24 +28,24 @@ type stage struct {
 // times every event after the one before it (except scheduling events,
 // which follow their predecessor at once), keyed by position and type.
 func replyStages(ctx context.Context, tc client.Client, ids []string) ([]stage, error) {
-	byKey := map[string][]float64{}
+	byKey := map[string][]time.Duration{}
 	for _, id := range ids {
 		it := tc.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		signalled, n := false, 0
-		var prev float64
+		var prev time.Time
 		for it.HasNext() {
 			ev, err := it.Next()
 			if err != nil {
 				return nil, fmt.Errorf("history of %s: %w", id, err)
 			}
-			at := float64(ev.GetEventTime().AsTime().UnixMicro()) / 1000
+			at := ev.GetEventTime().AsTime()
 			switch {
 			case ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && !signalled:
 				signalled = true
 			case signalled && ev.GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
 				n++
 				k := fmt.Sprintf("%02d %s", n, strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_"))
-				byKey[k] = append(byKey[k], at-prev)
+				byKey[k] = append(byKey[k], at.Sub(prev))
 			}
 			prev = at
 		}
@@ -58,8 +58,7 @@ func replyStages(ctx context.Context, tc client.Client, ids []string) ([]stage, 
 	out := make([]stage, 0, len(keys))
 	for _, k := range keys {
 		v := byKey[k]
-		sort.Float64s(v)
-		out = append(out, stage{Name: k[3:], N: len(v), P50: v[len(v)/2], P90: v[min(len(v)-1, int(math.Ceil(0.9*float64(len(v))))-1)]})
+		out = append(out, stage{Name: k[3:], N: len(v), P50: ms(percentile(v, 50)), P90: ms(percentile(v, 90))})
 	}
 	return out, nil
 }
