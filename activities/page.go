@@ -22,7 +22,8 @@ import (
 	"github.com/carepath/carepath/store"
 )
 
-// Paging staff (the TaskPage workflow's side effects). A page goes to one
+// Paging staff: a page's side effects (package paging's runner calls
+// them; so does the TaskPage workflow still draining). A page goes to one
 // person of the on-call chain per step, by SMS and email (whichever they
 // have and carepath can send), and to the outgoing webhook. Pages are
 // at least once: a provider call whose outcome is unknown is made again

@@ -321,8 +321,8 @@ func TestSweeperLeavesPagedTasksToTheirPage(t *testing.T) {
 		return id
 	}
 	paged, unpaged := raise(), raise()
-	if err := f.store.TaskPageStarted(ctx, paged); err != nil {
-		t.Fatal(err)
+	if started, err := f.store.PageStart(ctx, paged, time.Now()); err != nil || !started {
+		t.Fatalf("start page: %v %v", started, err)
 	}
 	res, err := f.acts.SweepTasks(ctx)
 	if err != nil || res.Escalated != 1 {

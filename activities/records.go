@@ -76,10 +76,10 @@ const sweepBatch = 500
 
 // SweepTasks escalates every swept task past its acknowledgement deadline
 // one level, with that priority's deadline again from now. A task whose
-// page started (urgent and high ones) is left to its TaskPage workflow,
-// which escalates it along the on-call chain at each level's deadline:
-// the sweeper escalating it too would skip a person. An urgent or high
-// task the pager has not reached yet (Temporal down) is still swept.
+// page started (urgent and high ones) is left to its page (package
+// paging), which escalates it along the on-call chain at each level's
+// deadline: the sweeper escalating it too would skip a person. An urgent
+// or high task no page runner has reached yet is still swept.
 func (a *Activities) SweepTasks(ctx context.Context) (SweepTasksResult, error) {
 	overdue, err := a.Store.TasksOverdueUnpaged(ctx, carepath.MaxEscalationLevel, sweepBatch)
 	if err != nil {

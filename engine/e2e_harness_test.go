@@ -14,6 +14,7 @@ import (
 	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/paging"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/worker"
 )
@@ -63,5 +64,10 @@ func startE2E(t *testing.T, databaseURL string, sendsPerSecond float64, configur
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
+	// Pages run beside the worker, as in production.
+	pctx, stopPaging := context.WithCancel(context.Background())
+	paged := make(chan struct{})
+	go func() { defer close(paged); (&paging.Runner{Store: st, Effects: acts, Log: log}).Run(pctx) }()
+	t.Cleanup(func() { stopPaging(); <-paged })
 	return e2e{e: &Engine{Store: st, Temporal: tc, Journeys: reg, Log: log}, st: st, tc: tc, tw: tw}
 }

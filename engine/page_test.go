@@ -10,7 +10,6 @@ import (
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
-	"github.com/carepath/carepath/workflows"
 )
 
 func TestParseAck(t *testing.T) {
@@ -129,60 +128,32 @@ func TestStartPageIsIdempotentAndMarksTheTask(t *testing.T) {
 	if err := e.StartPage(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	first, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.TaskPageWorkflowID(id), "")
-	if err != nil {
+	st, ok, err := e.Store.PageRunnerState(ctx, id)
+	if err != nil || !ok || st.Phase != store.PagePhaseSend || st.Step != 0 || st.Due.IsZero() {
+		t.Fatalf("page after start: %+v ok=%v err=%v, want first call due", st, ok, err)
+	}
+	// The page moves on (as a runner saves it); a second start (a
+	// retried route) must not send it back to first call.
+	if _, err := e.Store.Pool.Exec(ctx, `UPDATE pages SET step = 1, phase = 'wait' WHERE task_id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.StartPage(ctx, id); err != nil {
 		t.Fatalf("second start: %v", err)
 	}
-	second, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.TaskPageWorkflowID(id), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a, b := first.WorkflowExecutionInfo.Execution.RunId, second.WorkflowExecutionInfo.Execution.RunId; a != b {
-		t.Fatalf("a second start made a second run: %s, %s", a, b)
+	if st, _, err = e.Store.PageRunnerState(ctx, id); err != nil || st.Step != 1 || st.Phase != store.PagePhaseWait {
+		t.Fatalf("a second start changed the page: %+v %v", st, err)
 	}
 	ack, err := e.Store.TaskAcknowledgementGet(ctx, id)
 	if err != nil || ack.PageStart == nil {
 		t.Fatalf("page start not recorded: %+v %v", ack, err)
 	}
-	for _, tid := range mustTasksToPage(t, e) {
+	ids, err := e.Store.TasksToPage(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tid := range ids {
 		if tid == id {
 			t.Fatal("a paged task is still to page")
 		}
 	}
-}
-
-func TestPagerStartsPagesForUnpagedTasks(t *testing.T) {
-	e := newTestEngine(t, true)
-	ctx := context.Background()
-	id, err := e.Store.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), Priority: carepath.PriorityHigh, Reason: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	normal, err := e.Store.TaskInsert(ctx, store.NewTask{ID: uuid.NewString(), Priority: carepath.PriorityNormal, Reason: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 10 { // other tests' tasks may be ahead of it
-		if _, err := e.PageOnce(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.TaskPageWorkflowID(id), ""); err != nil {
-		t.Fatalf("no page for a high task: %v", err)
-	}
-	if _, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.TaskPageWorkflowID(normal), ""); err == nil {
-		t.Fatal("a normal task was paged")
-	}
-}
-
-func mustTasksToPage(t *testing.T, e *Engine) []string {
-	t.Helper()
-	ids, err := e.Store.TasksToPage(context.Background(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids
 }

@@ -57,7 +57,7 @@ func TestRedFlagRaisesUrgentTaskPagesAnswersAndStillRoutes(t *testing.T) {
 	if !workflowExists(t, up, workflows.SafetyWorkflowID(msgID)) {
 		t.Fatal("no safety message started")
 	}
-	if !workflowExists(t, up, workflows.TaskPageWorkflowID(tasks[0].ID)) {
+	if !pageStarted(t, up, tasks[0].ID) {
 		t.Fatal("no page started for the urgent task")
 	}
 	// A provider's re-delivery raises nothing more.
@@ -100,7 +100,7 @@ func TestRedFlagNegatedAndUnknownSender(t *testing.T) {
 	if task == nil {
 		t.Fatal("no urgent task for an unknown sender's red flag")
 	}
-	routeUntil(t, up, "the unknown sender's page", func() bool { return workflowExists(t, up, workflows.TaskPageWorkflowID(task.ID)) })
+	routeUntil(t, up, "the unknown sender's page", func() bool { return pageStarted(t, up, task.ID) })
 }
 
 // An opt-out in the patient's own words revokes consent and is confirmed
@@ -152,4 +152,14 @@ func TestEmailStopRevokesEmailConsent(t *testing.T) {
 	if granted, err := up.Store.ConsentGranted(ctx, pid, carepath.ChannelSMS, carepath.PurposeCare); err != nil || !granted {
 		t.Fatalf("sms consent after an email STOP: %v %v", granted, err)
 	}
+}
+
+// pageStarted reports whether the task's page was handed to the runners.
+func pageStarted(t *testing.T, up *Engine, taskID string) bool {
+	t.Helper()
+	_, ok, err := up.Store.PageRunnerState(context.Background(), taskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
 }

@@ -133,7 +133,7 @@ func TestTaskHistoryAndAcknowledgement(t *testing.T) {
 }
 
 // Tasks to page: open urgent and high ones not yet started, oldest first;
-// TaskPageStarted takes a task off the list and keeps its first time.
+// PageStart takes a task off the list, once, and keeps its first time.
 func TestTasksToPage(t *testing.T) {
 	ctx := context.Background()
 	tx := testenv.Tx(t)
@@ -166,15 +166,15 @@ func TestTasksToPage(t *testing.T) {
 	if got, err = q.TasksToPage(ctx, 1); err != nil || !sameIDs(got, []string{high}) {
 		t.Fatalf("limit 1: %v %v", got, err)
 	}
-	if err := q.TaskPageStarted(ctx, high); err != nil {
-		t.Fatal(err)
+	if started, err := q.PageStart(ctx, high, time.Now()); err != nil || !started {
+		t.Fatalf("start: %v %v", started, err)
 	}
 	first, err := q.TaskAcknowledgementGet(ctx, high)
 	if err != nil || first.PageStart == nil {
 		t.Fatalf("page start: %+v %v", first, err)
 	}
-	if err := q.TaskPageStarted(ctx, high); err != nil {
-		t.Fatal(err)
+	if started, err := q.PageStart(ctx, high, time.Now().Add(time.Minute)); err != nil || started {
+		t.Fatalf("second start: %v %v, want not started", started, err)
 	}
 	if again, err := q.TaskAcknowledgementGet(ctx, high); err != nil || !again.PageStart.Equal(*first.PageStart) {
 		t.Fatalf("page start moved: %v -> %v (%v)", first.PageStart, again.PageStart, err)

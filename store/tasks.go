@@ -138,13 +138,6 @@ func (q *Queries) TasksToPage(ctx context.Context, limit int) ([]string, error) 
 	return ids, wrapErr("tasks to page", err)
 }
 
-// TaskPageStarted records that paging began for a task (the first time
-// only).
-func (q *Queries) TaskPageStarted(ctx context.Context, taskID string) error {
-	_, err := q.db.Exec(ctx, stmt("TaskPageStarted"), taskID)
-	return wrapErr("task page started", err)
-}
-
 // TaskMessage is the message a task is about.
 type TaskMessage struct {
 	ID         string           `json:"id"`

@@ -58,8 +58,10 @@ const (
 	// SafetyReplyWorkflow answers a red flag with the safety message
 	// (safety.go).
 	SafetyReplyWorkflow = "carepath.safety_reply"
-	// TaskPageWorkflow pages the on-call chain for an urgent or high task
-	// until someone acknowledges it (page.go).
+	// TaskPageWorkflow paged the on-call chain for an urgent or high task
+	// until someone acknowledged it (page.go). Nothing starts it any more
+	// (package paging drives pages from the database); it stays
+	// registered so pages started by an older build finish.
 	TaskPageWorkflow = "carepath.task_page"
 	// BulkLaunchWorkflow runs a bulk launch (batch.go).
 	BulkLaunchWorkflow = "carepath.bulk_launch"
@@ -83,10 +85,6 @@ func ComplianceWorkflowID(inboundMessageID string) string { return "compliance-"
 // SafetyWorkflowID is keyed by the message with the red flag: one safety
 // message per message.
 func SafetyWorkflowID(inboundMessageID string) string { return "safety-" + inboundMessageID }
-
-// TaskPageWorkflowID is keyed by the task: one page per task, however many
-// times the engine, the red-flag path and the pager loop ask for it.
-func TaskPageWorkflowID(taskID string) string { return "task-page-" + taskID }
 
 // BulkLaunchWorkflowID is keyed by the job: one launcher per job.
 func BulkLaunchWorkflowID(jobID string) string { return "batch-" + jobID }
@@ -154,19 +152,6 @@ func SafetyReplyStartOptions(inboundMessageID string) client.StartWorkflowOption
 		ID:                    SafetyWorkflowID(inboundMessageID),
 		TaskQueue:             TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}
-}
-
-// TaskPageStartOptions start a task's page. Duplicates are rejected even
-// after it ended: a task is paged once (callers treat "already started" as
-// done). Eager start: when the starting process also runs the journeys
-// worker (dev), the first workflow task comes back with the start.
-func TaskPageStartOptions(taskID string) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{
-		ID:                    TaskPageWorkflowID(taskID),
-		TaskQueue:             TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		EnableEagerStart:      true,
 	}
 }
 

@@ -41,6 +41,12 @@ var pageSendOptions = workflow.ActivityOptions{
 	},
 }
 
+// Retired: pages are driven from the database by package paging, which
+// follows the same rules without a workflow per task (issue 15). TaskPage
+// stays registered, unchanged, so that pages started by an older build run
+// to their end; remove it once no carepath.task_page workflow is running
+// (docs/operations.md).
+//
 // TaskPage (TaskPageWorkflow) pages for a task along the on-call chain in
 // the clinic's time zone. Step 0 pages first call at once (no timer before
 // the first send: a red flag's page is the measured path); then each step

@@ -23,6 +23,7 @@ import (
 	"github.com/carepath/carepath/internal/smartclient"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/paging"
 	"github.com/carepath/carepath/store"
 	"github.com/carepath/carepath/telemetry"
 	"github.com/carepath/carepath/worker"
@@ -225,13 +226,17 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 			return nil, err
 		}
 	}
-	// Beside the worker: the start reconciler, the pager (pages every
-	// urgent or high task not yet paged, within a second), and the FHIR
+	// Beside the worker: the start reconciler, the page runner (pages
+	// every urgent or high task along the on-call chain; shared with the
+	// other workers' runners through claims), and the FHIR
 	// pusher when the EHR link is configured (one at a time across
 	// workers: an advisory lock).
 	sup.background = func(ctx context.Context) {
-		paging, pushing := make(chan struct{}), make(chan struct{})
-		go func() { defer close(paging); a.engine.Pager(ctx) }()
+		paged, pushing := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(paged)
+			(&paging.Runner{Store: a.store, Effects: acts, Log: a.log}).Run(ctx)
+		}()
 		go func() {
 			defer close(pushing)
 			if a.engine.EHR != nil {
@@ -241,7 +246,7 @@ func (a *app) startWorker(ctx context.Context, sandbox bool) (*supervisor, error
 			}
 		}()
 		a.engine.Reconcile(ctx, reconcileOptions(a.cfg))
-		<-paging
+		<-paged
 		<-pushing
 	}
 	// The caller stops it (after the API has drained, in dev), not ctx.

@@ -84,9 +84,6 @@ WHERE status = 'open' AND priority IN ('urgent', 'high') AND page_started_at IS 
 ORDER BY created_at, id
 LIMIT $1;
 
--- name: TaskPageStarted
-UPDATE tasks SET page_started_at = coalesce(page_started_at, now()) WHERE id = $1;
-
 -- name: TaskMessage
 -- The message a task is about: its body and when it was received.
 SELECT m.id, m.direction, m.channel, m.body, m.created_at
