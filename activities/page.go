@@ -133,11 +133,18 @@ func (a *Activities) PageSend(ctx context.Context, req PageSendRequest) (PageSen
 		res.Closed = true
 		return res, nil
 	}
-	if err := a.Store.Tx(ctx, func(q *store.Queries) error {
-		res.AckCode, err = q.PageCode(ctx, req.TaskID)
-		return err
-	}); err != nil {
+	// The code is allocated when the page starts; only a page started by
+	// an older build may lack one (allocating takes a global lock).
+	if res.AckCode, err = a.Store.PageCodeOf(ctx, req.TaskID); err != nil {
 		return PageSendResult{}, fmt.Errorf("page: %w", err)
+	}
+	if res.AckCode == "" {
+		if err := a.Store.Tx(ctx, func(q *store.Queries) error {
+			res.AckCode, err = q.PageCode(ctx, req.TaskID)
+			return err
+		}); err != nil {
+			return PageSendResult{}, fmt.Errorf("page: %w", err)
+		}
 	}
 	chain, err := a.Store.OnCallChain(ctx, a.now(), a.pageZone())
 	if err != nil {
