@@ -25,6 +25,9 @@ import (
 
 // Change IDs, each asked once, at the start of its journey's run.
 const (
+	// The changes below predate workflows' baseline (workflows/baseline.go):
+	// a run that recorded it takes them without asking.
+	//
 	// changeOnboardingClarify (issue 12, 2026-11-30): onboarding clarifies
 	// a reply it does not understand once, then raises a task holding it
 	// (before, "Who is this?" ended it no_response); a NO to check-ins is

@@ -83,11 +83,15 @@ type J struct {
 	// sentOn is the channel this run's last message went out on: send.go
 	// puts the next one on the email lane when it was email.
 	sentOn carepath.Channel
-	log    log.Logger
+	// baseline: this run recorded changeBaseline (baseline.go).
+	baseline bool
+	log      log.Logger
 }
 
 func newJ(ctx workflow.Context, in Input) (*J, error) {
+	baseline := askBaseline(ctx)
 	j := &J{
+		baseline:     baseline,
 		ctx:          ctx,
 		in:           in,
 		state:        in.State,
@@ -119,10 +123,10 @@ func (j *J) Step(name string) {
 // for a run that reaches the change after it was deployed, false for one
 // that already recorded the old steps there, and must replay them. Keep
 // the old branch until every run started before the deploy has closed
-// (legacy.go says how to check). It wraps workflow.GetVersion.
-func (j *J) Changed(changeID string) bool {
-	return workflow.GetVersion(j.ctx, changeID, workflow.DefaultVersion, 1) == 1
-}
+// (legacy.go says how to check). It wraps workflow.GetVersion; a change
+// made before the baseline (baseline.go) is not asked in a run that
+// recorded the baseline.
+func (j *J) Changed(changeID string) bool { return j.has(j.ctx, changeID) }
 
 // Now returns the workflow's deterministic clock.
 func (j *J) Now() time.Time { return workflow.Now(j.ctx) }

@@ -71,7 +71,7 @@ func (j *J) nextRun(e *errContinue) (State, error) {
 		}
 	}
 	carried := j.pendingObs
-	if workflow.GetVersion(j.ctx, changeBoundedCarry, workflow.DefaultVersion, 1) == 1 {
+	if j.has(j.ctx, changeBoundedCarry) {
 		carried = newestPerCode(carried, maxCarriedPerCode)
 	}
 	return State{Step: j.state.Step, Seq: j.state.Seq, Run: j.in.State.Run + 1, Carry: e.carry,

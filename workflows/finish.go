@@ -28,7 +28,7 @@ func (j *J) finish(outcome string, runErr error) (Result, error) {
 	// activity): one activity dispatch and one workflow task fewer per
 	// enrollment, which the server feels at volume.
 	var err error
-	if workflow.GetVersion(ctx, changeFinishInTask, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !j.has(ctx, changeFinishInTask) {
 		err = finishBeforeInTask(ctx, req)
 	} else {
 		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localRecordOptions), acts.FinishEnrollment, req).Get(ctx, nil)

@@ -140,12 +140,45 @@ func TestConversationReplyGoesOnThePriorityLane(t *testing.T) {
 	}
 }
 
-// A run that answered before the change replays its reply on the bulk queue.
+// A run that answered before the change (so started before the baseline)
+// replays its reply on the bulk queue.
 func TestConversationReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
 	got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnGetVersion(changeBaseline, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	}), " ")
 	if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"; got != want {
 		t.Fatalf("sends\n got %s\nwant %s", got, want)
+	}
+}
+
+// A run that recorded the baseline takes the baselined changes without
+// asking them: the lane's own GetVersion (mocked to the old branch here)
+// is never consulted, and the reply goes on the priority lane.
+func TestBaselineStandsForItsChanges(t *testing.T) {
+	got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnGetVersion(changeBaseline, workflow.DefaultVersion, 1).Return(workflow.Version(1))
+		env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	}), " ")
+	if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends-priority lane.after@carepath-sends"; got != want {
+		t.Fatalf("sends\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestBaselinedChanges(t *testing.T) {
+	for _, id := range []string{changeEscalateInTask, changeFinishInTask, changeConversationLane, changeEmailLane, changeBoundedCarry,
+		// journeys/legacy.go's
+		"onboarding-clarify-and-decline-record", "reengagement-clarify-and-after-visit",
+		"post-visit-clarify-and-decliner-touch", "treatment-readings-on-arrival", "treatment-calendar-days"} {
+		if !baselined(id) {
+			t.Errorf("%s not baselined", id)
+		}
+	}
+	// Changes asked outside journeys, one replaced before the baseline,
+	// and any change after it are asked on their own.
+	for _, id := range []string{changeTaskEscalation, changeCompliancePriority, "a-later-change"} {
+		if baselined(id) {
+			t.Errorf("%s baselined", id)
+		}
 	}
 }

@@ -98,7 +98,7 @@ func (j *J) conversationReply() bool {
 	if workflow.Now(j.ctx).Sub(at) > activities.DefaultPolicy.Conversation {
 		return false
 	}
-	return workflow.GetVersion(j.ctx, changeConversationLane, workflow.DefaultVersion, 1) == 1
+	return j.has(j.ctx, changeConversationLane)
 }
 
 // changeEmailLane (version 1, 2026-12-01) sends a journey's message on
@@ -125,7 +125,7 @@ func (j *J) lastChannel() carepath.Channel {
 
 // emailLane reports whether this run takes the email lane (changeEmailLane).
 func (j *J) emailLane() bool {
-	return workflow.GetVersion(j.ctx, changeEmailLane, workflow.DefaultVersion, 1) == 1
+	return j.has(j.ctx, changeEmailLane)
 }
 
 // merge combines vars, later ones winning. It ranges over maps, which

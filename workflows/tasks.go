@@ -39,7 +39,7 @@ func (j *J) Escalate(t Task) {
 	// activity) and leaves its deadline to the task sweeper: the nurse's
 	// task and the patient's next message are each one server round trip
 	// away from the reply, and no watcher workflow is started per task.
-	if workflow.GetVersion(j.ctx, changeEscalateInTask, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !j.has(j.ctx, changeEscalateInTask) {
 		j.must(j.escalateBeforeInTask(req))
 		return
 	}

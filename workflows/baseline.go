@@ -1,0 +1,49 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// changeBaseline (version 1, 2026-12-01) is one GetVersion at a run's start
+// standing for every change in baselined: a run that records it takes all
+// of them without asking each. The Go SDK upserts the TemporalChangeVersion
+// search attribute with the first GetVersion of each change in a run (a
+// visibility write per change), and two of the changes were asked on the
+// reply path and one at the end: four upserts per journey, two of them
+// between a patient's answer and the next message. With the baseline a new
+// run records one marker and one upsert in its first workflow task.
+//
+// A run started before the baseline replays without its marker
+// (DefaultVersion) and asks each change where it always did, so its
+// history replays unchanged. A change made after the baseline is not in
+// baselined: it is asked with its own GetVersion (a run that recorded the
+// baseline may already have passed the changed code).
+const changeBaseline = "baseline-2026-12"
+
+// baselined reports whether changeBaseline stands for changeID: the
+// runtime's changes, and the journeys' own (asked through J.Changed; their
+// IDs are journeys/legacy.go's, spelled out here so that the baseline's
+// extent is in one place and fixed).
+func baselined(changeID string) bool {
+	switch changeID {
+	case changeEscalateInTask, changeFinishInTask, changeConversationLane, changeEmailLane, changeBoundedCarry,
+		"onboarding-clarify-and-decline-record", "reengagement-clarify-and-after-visit",
+		"post-visit-clarify-and-decliner-touch", "treatment-readings-on-arrival", "treatment-calendar-days":
+		return true
+	}
+	return false
+}
+
+// askBaseline records (or replays) the baseline; newJ calls it first, so a
+// new run's marker comes before any other command.
+func askBaseline(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, changeBaseline, workflow.DefaultVersion, 1) == 1
+}
+
+// has reports whether this run takes changeID (version 1): at once for a
+// baselined change in a run that recorded the baseline, otherwise by its
+// own GetVersion on ctx.
+func (j *J) has(ctx workflow.Context, changeID string) bool {
+	if j.baseline && baselined(changeID) {
+		return true
+	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) == 1
+}
