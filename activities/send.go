@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/store"
@@ -54,8 +55,16 @@ const maxPasses = 4
 
 // deliver takes one message through the outbox until it has an outcome.
 func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageResult, error) {
-	for range maxPasses {
-		s, err := a.outboxStep(ctx, job, nil)
+	for pass := range maxPasses {
+		// The first pass may claim at once (the priority lane); a pass
+		// after a stall, a contact failure or changed rules takes its slot
+		// first, so a long wait for it cannot stall a claim again.
+		var first *claimFor
+		if pass == 0 {
+			first = claimAtOnce(ctx)
+		}
+		claiming := time.Now() // monotonic: an attempt claimed here has its lease from now
+		s, err := a.outboxStep(ctx, job, first)
 		if err != nil {
 			return SendMessageResult{}, err
 		}
@@ -69,13 +78,31 @@ func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageRes
 			}
 			continue // requeued: decided again, so consent, window and caps apply to the resend
 		}
-		res, again, err := a.attempt(ctx, job, s.plan)
+		var res SendMessageResult
+		var again bool
+		if s.claimed != nil {
+			res, again, err = a.attemptClaimed(ctx, job, s, claiming)
+		} else {
+			res, again, err = a.attempt(ctx, job, s.plan)
+		}
 		if !again {
 			return res, err
 		}
 	}
 	// Not an outcome: the activity's retry decides again from the row.
 	return SendMessageResult{}, fmt.Errorf("send message %s: no outcome after %d decisions", job.key().messageID, maxPasses)
+}
+
+// claimAtOnce is the first transaction's claim: on the priority lane (a
+// conversation reply, a safety message, a confirmation: someone is
+// waiting) the message is decided and claimed in one transaction, and the
+// urgent slot taken after; on the bulk lanes nothing is claimed before
+// the slot, whose wait can be long (attempt).
+func claimAtOnce(ctx context.Context) *claimFor {
+	if OnPriorityLane(ctx) {
+		return &claimFor{any: true}
+	}
+	return nil
 }
 
 // jobKey names a message and whom it is for.

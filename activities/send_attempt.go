@@ -39,6 +39,44 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 		}
 		return SendMessageResult{}, true, nil // the rules now pick another channel
 	}
+	return a.call(ctx, job, s, claiming, slot, direct)
+}
+
+// attemptClaimed is attempt for a message whose first transaction already
+// claimed it (the priority lane: decided and claimed at once, one
+// transaction fewer between a patient's answer and the reply). The slot
+// is taken after the claim, so its wait counts against the lease: call's
+// stall check gives the attempt back if it was long. Urgent slots come
+// ahead of every bulk send, so it rarely is.
+func (a *Activities) attemptClaimed(ctx context.Context, job outboxJob, s step, claiming time.Time) (SendMessageResult, bool, error) {
+	slot, direct, err := takeSlot(ctx, s.plan.sender, s.plan.to)
+	if err != nil {
+		if rerr := a.giveBack(ctx, job.key().messageID, *s.claimed); rerr != nil {
+			return SendMessageResult{}, false, rerr
+		}
+		return SendMessageResult{}, false, fmt.Errorf("send message: wait for the provider: %w", err)
+	}
+	return a.call(ctx, job, s, claiming, slot, direct)
+}
+
+// giveBack returns a claimed attempt no provider call was made for to the
+// queue, so the next attempt decides afresh.
+func (a *Activities) giveBack(ctx context.Context, id string, at store.Attempt) error {
+	release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := a.Store.Tx(release, func(q *store.Queries) error {
+		return a.settle(release, q, id, at.Token, carepath.MessageQueued, "retrying: attempt stalled before the provider call")
+	})
+	if err != nil {
+		return fmt.Errorf("send message: release stalled attempt: %w", err)
+	}
+	return nil
+}
+
+// call makes the provider call of a claimed attempt while holding its
+// slot, and records the answer.
+func (a *Activities) call(ctx context.Context, job outboxJob, s step, claiming time.Time, slot *messaging.Slot, direct messaging.Sender) (res SendMessageResult, again bool, err error) {
+	id := job.key().messageID
 	at := *s.claimed
 	if a.hooks != nil && a.hooks.beforeProvider != nil {
 		if err := a.hooks.beforeProvider(id); err != nil {
@@ -52,13 +90,8 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 	// see the end of. Nothing was sent: the attempt is given back.
 	if ctx.Err() != nil || time.Since(claiming) > a.timing().LeaseMargin/2 {
 		slot.Return()
-		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		err := a.Store.Tx(release, func(q *store.Queries) error {
-			return a.settle(release, q, id, at.Token, carepath.MessageQueued, "retrying: attempt stalled before the provider call")
-		})
-		if err != nil {
-			return SendMessageResult{}, false, fmt.Errorf("send message: release stalled attempt: %w", err)
+		if err := a.giveBack(ctx, id, at); err != nil {
+			return SendMessageResult{}, false, err
 		}
 		if ctx.Err() != nil {
 			return SendMessageResult{}, false, fmt.Errorf("send message: cancelled before the provider call: %w", ctx.Err())
@@ -147,6 +180,11 @@ func OnPriorityLane(ctx context.Context) bool {
 func (a *Activities) lease(direct messaging.Sender) time.Duration {
 	t := a.timing()
 	timeout := t.ProviderTimeout
+	if g, gated := direct.(messaging.Gated); gated {
+		if _, timed := direct.(messaging.Timed); !timed {
+			direct = g.Direct() // the pacer's own sender makes the call
+		}
+	}
 	if tm, ok := direct.(messaging.Timed); ok {
 		timeout = tm.CallTimeout()
 	}

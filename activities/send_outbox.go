@@ -36,10 +36,13 @@ type step struct {
 }
 
 // claimFor asks outboxStep to claim an attempt: a pacer slot for channel
-// is held, and the attempt's lease lasts this long.
+// is held, and the attempt's lease lasts this long. With any set, the
+// attempt is claimed on whichever channel the rules pick, its lease the
+// sender's, and the slot is taken after the claim (attemptClaimed).
 type claimFor struct {
 	channel carepath.Channel
 	lease   time.Duration
+	any     bool
 }
 
 // outboxStep runs one outbox transaction for job: the row is written or
@@ -74,12 +77,16 @@ func (a *Activities) outboxStep(ctx context.Context, job outboxJob, claim *claim
 			return err
 		}
 		s.plan = v.plan
-		if claim == nil || v.plan.channel != claim.channel {
+		if claim == nil || (!claim.any && v.plan.channel != claim.channel) {
 			return nil
+		}
+		lease := claim.lease
+		if claim.any {
+			lease = a.lease(v.plan.sender)
 		}
 		now := a.now()
 		at := store.Attempt{Token: uuid.NewString(), Channel: v.plan.channel, To: v.plan.to,
-			Provider: v.plan.sender.Provider(), Body: v.plan.body, At: now, LeaseUntil: now.Add(claim.lease),
+			Provider: v.plan.sender.Provider(), Body: v.plan.body, At: now, LeaseUntil: now.Add(lease),
 			Conversational: v.plan.conversational}
 		ok, err := q.OutboxClaim(ctx, k.messageID, at)
 		if err != nil || !ok {
