@@ -50,6 +50,14 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io
 		}
 	}()
 
+	// dev is one process, so one worker holds each number: its memory keeps
+	// the limit exactly, without the shared limiter's database round trips
+	// on every send. Extra workers beside a dev process need
+	// CAREPATH_SEND_LIMITER=shared.
+	if !cfg.SendFleet.LimiterSet {
+		cfg.SendFleet.Limiter = config.LimiterProcess
+	}
+
 	temporalUI := ""
 	if cfg.TemporalAddress == "" {
 		log.Info("starting Temporal dev server", "db", filepath.Join(cfg.DataDir, "temporal.db"))

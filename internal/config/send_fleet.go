@@ -25,8 +25,10 @@ type SendFleet struct {
 	// Limiter (CAREPATH_SEND_LIMITER) is where the per-number limit is
 	// kept: "shared" (default) in PostgreSQL, exact across every worker;
 	// "process" in each worker's memory, exact only with one worker per
-	// number.
+	// number (carepath dev's default: it is one process).
 	Limiter string
+	// LimiterSet: CAREPATH_SEND_LIMITER was given (dev keeps its choice).
+	LimiterSet bool
 }
 
 // SendNumber is one sending number and its provider limit.
@@ -63,7 +65,8 @@ func (f SendFleet) TotalPerSecond(perNumber float64) float64 {
 // CAREPATH_MESSAGING_SERVICE_NUMBERS and CAREPATH_SEND_LIMITER; from and
 // perNumber are TWILIO_FROM_NUMBER and CAREPATH_SMS_PER_SECOND, already read.
 func sendFleetFromEnv(get func(k, def string) string, bad func(key, format string, args ...any), from string, perNumber float64) SendFleet {
-	f := SendFleet{MessagingServiceSID: get("TWILIO_MESSAGING_SERVICE_SID", ""), Limiter: get("CAREPATH_SEND_LIMITER", LimiterShared)}
+	f := SendFleet{MessagingServiceSID: get("TWILIO_MESSAGING_SERVICE_SID", ""), Limiter: get("CAREPATH_SEND_LIMITER", LimiterShared),
+		LimiterSet: get("CAREPATH_SEND_LIMITER", "") != ""}
 	if from != "" {
 		f.Numbers = append(f.Numbers, SendNumber{Number: from, PerSecond: perNumber})
 	}

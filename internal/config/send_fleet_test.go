@@ -22,7 +22,7 @@ func TestSendFleetSettings(t *testing.T) {
 	}
 	c, err := config.FromEnv(env(with(nil)))
 	if err != nil || len(c.SendFleet.Numbers) != 1 || c.SendFleet.Numbers[0] != (config.SendNumber{Number: "+15550001000", PerSecond: 20}) ||
-		c.SendFleet.Limiter != config.LimiterShared || c.SendFleet.TotalPerSecond(c.SMSPerSecond) != 20 {
+		c.SendFleet.Limiter != config.LimiterShared || c.SendFleet.LimiterSet || c.SendFleet.TotalPerSecond(c.SMSPerSecond) != 20 {
 		t.Fatalf("one number, the shared limiter by default: %+v %v", c.SendFleet, err)
 	}
 	c, err = config.FromEnv(env(with(map[string]string{"TWILIO_FROM_NUMBERS": "+15550001001, +15550001002=5"})))
@@ -32,7 +32,7 @@ func TestSendFleetSettings(t *testing.T) {
 	}
 	c, err = config.FromEnv(env(with(map[string]string{"TWILIO_MESSAGING_SERVICE_SID": "MG0123456789abcdef0123456789abcdef",
 		"CAREPATH_MESSAGING_SERVICE_NUMBERS": "4", "CAREPATH_SEND_LIMITER": "process"})))
-	if err != nil || c.SendFleet.TotalPerSecond(c.SMSPerSecond) != 80 || c.SendFleet.Limiter != config.LimiterProcess {
+	if err != nil || c.SendFleet.TotalPerSecond(c.SMSPerSecond) != 80 || c.SendFleet.Limiter != config.LimiterProcess || !c.SendFleet.LimiterSet {
 		t.Fatalf("a Messaging Service of four numbers: %+v %v", c.SendFleet, err)
 	}
 	for _, tc := range []struct {
