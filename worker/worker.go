@@ -109,6 +109,10 @@ func newPriority(c client.Client, acts *activities.Activities, stop time.Duratio
 		OnFatalError:              o.OnFatalError,
 		BackgroundActivityContext: activities.PriorityLane(context.Background()),
 		DeploymentOptions:         o.Deployment,
+		// Every conversation reply comes through here: with the SDK's two
+		// pollers a busy server's slower polls left replies waiting in the
+		// queue's backlog (as many pollers as the bulk lane).
+		MaxConcurrentActivityTaskPollers: 4,
 	})
 	p.RegisterActivity(acts.SendMessage)
 	p.RegisterActivity(acts.SendCaregiverReply)
