@@ -9,16 +9,24 @@ import (
 
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/messaging"
+	"github.com/carepath/carepath/store"
 )
 
-// pacedFixture is newFixture with the SMS behind a one-per-second pacer
-// whose only slot the test can hold.
-func pacedFixture(t *testing.T) (*fixture, messaging.Gated) {
+// slotHeld is newFixture with the SMS behind a one-per-second pacer whose
+// only slot the test holds, a patient at midday and a care message for them.
+func slotHeld(t *testing.T) (*fixture, store.PatientRecord, *messaging.Slot, SendMessageRequest) {
 	t.Helper()
 	f := newFixture(t)
 	g := messaging.NewPaced(f.acts.SMS, 1).(messaging.Gated)
 	f.acts.SMS = g
-	return f, g
+	held, err := g.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.patient(12, false)
+	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: carepath.PurposeCare,
+		Vars: map[string]string{"n": "1"}}
+	return f, p, held, req
 }
 
 // status reads the outbox row's status ("" before it is written).
@@ -38,14 +46,7 @@ func (f *fixture) status(id string) string {
 // and the slot taken after: while the number's slot is held elsewhere the
 // row is already "sending"; once the slot comes back it goes, once.
 func TestPriorityLaneClaimsBeforeTheSlot(t *testing.T) {
-	f, g := pacedFixture(t)
-	p := f.patient(12, false)
-	held, err := g.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: carepath.PurposeCare,
-		Vars: map[string]string{"n": "1"}}
+	f, p, held, req := slotHeld(t)
 	done := make(chan error, 1)
 	go func() {
 		res, err := f.acts.SendMessage(PriorityLane(context.Background()), req)
@@ -75,14 +76,7 @@ func TestPriorityLaneClaimsBeforeTheSlot(t *testing.T) {
 // A claim whose slot never came (the activity ended waiting) is given back:
 // the row is queued again, nothing was sent, and the retry sends once.
 func TestPriorityLaneClaimGivenBackWhenTheSlotNeverCame(t *testing.T) {
-	f, g := pacedFixture(t)
-	p := f.patient(12, false)
-	held, err := g.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := SendMessageRequest{MessageID: uuid.NewString(), PatientID: p.ID, Template: "t.msg", Purpose: carepath.PurposeCare,
-		Vars: map[string]string{"n": "1"}}
+	f, p, held, req := slotHeld(t)
 	ctx, cancel := context.WithTimeout(PriorityLane(context.Background()), 300*time.Millisecond)
 	defer cancel()
 	if _, err := f.acts.SendMessage(ctx, req); err == nil {
