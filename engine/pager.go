@@ -9,8 +9,8 @@ import (
 // Paging: every urgent or high task pages the on-call chain. Pages are
 // driven from the database by the page runner beside each worker (package
 // paging), which also starts the page of every urgent or high task raised
-// by activities and journeys within a second. The red-flag path starts
-// its page itself (StartPage), and the runners wake at once.
+// by activities and journeys (the task's insert wakes it). The red-flag
+// path starts its page itself (StartPage), and the runners wake at once.
 
 // StartPage starts the task's page unless it was started before (then it
 // does nothing: a retried route pages once).

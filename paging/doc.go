@@ -20,7 +20,8 @@
 //
 // Sends are at least once and never twice per (task, step, channel): the
 // page_sends record (activities.PageSend) is the guard. The first page of
-// a red flag is started by the webhook's router (store.PageStart) and
-// wakes the runners through PostgreSQL's LISTEN/NOTIFY; tasks raised by
-// journeys and activities are picked up within Interval.
+// a red flag is started by the webhook's router (store.PageStart); an
+// urgent or high task raised by a journey or an activity is started by
+// the runners. Both wake the runners through PostgreSQL's LISTEN/NOTIFY
+// (the start, the task's insert); Interval's look is the backstop.
 package paging

@@ -43,8 +43,8 @@ type Look struct {
 	Advanced int // due pages advanced
 }
 
-// Run looks every Interval, and at once when a page is started anywhere,
-// until ctx ends. Errors are logged: an outage delays the next look only.
+// Run looks every Interval, and at once when a page is started or an
+// urgent or high task raised anywhere, until ctx ends. Errors are logged: an outage delays the next look only.
 func (r *Runner) Run(ctx context.Context) {
 	wake := make(chan struct{}, 1)
 	var listening sync.WaitGroup

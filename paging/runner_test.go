@@ -236,3 +236,35 @@ func TestListenPagesWakesOnStart(t *testing.T) {
 		}
 	}
 }
+
+// An urgent or high task raised anywhere (a journey's, an activity's) wakes
+// the runners too, so its page does not wait for their next look.
+func TestRaisingAHighTaskWakesTheRunners(t *testing.T) {
+	st := openStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	woke := make(chan struct{}, 1)
+	listening := make(chan error, 1)
+	go func() {
+		listening <- st.ListenPages(ctx, func() {
+			select {
+			case woke <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	// The listener may not be listening yet: raise tasks until one wakes it.
+	deadline := time.After(30 * time.Second)
+	for {
+		raise(t, st, carepath.PriorityHigh)
+		select {
+		case <-woke:
+			return
+		case err := <-listening:
+			t.Fatalf("listener stopped: %v", err)
+		case <-deadline:
+			t.Fatal("no wake-up in 30 s")
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

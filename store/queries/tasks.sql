@@ -1,14 +1,20 @@
 -- name: TaskInsert
 -- A new task and its "raised" event in one statement; a deduplicated one
--- inserts neither (the count of rows inserted is the events').
+-- inserts neither (the count of rows inserted is the events'). A new
+-- urgent or high task wakes the page runners (on commit), so its page
+-- starts at once rather than at their next look. The WHERE reads wake so
+-- that it runs (a CTE nothing reads is not evaluated); it is always true.
 WITH ins AS (
     INSERT INTO tasks (id, patient_id, enrollment_id, message_id, priority, status, reason, note, dedupe_key, due_at, swept)
     VALUES ($1, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, $5, 'open', $6, $7, NULLIF($8, ''), $9, $10)
     ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id, created_at
+    RETURNING id, created_at, priority
+), wake AS (
+    SELECT pg_notify('carepath_pages', '') FROM ins WHERE priority IN ('urgent', 'high')
 )
 INSERT INTO task_events (task_id, at, kind, actor, detail)
-SELECT id, created_at, 'raised', $11, $12 FROM ins;
+SELECT id, created_at, 'raised', $11, $12 FROM ins
+WHERE (SELECT count(*) FROM wake) >= 0;
 
 -- name: TaskIDByDedupeKey
 SELECT id FROM tasks WHERE dedupe_key = $1;
