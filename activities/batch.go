@@ -12,8 +12,12 @@ import (
 	"github.com/carepath/carepath/store"
 )
 
-// launchParallelism is how many patients of a chunk launch at once.
-const launchParallelism = 16
+// launchParallelism is how many patients of a chunk launch at once. Each
+// launch is an enrollment transaction and a workflow start, mostly waiting
+// on round trips; 32 (was 16) is the bench's bare-Temporal start
+// concurrency, and the pool (CAREPATH_DB_MAX_CONNS) bounds the
+// transactions among them.
+const launchParallelism = 32
 
 // LaunchBatch launches up to Limit pending patients of a bulk launch. Each
 // enrollment ID is derived from the job and the patient, so a retried or
