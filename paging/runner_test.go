@@ -195,20 +195,26 @@ func TestLostLeaseIsTakenOver(t *testing.T) {
 	}
 }
 
-// A started page wakes the listening runners (no waiting for the tick).
-func TestListenPagesWakesOnStart(t *testing.T) {
-	st := openStore(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	woke := make(chan struct{}, 1)
-	listening := make(chan error, 1)
+// listen runs ListenPages until ctx ends: woke has a value after each
+// wake-up (coalesced), listening ListenPages' error.
+func listen(ctx context.Context, st *store.Store) (woke <-chan struct{}, listening <-chan error) {
+	w, l := make(chan struct{}, 1), make(chan error, 1)
 	go func() {
-		listening <- st.ListenPages(ctx, func() {
+		l <- st.ListenPages(ctx, func() {
 			select {
-			case woke <- struct{}{}:
+			case w <- struct{}{}:
 			default:
 			}
 		})
 	}()
+	return w, l
+}
+
+// A started page wakes the listening runners (no waiting for the tick).
+func TestListenPagesWakesOnStart(t *testing.T) {
+	st := openStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	woke, listening := listen(ctx, st)
 	id := raise(t, st, carepath.PriorityUrgent)
 	// The listener may not be listening yet: start pages until one wakes it.
 	deadline := time.After(30 * time.Second)
@@ -243,16 +249,7 @@ func TestRaisingAHighTaskWakesTheRunners(t *testing.T) {
 	st := openStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	woke := make(chan struct{}, 1)
-	listening := make(chan error, 1)
-	go func() {
-		listening <- st.ListenPages(ctx, func() {
-			select {
-			case woke <- struct{}{}:
-			default:
-			}
-		})
-	}()
+	woke, listening := listen(ctx, st)
 	// The listener may not be listening yet: raise tasks until one wakes it.
 	deadline := time.After(30 * time.Second)
 	for {
