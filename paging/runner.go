@@ -97,7 +97,11 @@ func (r *Runner) Once(ctx context.Context) (Look, error) {
 		return l, fmt.Errorf("pager: %w", err)
 	}
 	for _, id := range ids {
-		started, err := r.Store.PageStart(ctx, id, r.now())
+		var started bool
+		err := r.Store.Tx(ctx, func(q *store.Queries) (err error) {
+			started, err = q.PageStart(ctx, id, r.now())
+			return err
+		})
 		if err != nil {
 			return l, fmt.Errorf("pager: task %s: %w", id, err)
 		}

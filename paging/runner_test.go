@@ -211,35 +211,21 @@ func listen(ctx context.Context, st *store.Store) (woke <-chan struct{}, listeni
 }
 
 // A started page wakes the listening runners (no waiting for the tick).
+// Its task is a normal one, whose insert wakes nobody: the wake-up is the
+// start's.
 func TestListenPagesWakesOnStart(t *testing.T) {
 	st := openStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	woke, listening := listen(ctx, st)
-	id := raise(t, st, carepath.PriorityUrgent)
-	// The listener may not be listening yet: start pages until one wakes it.
-	deadline := time.After(30 * time.Second)
-	for started := false; ; {
-		if !started {
-			var err error
-			if started, err = st.PageStart(context.Background(), id, time.Now()); err != nil {
-				t.Fatal(err)
-			}
-		} else {
-			id, started = raise(t, st, carepath.PriorityUrgent), false
+	awaitWake(t, woke, listening, func() {
+		if _, err := st.PageStart(context.Background(), raise(t, st, carepath.PriorityNormal), time.Now()); err != nil {
+			t.Fatal(err)
 		}
-		select {
-		case <-woke:
-			cancel()
-			if err := <-listening; err == nil {
-				t.Fatal("the listener returned no error when stopped")
-			}
-			return
-		case err := <-listening:
-			t.Fatalf("listener stopped: %v", err)
-		case <-deadline:
-			t.Fatal("no wake-up in 30 s")
-		case <-time.After(200 * time.Millisecond):
-		}
+	})
+	cancel()
+	if err := <-listening; err == nil {
+		t.Fatal("the listener returned no error when stopped")
 	}
 }
 
@@ -250,10 +236,16 @@ func TestRaisingAHighTaskWakesTheRunners(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	woke, listening := listen(ctx, st)
-	// The listener may not be listening yet: raise tasks until one wakes it.
+	awaitWake(t, woke, listening, func() { raise(t, st, carepath.PriorityHigh) })
+}
+
+// awaitWake pokes until the listener wakes (it may not be listening yet
+// when the first poke commits), for up to 30 s.
+func awaitWake(t *testing.T, woke <-chan struct{}, listening <-chan error, poke func()) {
+	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
-		raise(t, st, carepath.PriorityHigh)
+		poke()
 		select {
 		case <-woke:
 			return

@@ -52,14 +52,20 @@ const PagesChannel = "carepath_pages"
 // or is no longer open (then nothing changes).
 func (s *Store) PageStart(ctx context.Context, taskID string, now time.Time) (started bool, err error) {
 	err = s.Tx(ctx, func(q *Queries) error {
-		started, err = q.PageStart(ctx, taskID, now)
-		return err
+		if started, err = q.PageStart(ctx, taskID, now); err != nil || !started {
+			return err
+		}
+		if _, err := q.db.Exec(ctx, stmt("PageNotify")); err != nil {
+			return fmt.Errorf("start page: notify: %w", err)
+		}
+		return nil
 	})
 	return started, err
 }
 
 // PageStart is Store.PageStart inside the caller's transaction (it must run
-// in one: the ack code's allocation locks).
+// in one: the ack code's allocation locks), without waking the runners: a
+// runner starting pages claims them itself in the same look.
 func (q *Queries) PageStart(ctx context.Context, taskID string, now time.Time) (started bool, err error) {
 	var id string
 	err = q.db.QueryRow(ctx, stmt("PageStartTask"), taskID, now).Scan(&id)
@@ -74,9 +80,6 @@ func (q *Queries) PageStart(ctx context.Context, taskID string, now time.Time) (
 	}
 	if _, err := q.db.Exec(ctx, stmt("PageStartRunner"), taskID, now); err != nil {
 		return false, fmt.Errorf("start page: %w", err)
-	}
-	if _, err := q.db.Exec(ctx, stmt("PageNotify")); err != nil {
-		return false, fmt.Errorf("start page: notify: %w", err)
 	}
 	return true, nil
 }
