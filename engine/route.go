@@ -59,6 +59,10 @@ const (
 	routeBackoffMin  = 250 * time.Millisecond
 	routeBackoffMax  = 5 * time.Second // so replies flow within seconds of Temporal's return
 	routeBatch       = 100             // senders per sweep
+	// A sender another router holds is tried again this often, this many
+	// times (that router may have looked before the reply was stored).
+	routeHeldWait  = 20 * time.Millisecond
+	routeHeldTries = 5
 	// routeGiveUp is how many attempts a route that Temporal refuses (not
 	// merely cannot be reached) gets before its reply goes to the inbox.
 	routeGiveUp = 20
@@ -139,25 +143,54 @@ func (e *Engine) RouteDue(ctx context.Context) error {
 // each, stopping at one that fails (it is retried later; those after it
 // wait). It returns how many it routed.
 func (e *Engine) routeSender(ctx context.Context, sender string) (int, error) {
-	for n := 0; ; n++ {
-		more, err := e.routeHead(ctx, sender)
-		if err != nil || !more {
+	held := 0
+	for n := 0; ; {
+		routed, more, err := e.routeHead(ctx, sender)
+		switch {
+		case errors.Is(err, errSenderHeld):
+			// Another process routes this sender and may have looked
+			// before this reply was stored (its router looks behind a
+			// route only as it takes it): try again shortly rather than
+			// leave the reply to the next sweep.
+			if held++; held > routeHeldTries {
+				return n, nil
+			}
+			select {
+			case <-ctx.Done():
+				return n, ctx.Err()
+			case <-time.After(routeHeldWait):
+			}
+			continue
+		case err != nil:
 			return n, err
+		}
+		if routed {
+			n++
+		}
+		if !more {
+			return n, nil
 		}
 	}
 }
+
+// errSenderHeld: another router holds the sender's lock.
+var errSenderHeld = errors.New("sender held by another router")
 
 // errRouteRetry marks a route attempt that failed and was scheduled again.
 var errRouteRetry = errors.New("reply route will be retried")
 
 // routeHead routes the sender's oldest pending reply, if it is due and no
-// other router holds the sender. more says whether to look for the next.
-func (e *Engine) routeHead(ctx context.Context, sender string) (more bool, err error) {
+// other router holds the sender (errSenderHeld). routed: it routed one;
+// more: another of the sender's routes waits behind it.
+func (e *Engine) routeHead(ctx context.Context, sender string) (routed, more bool, err error) {
 	var failed error
 	err = e.Store.Tx(ctx, func(q *store.Queries) error {
 		locked, err := q.RouteSenderLock(ctx, sender)
-		if err != nil || !locked {
+		if err != nil {
 			return err
+		}
+		if !locked {
+			return errSenderHeld
 		}
 		r, ok, err := q.RouteHead(ctx, sender)
 		if err != nil || !ok || !r.Due {
@@ -171,16 +204,21 @@ func (e *Engine) routeHead(ctx context.Context, sender string) (more bool, err e
 		if err := q.RouteDone(ctx, r.Seq); err != nil {
 			return err
 		}
-		more = true
+		// A reply stored after this look wakes the dispatcher for its
+		// sender again (and the sweep finds it regardless).
+		routed, more = true, r.Behind
 		return q.MessageRouted(ctx, r.MessageID, enrollmentID)
 	})
+	if errors.Is(err, errSenderHeld) {
+		return false, false, err
+	}
 	if err != nil {
-		return false, fmt.Errorf("route reply: %w", err)
+		return false, false, fmt.Errorf("route reply: %w", err)
 	}
 	if failed != nil {
-		return false, fmt.Errorf("%w: %w", errRouteRetry, failed)
+		return false, false, fmt.Errorf("%w: %w", errRouteRetry, failed)
 	}
-	return more, nil
+	return routed, more, nil
 }
 
 // routeBackoff is the wait after a route's attempts-th failure.

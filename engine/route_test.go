@@ -298,3 +298,53 @@ func TestConcurrentRoutersKeepOrderAndRouteOnce(t *testing.T) {
 		}
 	}
 }
+
+// A router that finds the sender held by another (another api process
+// routing the same patient) tries again shortly instead of leaving the
+// reply to the next sweep: that router looked behind its route before
+// this reply was stored, so it would not route it. And one call routes
+// every reply a sender has waiting, looking behind each as it takes it.
+func TestRouterWaitsOutAHeldSenderAndRoutesWhatWaitsBehind(t *testing.T) {
+	ctx := context.Background()
+	e := newTestEngine(t, true)
+	pid := newTestPatient(t, e)
+	phone := patientPhone(t, e, pid)
+	spec := func(w string) store.Question {
+		return store.Question{Key: w, Accepts: answers.Spec{Choices: []answers.Choice{{Value: w, Words: []string{w}}}}}
+	}
+	wf, _ := waitingJourney(t, e, pid, spec("a1"), spec("a2"))
+	sender := store.RouteSender(carepath.ChannelSMS, phone)
+
+	// Another router holds the sender while both replies arrive.
+	held, release, released := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		released <- e.Store.Tx(ctx, func(q *store.Queries) error {
+			if ok, err := q.RouteSenderLock(ctx, sender); err != nil || !ok {
+				return fmt.Errorf("hold sender: locked %v: %w", ok, err)
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	for _, w := range []string{"a1", "a2"} {
+		if err := e.ReceiveMessage(ctx, sms(phone, w)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.AfterFunc(2*routeHeldWait, func() { close(release) })
+	n, err := e.routeSender(ctx, sender)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("routed %d replies once the sender was let go, want 2", n)
+	}
+	if got := signalledReplies(t, e, wf); len(got) != 2 {
+		t.Fatalf("journey received %d replies, want 2", len(got))
+	}
+}

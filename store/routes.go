@@ -23,6 +23,8 @@ type InboundRoute struct {
 	Channel    carepath.Channel
 	Body       string
 	ReceivedAt time.Time // when carepath stored the reply
+	// Behind: another route of the same sender waits after this one.
+	Behind bool
 }
 
 // RouteSender is the ordering key of a sender's replies: a hash of channel
@@ -60,7 +62,7 @@ func (q *Queries) RouteSenderLock(ctx context.Context, sender string) (bool, err
 // when none is pending.
 func (q *Queries) RouteHead(ctx context.Context, sender string) (r InboundRoute, ok bool, err error) {
 	err = q.db.QueryRow(ctx, stmt("RouteHead"), sender).Scan(&r.Seq, &r.MessageID, &r.Route, &r.Attempts, &r.Due,
-		&r.Channel, &r.Body, &r.ReceivedAt)
+		&r.Channel, &r.Body, &r.ReceivedAt, &r.Behind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, false, nil
 	}

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -79,48 +77,6 @@ func maxN(st []stage) int {
 	return n
 }
 
-// serverCalls reads carepath's Temporal request counters from its
-// /metrics, by operation and workflow type.
-func serverCalls(ctx context.Context, base string) (map[string]float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("carepath metrics: %w", err)
-	}
-	body, err := readAll(resp)
-	if err != nil {
-		return nil, fmt.Errorf("carepath metrics: %w", err)
-	}
-	out := map[string]float64{}
-	for line := range strings.Lines(string(body)) {
-		labels, ok := strings.CutPrefix(line, "temporal_request{")
-		if !ok {
-			continue
-		}
-		end := strings.LastIndexByte(labels, '}')
-		if end < 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(labels[end+1:]), 64)
-		if err != nil {
-			continue
-		}
-		l := promLabels(labels[:end])
-		if l["operation"] == "" {
-			continue
-		}
-		what := l["workflow_type"]
-		if a := l["activity_type"]; a != "" && a != "none" {
-			what += " " + a
-		}
-		out[l["operation"]+" ("+what+")"] += v
-	}
-	return out, nil
-}
-
 // promLabels parses a Prometheus label list (values without commas or
 // escaped quotes, as the SDK's are).
 func promLabels(s string) map[string]string {
@@ -132,20 +88,4 @@ func promLabels(s string) map[string]string {
 		}
 	}
 	return out
-}
-
-// printCalls prints the calls made between two snapshots, per reply.
-func printCalls(before, after map[string]float64, replies int) {
-	keys := make([]string, 0, len(after))
-	for k := range after {
-		if after[k]-before[k] > 0 {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	fmt.Printf("carepath: Temporal calls during the reply phase (%d replies)\n", replies)
-	for _, k := range keys {
-		d := after[k] - before[k]
-		fmt.Printf("  %-90s %6.0f  (%.2f per reply)\n", k, d, d/float64(max(replies, 1)))
-	}
 }

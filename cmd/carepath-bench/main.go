@@ -59,6 +59,7 @@ type options struct {
 	cluster     bool
 	dev         bool
 	strict      bool
+	order       string // baseline-first, carepath-first
 
 	urgentLaunch int
 	urgentRate   int
@@ -91,6 +92,7 @@ func main() {
 	flag.BoolVar(&o.profile, "profile", false, "take CPU profiles of carepath during its launch and reply phases (into <dir>)")
 	flag.BoolVar(&o.cluster, "cluster", false, "compare again on a Temporal cluster on PostgreSQL: started here (internal/tcluster), or the one TEMPORAL_ADDRESS names (e.g. `make cluster`'s)")
 	flag.BoolVar(&o.dev, "dev", true, "run on the Temporal dev server (or TEMPORAL_ADDRESS without -cluster); -dev=false -cluster: the cluster only")
+	flag.StringVar(&o.order, "order", "baseline-first", "which side of the comparison runs first: baseline-first or carepath-first")
 	flag.BoolVar(&o.strict, "strict", false, "exit 1 when a ratio target is missed")
 	flag.Parse()
 	if o.out == "" {
@@ -241,7 +243,7 @@ func onServer(ctx context.Context, o options, st *stack, res *result, name, runI
 		return err
 	}
 	defer tc.Close()
-	c, err := compare(ctx, o, st, tc, runID, prefix, offset)
+	c, err := compare(ctx, o, st, tc, runID, prefix, offset, o.order == "carepath-first")
 	if err != nil {
 		return fmt.Errorf("%s server: %w", name, err)
 	}
@@ -259,122 +261,6 @@ func dialTemporal(address, namespace string) (client.Client, error) {
 		return nil, fmt.Errorf("dial Temporal at %s: %w", address, err)
 	}
 	return tc, nil
-}
-
-// compare measures the baseline, then carepath, on the same server.
-func compare(ctx context.Context, o options, st *stack, tc client.Client, runID string, prefix, offset int) (res comparison, err error) {
-	// Enough provider capacity that neither side waits for it here; the
-	// outbound-rate phase measures the limit on its own.
-	st.twilio.Limit(1000)
-	if err := st.startCarepath(ctx, 1000); err != nil {
-		return res, err
-	}
-	cp := newAPI(st.carepath.base)
-
-	// Baseline.
-	b, err := startBaseline(tc, st.twilio.URL, runID)
-	if err != nil {
-		return res, err
-	}
-	baseNumbers := numbersFrom(prefix, offset+3_000_000, o.n)
-	logf("baseline: starting %d minimal workflows", o.n)
-	t0 := time.Now()
-	if err := b.launch(ctx, baseNumbers, o.concurrency); err != nil {
-		return res, fmt.Errorf("baseline launch: %w", err)
-	}
-	first, err := st.arrivals.waitAll(ctx, baseNumbers, 1, 10*time.Minute)
-	if err != nil {
-		return res, fmt.Errorf("baseline launch: %w", err)
-	}
-	res.Baseline.launched(t0, first)
-	logf("baseline: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Baseline.LaunchSeconds, o.replyRate)
-	lat, acks, err := replies(ctx, st.arrivals, baseNumbers, o.replyRate, func(ctx context.Context, i int) error { return b.reply(ctx, i) })
-	if err != nil {
-		return res, fmt.Errorf("baseline replies: %w", err)
-	}
-	res.Baseline.replied(lat, acks)
-	res.Baseline.EventsPerRun, err = historyEvents(ctx, tc, sample(o.n, 20, b.workflowID))
-	if err != nil {
-		return res, err
-	}
-	if o.explain {
-		st, err := replyStages(ctx, tc, sample(o.n, 20, b.workflowID))
-		if err != nil {
-			return res, err
-		}
-		printStages("baseline", st)
-	}
-	b.stop()
-
-	// carepath.
-	cpNumbers := numbersFrom(prefix, offset, o.n)
-	logf("carepath: registering %d patients (not timed)", o.n)
-	ids, err := cp.createPatients(ctx, cpNumbers)
-	if err != nil {
-		return res, fmt.Errorf("create patients: %w", err)
-	}
-	var prof *profiler
-	if o.profile {
-		prof = startProfile(ctx, st.pprofAddr, filepath.Join(o.dir, "carepath-launch.pprof"))
-	}
-	logf("carepath: bulk launch of post_visit_checkin for %d patients", o.n)
-	t0 = time.Now()
-	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids)
-	if err != nil {
-		return res, err
-	}
-	first, err = st.arrivals.waitAll(ctx, cpNumbers, 1, 10*time.Minute)
-	if err != nil {
-		return res, fmt.Errorf("carepath launch: %w", err)
-	}
-	res.Carepath.launched(t0, first)
-	prof.wait()
-	final, err := cp.waitJob(ctx, job.ID, time.Minute)
-	if err != nil {
-		return res, err
-	}
-	if final.Counts["launched"] != o.n {
-		return res, fmt.Errorf("bulk launch launched %d of %d: %v", final.Counts["launched"], o.n, final.Counts)
-	}
-	logf("carepath: %d first messages in %.2fs; replying at %.0f/s", o.n, res.Carepath.LaunchSeconds, o.replyRate)
-	if o.profile {
-		prof = startProfile(ctx, st.pprofAddr, filepath.Join(o.dir, "carepath-reply.pprof"))
-	}
-	var calls map[string]float64
-	if o.explain {
-		if calls, err = serverCalls(ctx, st.carepath.base); err != nil {
-			return res, err
-		}
-	}
-	lat, acks, err = replies(ctx, st.arrivals, cpNumbers, o.replyRate, func(ctx context.Context, i int) error {
-		return cp.reply(ctx, fmt.Sprintf("SMbench%s%07d", runID, i), cpNumbers[i], "3")
-	})
-	if err != nil {
-		return res, fmt.Errorf("carepath replies: %w", err)
-	}
-	prof.wait()
-	res.Carepath.replied(lat, acks)
-	wfIDs, err := enrollmentWorkflows(ctx, st.databaseURL, ids, 20)
-	if err != nil {
-		return res, err
-	}
-	if res.Carepath.EventsPerRun, err = historyEvents(ctx, tc, wfIDs); err != nil {
-		return res, err
-	}
-	if o.explain {
-		after, err := serverCalls(ctx, st.carepath.base)
-		if err != nil {
-			return res, err
-		}
-		stages, err := replyStages(ctx, tc, wfIDs)
-		if err != nil {
-			return res, err
-		}
-		printStages("carepath", stages)
-		printCalls(calls, after, o.n)
-	}
-	res.ratios()
-	return res, st.stopCarepath()
 }
 
 // replies sends one reply per number at a steady rate (open loop: the

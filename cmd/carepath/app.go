@@ -65,6 +65,10 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		st.Close()
 		return nil, err
 	}
+	if err := metrics.ObservePool(st.Pool.Stat); err != nil {
+		st.Close()
+		return nil, err
+	}
 	tc, err := dialTemporal(ctx, cfg, log, metrics)
 	if err != nil {
 		st.Close()

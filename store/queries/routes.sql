@@ -18,8 +18,11 @@ SELECT pg_try_advisory_xact_lock(hashtext('carepath.inbound_route'), hashtext($1
 
 -- name: RouteHead
 -- The sender's oldest pending route, with what routing needs from its
--- message; locked for the transaction.
-SELECT r.seq, r.message_id, r.route, r.attempts, r.next_attempt_at <= now(), m.channel, m.body, m.created_at
+-- message; locked for the transaction. The last column says whether
+-- another route of the sender waits behind it, so a router that routed
+-- this one looks again only then (one transaction fewer per reply).
+SELECT r.seq, r.message_id, r.route, r.attempts, r.next_attempt_at <= now(), m.channel, m.body, m.created_at,
+    EXISTS (SELECT 1 FROM inbound_routes n WHERE n.sender = $1 AND n.routed_at IS NULL AND n.seq > r.seq)
 FROM inbound_routes r JOIN messages m ON m.id = r.message_id
 WHERE r.sender = $1 AND r.routed_at IS NULL
 ORDER BY r.seq LIMIT 1
