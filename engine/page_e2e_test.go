@@ -77,6 +77,23 @@ func TestPageReachesOnCallAndReplyAcknowledges(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The page then waits on first call's deadline (where the
+	// acknowledgement will end it), in its row: no workflow per page. The
+	// runner saves that once the send has returned, a moment after the
+	// notified event.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		ps, ok, err := st.PageRunnerState(ctx, task)
+		if err != nil || !ok {
+			t.Fatalf("page state: ok=%v err=%v", ok, err)
+		}
+		if ps.Step == 0 && ps.Phase == store.PagePhaseWait {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page state %+v, want waiting on step 0", ps)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	var handled bool
 	if err := st.Tx(ctx, func(q *store.Queries) (err error) {
@@ -99,11 +116,6 @@ func TestPageReachesOnCallAndReplyAcknowledges(t *testing.T) {
 	}
 	if got := strings.Join(kinds, ","); got != "raised,notified,acknowledged" {
 		t.Fatalf("history %s, want raised,notified,acknowledged", got)
-	}
-	// The page waits on first call's deadline (where the acknowledgement
-	// will end it), in its row: no workflow per page.
-	if ps, ok, err := st.PageRunnerState(ctx, task); err != nil || !ok || ps.Step != 0 || ps.Phase != store.PagePhaseWait {
-		t.Fatalf("page state %+v ok=%v err=%v, want waiting on step 0", ps, ok, err)
 	}
 }
 

@@ -105,14 +105,13 @@ func (q *Queries) MessageInboundInsert(ctx context.Context, m InboundMessage) (i
 }
 
 // MessageRouted marks an inbound message as handed on (to a journey, when
-// enrollmentID is set, or to the care team's inbox).
+// enrollmentID is set, or to the care team's inbox); pipelined.
 func (q *Queries) MessageRouted(ctx context.Context, id, enrollmentID string) error {
 	var enrollment any
 	if enrollmentID != "" {
 		enrollment = enrollmentID
 	}
-	_, err := q.db.Exec(ctx, stmt("MessageRouted"), id, enrollment)
-	return wrapErr("mark message routed", err)
+	return q.execLater(ctx, "mark message routed", stmt("MessageRouted"), id, enrollment)
 }
 
 // MessagesByPatient returns a patient's timeline, newest first.

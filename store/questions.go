@@ -56,10 +56,10 @@ func (q *Queries) QuestionsOpen(ctx context.Context, patientIDs []string) ([]Que
 	return out, wrapErr("find open questions", rows.Err())
 }
 
-// QuestionAnswer marks a question answered by an inbound message.
+// QuestionAnswer marks a question answered by an inbound message
+// (pipelined: in a transaction it goes with the next statement).
 func (q *Queries) QuestionAnswer(ctx context.Context, id, messageID string) error {
-	_, err := q.db.Exec(ctx, stmt("QuestionAnswer"), id, messageID)
-	return wrapErr("answer question", err)
+	return q.execLater(ctx, "answer question", stmt("QuestionAnswer"), id, messageID)
 }
 
 // QuestionClose closes an open question and returns its status before:

@@ -34,10 +34,10 @@ func RouteSender(channel carepath.Channel, address string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// RouteInsert records a reply's route in the webhook's transaction.
+// RouteInsert records a reply's route in the webhook's transaction
+// (pipelined: it goes with the next statement).
 func (q *Queries) RouteInsert(ctx context.Context, messageID, sender string, route []byte) error {
-	_, err := q.db.Exec(ctx, stmt("RouteInsert"), messageID, sender, route)
-	return wrapErr("insert inbound route", err)
+	return q.execLater(ctx, "insert inbound route", stmt("RouteInsert"), messageID, sender, route)
 }
 
 // RouteSendersDue lists senders with a route due, oldest first.
@@ -69,10 +69,9 @@ func (q *Queries) RouteHead(ctx context.Context, sender string) (r InboundRoute,
 	return r, err == nil, wrapErr("find next inbound route", err)
 }
 
-// RouteDone marks a route handed on.
+// RouteDone marks a route handed on (pipelined).
 func (q *Queries) RouteDone(ctx context.Context, seq int64) error {
-	_, err := q.db.Exec(ctx, stmt("RouteDone"), seq)
-	return wrapErr("mark inbound route done", err)
+	return q.execLater(ctx, "mark inbound route done", stmt("RouteDone"), seq)
 }
 
 // RouteRetry records a failed attempt and when to try again. reason must

@@ -81,9 +81,10 @@ func pingUntil(ctx context.Context, pool *pgxpool.Pool, wait time.Duration) erro
 // Close releases the pool.
 func (s *Store) Close() { s.Pool.Close() }
 
-// Tx runs fn in a transaction, committing if it returns nil.
+// Tx runs fn in a transaction, committing if it returns nil. Writes whose
+// result is only their error are pipelined (pipeline.go).
 func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return fn(NewQueries(tx)) })
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return inPipe(ctx, tx, fn) })
 }
 
 // Ping checks that the database answers.

@@ -26,7 +26,7 @@ func (s *Store) TxWithin(ctx context.Context, wait time.Duration, fn func(q *Que
 		return errors.Join(errNoConnection, err)
 	}
 	defer conn.Release()
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return fn(NewQueries(tx)) })
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return inPipe(ctx, tx, fn) })
 }
 
 // Unavailable reports an error that means the database could not be

@@ -60,6 +60,7 @@ type options struct {
 	dev         bool
 	strict      bool
 	order       string // baseline-first, carepath-first
+	rounds      int
 
 	urgentLaunch int
 	urgentRate   int
@@ -92,7 +93,8 @@ func main() {
 	flag.BoolVar(&o.profile, "profile", false, "take CPU profiles of carepath during its launch and reply phases (into <dir>)")
 	flag.BoolVar(&o.cluster, "cluster", false, "compare again on a Temporal cluster on PostgreSQL: started here (internal/tcluster), or the one TEMPORAL_ADDRESS names (e.g. `make cluster`'s)")
 	flag.BoolVar(&o.dev, "dev", true, "run on the Temporal dev server (or TEMPORAL_ADDRESS without -cluster); -dev=false -cluster: the cluster only")
-	flag.StringVar(&o.order, "order", "baseline-first", "which side of the comparison runs first: baseline-first or carepath-first")
+	flag.StringVar(&o.order, "order", "baseline-first", "with -rounds 1, which side of the comparison runs first: baseline-first or carepath-first")
+	flag.IntVar(&o.rounds, "rounds", 2, "comparison rounds per server, alternating which side goes first; each side's figures pool its rounds")
 	flag.BoolVar(&o.strict, "strict", false, "exit 1 when a ratio target is missed")
 	flag.Parse()
 	if o.out == "" {
@@ -119,6 +121,12 @@ func run(ctx context.Context, o options) (err error) {
 		default:
 			return fmt.Errorf("-phases: unknown phase %q (compare, rate, idle, urgent)", p)
 		}
+	}
+	if o.order != "baseline-first" && o.order != "carepath-first" {
+		return fmt.Errorf("-order: %q is neither baseline-first nor carepath-first", o.order)
+	}
+	if o.rounds < 1 || o.rounds > maxRounds || (o.rounds > 1 && o.n > roundsOffset) {
+		return fmt.Errorf("-rounds: 1 to %d (with -n at most %d when more than one)", maxRounds, roundsOffset)
 	}
 	bin, err := filepath.Abs(o.carepathBin)
 	if err != nil {
@@ -243,7 +251,7 @@ func onServer(ctx context.Context, o options, st *stack, res *result, name, runI
 		return err
 	}
 	defer tc.Close()
-	c, err := compare(ctx, o, st, tc, runID, prefix, offset, o.order == "carepath-first")
+	c, err := compareRounds(ctx, o, st, tc, runID, prefix, offset)
 	if err != nil {
 		return fmt.Errorf("%s server: %w", name, err)
 	}

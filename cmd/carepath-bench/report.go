@@ -42,6 +42,11 @@ type comparison struct {
 	ReplyP50Ratio float64 `json:"reply_p50_ratio"` // carepath p50 / baseline p50
 	ReplyP99Ratio float64 `json:"reply_p99_ratio"`
 	AckP50Ratio   float64 `json:"ack_p50_ratio"` // the webhook's 200 / a bare signal, p50
+
+	// First is which side ran first in a single round; Rounds are the
+	// rounds these figures pool (-rounds), each with its own figures.
+	First  string       `json:"first,omitempty"`
+	Rounds []comparison `json:"rounds,omitempty"`
 }
 
 // side is one contender's figures.
@@ -57,6 +62,10 @@ type side struct {
 	AckP50Ms     float64 `json:"reply_ack_p50_ms"`
 	AckP99Ms     float64 `json:"reply_ack_p99_ms"`
 	EventsPerRun float64 `json:"history_events_per_run"` // mean over a sample of finished runs
+
+	// What pooling rounds needs: how many launched, every reply's times.
+	launches  int
+	lat, acks []time.Duration
 }
 
 // launched records a launch that started at t0 and whose first messages
@@ -65,9 +74,11 @@ func (s *side) launched(t0 time.Time, firsts []time.Time) {
 	last := slices.MaxFunc(firsts, func(a, b time.Time) int { return a.Compare(b) })
 	s.LaunchSeconds = last.Sub(t0).Seconds()
 	s.LaunchPerSecond = float64(len(firsts)) / s.LaunchSeconds
+	s.launches = len(firsts)
 }
 
 func (s *side) replied(lat, acks []time.Duration) {
+	s.lat, s.acks = lat, acks
 	s.AckP50Ms = ms(percentile(acks, 50))
 	s.AckP99Ms = ms(percentile(acks, 99))
 	s.ReplyP50Ms = ms(percentile(lat, 50))
@@ -98,7 +109,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // printTable writes one server's baseline-against-carepath table.
 func (c comparison) printTable(b *strings.Builder, n int, replyRate float64) {
-	fmt.Fprintf(b, "%s (%s): n=%d, replies at %.0f/s\n", c.Server, c.Address, n, replyRate)
+	if len(c.Rounds) > 0 {
+		fmt.Fprintf(b, "%s (%s): n=%d per side in each of %d rounds (alternating which side goes first; figures pool the rounds), replies at %.0f/s\n",
+			c.Server, c.Address, n, len(c.Rounds), replyRate)
+	} else {
+		fmt.Fprintf(b, "%s (%s): n=%d, replies at %.0f/s\n", c.Server, c.Address, n, replyRate)
+	}
 	fmt.Fprintf(b, "%-34s %12s %12s %8s\n", "", "baseline", "carepath", "ratio")
 	row := func(name string, base, cp, ratio float64) {
 		fmt.Fprintf(b, "%-34s %12.1f %12.1f %8.2f\n", name, base, cp, ratio)
@@ -114,6 +130,7 @@ func (c comparison) printTable(b *strings.Builder, n int, replyRate float64) {
 	row("reply accepted p99 (ms)", bl.AckP99Ms, cp.AckP99Ms, cp.AckP99Ms/bl.AckP99Ms)
 	row("history events per run", bl.EventsPerRun, cp.EventsPerRun, cp.EventsPerRun/bl.EventsPerRun)
 	fmt.Fprintln(b)
+	c.printRounds(b)
 }
 
 // print writes the report to w.
