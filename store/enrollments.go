@@ -54,15 +54,13 @@ func (q *Queries) EnrollmentActiveGet(ctx context.Context, patientID, journey, k
 }
 
 // EnrollmentFinish moves an active enrollment to a final status and closes
-// its open questions. Finishing twice is a no-op (activities retry).
+// its open questions (both pipelined). Finishing twice is a no-op
+// (activities retry).
 func (q *Queries) EnrollmentFinish(ctx context.Context, id, status, outcome string) error {
-	if _, err := q.db.Exec(ctx, stmt("EnrollmentFinish"), id, status, outcome); err != nil {
-		return fmt.Errorf("finish enrollment: %w", err)
+	if err := q.execLater(ctx, "finish enrollment", stmt("EnrollmentFinish"), id, status, outcome); err != nil {
+		return err
 	}
-	if _, err := q.db.Exec(ctx, stmt("EnrollmentQuestionsClose"), id); err != nil {
-		return fmt.Errorf("close enrollment questions: %w", err)
-	}
-	return nil
+	return q.execLater(ctx, "close enrollment questions", stmt("EnrollmentQuestionsClose"), id)
 }
 
 func scanEnrollment(row pgx.Row) (carepath.Enrollment, error) {

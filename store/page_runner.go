@@ -78,8 +78,8 @@ func (q *Queries) PageStart(ctx context.Context, taskID string, now time.Time) (
 	if _, err := q.PageCode(ctx, taskID); err != nil {
 		return false, fmt.Errorf("start page: %w", err)
 	}
-	if _, err := q.db.Exec(ctx, stmt("PageStartRunner"), taskID, now); err != nil {
-		return false, fmt.Errorf("start page: %w", err)
+	if err := q.execLater(ctx, "start page: hand to the runner", stmt("PageStartRunner"), taskID, now); err != nil {
+		return false, err
 	}
 	return true, nil
 }

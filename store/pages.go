@@ -29,8 +29,9 @@ const pageCodeTries = 50
 // at every level. It must run in a transaction (its lock serialises
 // allocation and refuses to run outside one).
 func (q *Queries) PageCode(ctx context.Context, taskID string) (string, error) {
-	if _, err := q.db.Exec(ctx, stmt("PageCodeLock")); err != nil {
-		return "", fmt.Errorf("page code: lock: %w", err)
+	// Pipelined: the lock goes with the look for an existing code.
+	if err := q.execLater(ctx, "page code: lock", stmt("PageCodeLock")); err != nil {
+		return "", err
 	}
 	var code string
 	err := q.db.QueryRow(ctx, stmt("PageCode"), taskID).Scan(&code)
@@ -49,8 +50,8 @@ func (q *Queries) PageCode(ctx context.Context, taskID string) (string, error) {
 		if taken {
 			continue
 		}
-		if _, err := q.db.Exec(ctx, stmt("PageInsert"), taskID, code); err != nil {
-			return "", fmt.Errorf("page code: insert: %w", err)
+		if err := q.execLater(ctx, "page code: insert", stmt("PageInsert"), taskID, code); err != nil {
+			return "", err
 		}
 		return code, nil
 	}
@@ -101,8 +102,7 @@ func (q *Queries) PageSendDone(ctx context.Context, taskID string, step int, cha
 // with the task's "notified" event (event detail: eventDetail), once per
 // (task, step, channel): a second record of the same changes nothing.
 func (q *Queries) PageSendRecord(ctx context.Context, s PageSend, eventDetail string) error {
-	_, err := q.db.Exec(ctx, stmt("PageSendRecord"), s.TaskID, s.Step, s.Channel, s.StaffID, s.Detail, eventDetail)
-	return wrapErr("record page send", err)
+	return q.execLater(ctx, "record page send", stmt("PageSendRecord"), s.TaskID, s.Step, s.Channel, s.StaffID, s.Detail, eventDetail)
 }
 
 // PageSends returns every notification a task's page made, by step.
