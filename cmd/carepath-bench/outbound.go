@@ -16,6 +16,12 @@ type outboundResult struct {
 	MaxInAnyWindow    int     `json:"max_in_any_one_second_window"`
 	Rejected429       int     `json:"provider_429s"`
 	Workers           int     `json:"workers"`
+	// PerSecond is the arrivals in each whole second from the first one, and
+	// LaunchedSeconds when the bulk launch had started every journey: a
+	// launch slower than the limit starves the sends, and the rate then
+	// measures the launch, not the limiter.
+	PerSecond       []int   `json:"arrivals_per_second"`
+	LaunchedSeconds float64 `json:"launched_seconds"`
 }
 
 // fleetWorkers is how many worker processes share the number in the
@@ -46,15 +52,24 @@ func outboundRate(ctx context.Context, o options, st *stack, res *result, prefix
 		return err
 	}
 	t0 := time.Now()
-	if _, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids); err != nil {
+	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids)
+	if err != nil {
 		return err
 	}
+	if _, err := cp.waitJob(ctx, job.ID, time.Duration(3*o.rateSeconds)*time.Second+2*time.Minute); err != nil {
+		return fmt.Errorf("outbound rate: %w", err)
+	}
+	launched := time.Since(t0)
 	if _, err := st.arrivals.waitAll(ctx, nums, 1, time.Duration(3*o.rateSeconds)*time.Second+2*time.Minute); err != nil {
 		return fmt.Errorf("outbound rate: %w", err)
 	}
 	at := st.arrivals.from(carepathFrom, t0)
 	r := &outboundResult{LimitPerSecond: m, Messages: len(at), Rejected429: st.twilio.Rejected(), MaxInAnyWindow: maxInWindow(at, time.Second),
-		Workers: fleetWorkers}
+		Workers: fleetWorkers, PerSecond: perSecond(at), LaunchedSeconds: launched.Seconds()}
+	if len(at) > 0 {
+		logf("outbound rate: first message %.1fs after the launch began, every journey started at %.1fs; arrivals per second %v",
+			at[0].Sub(t0).Seconds(), r.LaunchedSeconds, r.PerSecond)
+	}
 	r.MeasuredPerSecond = steadyRate(at)
 	r.ShareOfLimit = r.MeasuredPerSecond / float64(m)
 	res.Outbound = r
@@ -87,6 +102,19 @@ func steadyRate(at []time.Time) float64 {
 		}
 	}
 	return float64(n) / whole.Seconds()
+}
+
+// perSecond counts arrivals in each whole second from the first one.
+func perSecond(at []time.Time) []int {
+	var out []int
+	for _, t := range at {
+		i := int(t.Sub(at[0]) / time.Second)
+		for len(out) <= i {
+			out = append(out, 0)
+		}
+		out[i]++
+	}
+	return out
 }
 
 // maxInWindow is the most arrivals within any window of the given length
