@@ -53,7 +53,7 @@ test-short: test-unit ## the old name of test-unit
 chaos: temporal-cli ## the full chaos suite: api + 2 workers as processes, SIGKILLs, Temporal and PostgreSQL outages, faulty providers (CHAOS_SEED=n replays)
 	$(GO) test -count=1 -v -timeout 45m -run TestChaosFull ./internal/chaos -chaos.full
 
-bench: build temporal-cli temporal-server ## measure carepath against bare Temporal on the dev server, then on a Temporal cluster on PostgreSQL; every ratio target PASS/FAIL (BENCH_FLAGS="-n 1000 ..."; see docs/performance.md)
+bench: build temporal-cli temporal-server ## measure carepath against bare Temporal on the dev server, then on a Temporal cluster on PostgreSQL, two rounds each alternating which side goes first; every ratio target PASS/FAIL (BENCH_FLAGS="-n 1000 ..."; see docs/performance.md)
 	$(GO) run ./cmd/carepath-bench -cluster $(BENCH_FLAGS)
 
 bench-scale: build temporal-cli ## 100,000 patients enrolled and waiting: launch rate, worker RSS over time, storage per patient, history, idle CPU
