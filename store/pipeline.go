@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -94,7 +93,11 @@ func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 		return pgconn.CommandTag{}, err
 	}
 	tag, err := br.Exec()
-	return tag, errors.Join(err, br.Close())
+	if err != nil {
+		_ = br.Close() // reports the same failure again
+		return tag, err
+	}
+	return tag, br.Close()
 }
 
 func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
@@ -107,8 +110,11 @@ func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 	}
 	rows, err := br.Query()
 	if err != nil {
-		rows.Close()
-		return nil, errors.Join(err, br.Close())
+		if rows != nil {
+			rows.Close()
+		}
+		_ = br.Close() // reports the same failure again
+		return nil, err
 	}
 	return &batchRows{Rows: rows, br: br}, nil
 }

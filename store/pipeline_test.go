@@ -133,6 +133,32 @@ func TestPipelinedWrites(t *testing.T) {
 		}
 	})
 
+	t.Run("an Exec or a Query carries the queued writes too", func(t *testing.T) {
+		err := s.Tx(ctx, func(q *store.Queries) error {
+			if err := put(q, "g1", 1); err != nil {
+				return err
+			}
+			tag, err := q.DB().Exec(ctx, `UPDATE pipeline_test SET v = v + 1 WHERE k = 'g1'`)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() != 1 {
+				t.Errorf("the Exec after a queued insert updated %d rows, want 1", tag.RowsAffected())
+			}
+			if err := put(q, "g2", 1); err != nil {
+				return err
+			}
+			_, err = q.DB().Query(ctx, `SELECT no_such_column FROM pipeline_test`)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "no_such_column") {
+			t.Fatalf("got %v, want the failing query's error", err)
+		}
+		if n := count("g"); n != 0 {
+			t.Fatalf("%d rows of the failed transaction committed", n)
+		}
+	})
+
 	t.Run("outside a transaction it runs at once", func(t *testing.T) {
 		if err := put(s.Queries, "f1", 1); err != nil {
 			t.Fatal(err)
