@@ -41,15 +41,15 @@ type OutboxState struct {
 	DeferredUntil     *time.Time
 }
 
-// MessageOutboxInsert records m unless a row with its ID exists already.
+// MessageOutboxInsert records m unless a row with its ID exists already
+// (pipelined: in a transaction it goes with the next statement).
 func (q *Queries) MessageOutboxInsert(ctx context.Context, m OutboxMessage) error {
 	var enrollment any
 	if m.EnrollmentID != "" {
 		enrollment = m.EnrollmentID
 	}
-	_, err := q.db.Exec(ctx, stmt("MessageOutboxInsert"), m.ID, m.PatientID, enrollment, m.Channel, m.Template, m.Body,
+	return q.execLater(ctx, "insert outbox message", stmt("MessageOutboxInsert"), m.ID, m.PatientID, enrollment, m.Channel, m.Template, m.Body,
 		m.To, m.From, m.Status, m.StatusReason, m.Provider, m.Purpose)
-	return wrapErr("insert outbox message", err)
 }
 
 // MessageDefer holds a message until a time (quiet hours, caps).

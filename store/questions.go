@@ -21,14 +21,13 @@ type Question struct {
 	Accepts      answers.Spec
 }
 
-// QuestionOpen opens (or re-opens, for a reminder) a question.
+// QuestionOpen opens (or re-opens, for a reminder) a question (pipelined).
 func (q *Queries) QuestionOpen(ctx context.Context, qu Question) error {
 	choices, err := json.Marshal(qu.Accepts)
 	if err != nil {
 		return fmt.Errorf("encode choices: %w", err)
 	}
-	_, err = q.db.Exec(ctx, stmt("QuestionOpen"), qu.ID, qu.EnrollmentID, qu.PatientID, qu.WorkflowID, qu.Key, choices)
-	return wrapErr("open question", err)
+	return q.execLater(ctx, "open question", stmt("QuestionOpen"), qu.ID, qu.EnrollmentID, qu.PatientID, qu.WorkflowID, qu.Key, choices)
 }
 
 // QuestionsOpen locks and returns the open questions of any of the
