@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,15 +73,7 @@ func (m *memSampler) finish() []memSample {
 func stickyEntries(ctx context.Context, addr string) int {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
-	if err != nil {
-		return -1
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return -1
-	}
-	b, err := readAll(resp)
+	m, err := readMetrics(ctx, "http://"+addr)
 	if err != nil {
 		return -1
 	}
@@ -93,12 +82,9 @@ func stickyEntries(ctx context.Context, addr string) int {
 	// that type last ran: the cache only grows to its bound and stays
 	// there, so the largest is the current size.
 	n := -1
-	for line := range strings.Lines(string(b)) {
-		if strings.HasPrefix(line, "temporal_sticky_cache_size") {
-			f := strings.Fields(line)
-			if v, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil {
-				n = max(n, int(v))
-			}
+	for k, v := range m {
+		if name, _ := splitSample(k); name == "temporal_sticky_cache_size" {
+			n = max(n, int(v))
 		}
 	}
 	return n

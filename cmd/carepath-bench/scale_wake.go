@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -119,34 +117,17 @@ func scrape(ctx context.Context, addr string) map[string]float64 {
 	out := map[string]float64{}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	m, err := readMetrics(ctx, "http://"+addr)
 	if err != nil {
 		return out
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return out
-	}
-	b, err := readAll(resp)
-	if err != nil {
-		return out
-	}
-	for line := range strings.Lines(string(b)) {
-		if !strings.Contains(line, `workflow_type="post_visit_checkin"`) {
-			continue
-		}
-		f := strings.Fields(line)
-		v, err := strconv.ParseFloat(f[len(f)-1], 64)
-		if err != nil {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(line, "temporal_sticky_cache_hit{"):
-			out["hit"] += v
-		case strings.HasPrefix(line, "temporal_workflow_task_replay_latency_seconds_sum{"):
-			out["replay_sum"] += v
-		case strings.HasPrefix(line, "temporal_workflow_task_replay_latency_seconds_count{"):
-			out["replay_count"] += v
+	figure := map[string]string{"temporal_sticky_cache_hit": "hit",
+		"temporal_workflow_task_replay_latency_seconds_sum":   "replay_sum",
+		"temporal_workflow_task_replay_latency_seconds_count": "replay_count"}
+	for k, v := range m {
+		name, labels := splitSample(k)
+		if f, ok := figure[name]; ok && labels["workflow_type"] == "post_visit_checkin" {
+			out[f] += v
 		}
 	}
 	return out
