@@ -48,6 +48,7 @@ type options struct {
 	concurrency int
 	rateLimit   int
 	rateSeconds int
+	rateDelay   time.Duration
 	idle        int
 	idleWindow  time.Duration
 	phases      string
@@ -77,6 +78,7 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent workflow starts for the baseline launch")
 	flag.IntVar(&o.rateLimit, "rate", 20, "the fake provider's messages per second per number in the outbound-rate phase")
 	flag.IntVar(&o.rateSeconds, "rate-seconds", 15, "how many seconds of sends the outbound-rate phase asks for")
+	flag.DurationVar(&o.rateDelay, "rate-delay", 15*time.Second, "the outbound-rate phase's campaign delay: first messages fall due this long after each enrollment (0s: during the launch)")
 	flag.IntVar(&o.idle, "idle", 10000, "patients enrolled and left waiting in the idle phase")
 	flag.DurationVar(&o.idleWindow, "idle-window", time.Minute, "how long the idle phase measures CPU")
 	flag.IntVar(&o.urgentLaunch, "urgent-launch", 1000, "patients in the urgent phase's bulk launch")

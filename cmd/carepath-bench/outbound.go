@@ -22,6 +22,9 @@ type outboundResult struct {
 	// measures the launch, not the limiter.
 	PerSecond       []int   `json:"arrivals_per_second"`
 	LaunchedSeconds float64 `json:"launched_seconds"`
+	// DelaySeconds is the campaign's delay: the first message is due this
+	// long after each enrollment.
+	DelaySeconds float64 `json:"delay_seconds"`
 }
 
 // fleetWorkers is how many worker processes share the number in the
@@ -35,7 +38,14 @@ const outboundTarget = 0.95
 // outboundRate replaces carepath with a fleet (an api and three workers,
 // fleet.go) configured for a provider limit of M messages per second,
 // makes the fake provider enforce it, bulk-launches M×seconds first
-// messages and measures how fast they arrive.
+// messages as a campaign (each due -rate-delay after its enrollment) and
+// measures how fast they arrive.
+//
+// The delay is what a campaign scheduled for a time looks like, and it
+// makes the figure the limiter's: with every first message due at once
+// (delay 0s), the sends share two cores with the launch that creates
+// them, and the first seconds measure how fast the launch feeds the
+// queue. -rate-delay 0s measures that mix.
 func outboundRate(ctx context.Context, o options, st *stack, res *result, prefix int) (err error) {
 	m, k := o.rateLimit, o.rateLimit*o.rateSeconds
 	st.twilio.Limit(m)
@@ -52,23 +62,27 @@ func outboundRate(ctx context.Context, o options, st *stack, res *result, prefix
 		return err
 	}
 	t0 := time.Now()
-	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": "0s"}, ids)
+	job, err := cp.bulkLaunch(ctx, "post_visit_checkin", map[string]any{"delay": o.rateDelay.String()}, ids)
 	if err != nil {
 		return err
 	}
-	if _, err := cp.waitJob(ctx, job.ID, time.Duration(3*o.rateSeconds)*time.Second+2*time.Minute); err != nil {
+	wait := o.rateDelay + time.Duration(3*o.rateSeconds)*time.Second + 2*time.Minute
+	if _, err := cp.waitJob(ctx, job.ID, wait); err != nil {
 		return fmt.Errorf("outbound rate: %w", err)
 	}
 	launched := time.Since(t0)
-	if _, err := st.arrivals.waitAll(ctx, nums, 1, time.Duration(3*o.rateSeconds)*time.Second+2*time.Minute); err != nil {
+	if _, err := st.arrivals.waitAll(ctx, nums, 1, wait); err != nil {
 		return fmt.Errorf("outbound rate: %w", err)
 	}
 	at := st.arrivals.from(carepathFrom, t0)
 	r := &outboundResult{LimitPerSecond: m, Messages: len(at), Rejected429: st.twilio.Rejected(), MaxInAnyWindow: maxInWindow(at, time.Second),
-		Workers: fleetWorkers, PerSecond: perSecond(at), LaunchedSeconds: launched.Seconds()}
+		Workers: fleetWorkers, PerSecond: perSecond(at), LaunchedSeconds: launched.Seconds(), DelaySeconds: o.rateDelay.Seconds()}
 	if len(at) > 0 {
-		logf("outbound rate: first message %.1fs after the launch began, every journey started at %.1fs; arrivals per second %v",
-			at[0].Sub(t0).Seconds(), r.LaunchedSeconds, r.PerSecond)
+		logf("outbound rate: first message %.1fs after the launch began (campaign delay %s), every journey started at %.1fs; arrivals per second %v",
+			at[0].Sub(t0).Seconds(), o.rateDelay, r.LaunchedSeconds, r.PerSecond)
+		if o.rateDelay > 0 && at[0].Sub(t0) < launched {
+			logf("outbound rate: the launch outlasted the campaign delay: the sends shared the machine with it")
+		}
 	}
 	r.MeasuredPerSecond = steadyRate(at)
 	r.ShareOfLimit = r.MeasuredPerSecond / float64(m)

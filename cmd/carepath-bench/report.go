@@ -141,8 +141,8 @@ func (r *result) print(w io.Writer, jsonPath string) error {
 		c.printTable(&b, r.N, r.ReplyRate)
 	}
 	if o := r.Outbound; o != nil {
-		fmt.Fprintf(&b, "outbound rate: provider limit %d/s per number; %d messages; measured %.2f/s (%.1f%% of the limit); "+
-			"most in any 1s window %d; 429s %d\n\n", o.LimitPerSecond, o.Messages, o.MeasuredPerSecond, 100*o.ShareOfLimit, o.MaxInAnyWindow, o.Rejected429)
+		fmt.Fprintf(&b, "outbound rate: provider limit %d/s per number; %d messages due %.0fs after enrollment (launch %.1fs); measured %.2f/s (%.1f%% of the limit); "+
+			"most in any 1s window %d; 429s %d\n\n", o.LimitPerSecond, o.Messages, o.DelaySeconds, o.LaunchedSeconds, o.MeasuredPerSecond, 100*o.ShareOfLimit, o.MaxInAnyWindow, o.Rejected429)
 	}
 	if i := r.Idle; i != nil {
 		fmt.Fprintf(&b, "idle: %d patients enrolled and waiting (launched in %.1fs, %.0f/s)\n", i.Patients, i.LaunchSeconds, float64(i.Patients)/i.LaunchSeconds)
