@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
@@ -38,10 +40,19 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 	// Temporal round trips, not on CPU.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(launchParallelism)
+	rec := &launchRecord{a: a, jobID: req.JobID}
 	for _, pid := range pending {
-		g.Go(func() error { return a.launchOne(gctx, req.JobID, job, pid) })
+		g.Go(func() error {
+			it, err := a.launchOne(gctx, job, req.JobID, pid)
+			if err != nil {
+				return err
+			}
+			return rec.add(gctx, it)
+		})
 	}
-	if err := g.Wait(); err != nil {
+	// What was launched is recorded even when a launch failed: the retry
+	// then has fewer to look at again.
+	if err := errors.Join(g.Wait(), rec.flush(ctx)); err != nil {
 		return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err) // retried: the chunk resumes
 	}
 	left, err := a.Store.BatchPending(ctx, req.JobID, 1)
@@ -56,23 +67,69 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 	return LaunchBatchResult{Processed: len(pending), Done: len(left) == 0}, nil
 }
 
-// launchOne enrolls one patient of a job and records how it went. An
+// launchOne enrolls one patient of a job and says how it went. An
 // internal error is returned (the chunk is retried); anything the patient
-// or journey caused is recorded as skipped or failed.
-func (a *Activities) launchOne(ctx context.Context, jobID string, job store.BatchJob, pid string) error {
+// or journey caused is a skipped or failed item.
+func (a *Activities) launchOne(ctx context.Context, job store.BatchJob, jobID, pid string) (store.BatchItem, error) {
 	want := uuid.NewSHA1(carepath.NamespaceBatch, []byte(jobID+"/"+pid)).String()
 	got, err := a.Enroll(ctx, EnrollmentRequest{EnrollmentID: want, PatientID: pid, Journey: job.Journey, Params: job.Params})
-	id, created := got.ID, got.Created
-	status, reason := "launched", ""
+	it := store.BatchItem{PatientID: pid, Status: "launched", EnrollmentID: got.ID}
 	switch {
 	case carepath.ErrorCode(err) == carepath.ENOTFOUND:
-		status, reason, id = "skipped", SkipUnknownPatient, ""
+		it.Status, it.Reason, it.EnrollmentID = "skipped", SkipUnknownPatient, ""
 	case err != nil && carepath.ErrorCode(err) != carepath.EINTERNAL:
-		status, reason, id = "failed", carepath.ErrorCode(err), ""
+		it.Status, it.Reason, it.EnrollmentID = "failed", carepath.ErrorCode(err), ""
 	case err != nil:
-		return err
-	case !created && id != want:
-		status, reason = "skipped", SkipAlreadyActive
+		return store.BatchItem{}, err
+	case !got.Created && got.ID != want:
+		it.Status, it.Reason = "skipped", SkipAlreadyActive
 	}
-	return a.Store.BatchItemDone(ctx, jobID, pid, status, reason, id)
+	return it, nil
+}
+
+// itemsPerWrite is how many patients' results one statement records. The
+// launch itself (the enrollment's transaction and its workflow) is what
+// must not be lost, and a retried chunk finds it again by its derived ID,
+// so a result can wait for a few others: one write instead of one per
+// patient.
+const itemsPerWrite = 32
+
+// launchRecord collects a chunk's results and writes them itemsPerWrite
+// at a time.
+type launchRecord struct {
+	a     *Activities
+	jobID string
+	mu    sync.Mutex
+	items []store.BatchItem
+}
+
+// add keeps it, writing the batch it fills.
+func (r *launchRecord) add(ctx context.Context, it store.BatchItem) error {
+	r.mu.Lock()
+	r.items = append(r.items, it)
+	var full []store.BatchItem
+	if len(r.items) >= itemsPerWrite {
+		full, r.items = r.items, nil
+	}
+	r.mu.Unlock()
+	return r.write(ctx, full)
+}
+
+// flush writes what is left.
+func (r *launchRecord) flush(ctx context.Context) error {
+	r.mu.Lock()
+	rest := r.items
+	r.items = nil
+	r.mu.Unlock()
+	return r.write(ctx, rest)
+}
+
+func (r *launchRecord) write(ctx context.Context, items []store.BatchItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := r.a.Store.BatchItemsDone(ctx, r.jobID, items); err != nil {
+		return fmt.Errorf("record %d launches: %w", len(items), err)
+	}
+	return nil
 }

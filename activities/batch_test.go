@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/carepath/carepath"
 )
 
 // A chunk that dies half-way resumes on retry, and nobody is enrolled twice.
@@ -60,5 +62,49 @@ func TestLaunchBatchResumesWithoutDoubleEnrolling(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("enrollment %s created %d times", id, n)
 		}
+	}
+}
+
+// Every patient's result is recorded, across more than one write: the
+// launched with their enrollment, the skipped and failed with why.
+func TestLaunchBatchRecordsEveryResult(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	n := 2*itemsPerWrite + 3
+	var ids []string
+	for range n {
+		ids = append(ids, f.patient(12, false).ID)
+	}
+	unknown, refused := ids[5], ids[itemsPerWrite+1]
+	job := uuid.NewString()
+	if err := f.store.BatchJobInsert(ctx, job, "post_visit_checkin", json.RawMessage(`{}`), nil, "test", ids); err != nil {
+		t.Fatal(err)
+	}
+	f.acts.Enroll = func(_ context.Context, r EnrollmentRequest) (Enrolled, error) {
+		switch r.PatientID {
+		case unknown:
+			return Enrolled{}, carepath.NotFound("patient")
+		case refused:
+			return Enrolled{}, carepath.Invalid("params", "refused")
+		}
+		return Enrolled{ID: r.EnrollmentID, Created: true, Active: true}, nil
+	}
+	res, err := f.acts.LaunchBatch(ctx, LaunchBatchRequest{JobID: job, Limit: 1000})
+	if err != nil || !res.Done || res.Processed != n {
+		t.Fatalf("chunk: %+v %v", res, err)
+	}
+	got, err := f.store.BatchJobGet(ctx, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Counts["launched"] != n-2 || got.Counts["skipped"] != 1 || got.Counts["failed"] != 1 || got.Counts["pending"] != 0 {
+		t.Fatalf("counts %v; want %d launched, 1 skipped, 1 failed", got.Counts, n-2)
+	}
+	why := map[string]string{}
+	for _, p := range got.Problems {
+		why[p.PatientID] = p.Status + ": " + p.Reason
+	}
+	if why[unknown] != "skipped: "+SkipUnknownPatient || why[refused] != "failed: "+carepath.EINVALID {
+		t.Fatalf("problems %v", why)
 	}
 }

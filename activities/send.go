@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/messaging"
 	"github.com/carepath/carepath/store"
 )
 
@@ -56,7 +57,7 @@ const maxPasses = 4
 // deliver takes one message through the outbox until it has an outcome.
 func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageResult, error) {
 	for pass := range maxPasses {
-		// The first pass may claim at once (the priority lane); a pass
+		// The first pass may claim at once (claimAtOnce); a pass
 		// after a stall, a contact failure or changed rules takes its slot
 		// first, so a long wait for it cannot stall a claim again.
 		var first *claimFor
@@ -96,13 +97,28 @@ func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageRes
 // claimAtOnce is the first transaction's claim: on the priority lane (a
 // conversation reply, a safety message, a confirmation: someone is
 // waiting) the message is decided and claimed in one transaction, and the
-// urgent slot taken after; on the bulk lanes nothing is claimed before
-// the slot, whose wait can be long (attempt).
+// urgent slot taken after. On the bulk lanes it is claimed at once only if
+// its sender would hand it a slot without a wait (no limiter, or an
+// in-process one with a slot free and nobody queued): otherwise the slot
+// comes first, because its wait can be long and the rules must be applied
+// after it (attempt).
 func claimAtOnce(ctx context.Context) *claimFor {
 	if OnPriorityLane(ctx) {
 		return &claimFor{any: true}
 	}
-	return nil
+	return &claimFor{ifReady: true}
+}
+
+// slotReady reports whether a bulk send through s to to would get its slot
+// at once: s has no limiter, or its limiter says so without a round trip.
+// The fleet's shared limiter cannot tell without asking PostgreSQL, so its
+// bulk sends take the slot first.
+func slotReady(s messaging.Sender, to string) bool {
+	if _, gated := s.(messaging.Gated); !gated {
+		return true
+	}
+	r, ok := s.(messaging.Ready)
+	return ok && r.ReadyFor(to)
 }
 
 // jobKey names a message and whom it is for.

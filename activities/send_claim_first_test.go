@@ -91,3 +91,35 @@ func TestPriorityLaneClaimGivenBackWhenTheSlotNeverCame(t *testing.T) {
 		t.Fatalf("retry: %+v %v, %d sent", res, err, len(f.twilio.To(p.Phone)))
 	}
 }
+
+// On a bulk lane a message is claimed in its first transaction only when
+// its slot would come at once; while the number's slot is held elsewhere
+// the slot comes first (the row stays queued through the wait), so the
+// rules are applied again after a wait that can be long.
+func TestBulkLaneClaimsAtOnceOnlyWhenTheSlotIsFree(t *testing.T) {
+	f, p, held, req := slotHeld(t)
+	ctx := context.Background()
+	job := &patientJob{a: f.acts, req: req}
+	s, err := f.acts.outboxStep(ctx, job, claimAtOnce(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.claimed != nil || f.status(req.MessageID) != carepath.MessageQueued {
+		t.Fatalf("claimed %v, row %q while the slot is held; want no claim, queued", s.claimed != nil, f.status(req.MessageID))
+	}
+	held.Return()
+	s, err = f.acts.outboxStep(ctx, job, claimAtOnce(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.claimed == nil || f.status(req.MessageID) != carepath.MessageSending {
+		t.Fatalf("claimed %v, row %q with the slot free; want a claim, sending", s.claimed != nil, f.status(req.MessageID))
+	}
+	if err := f.acts.giveBack(ctx, req.MessageID, *s.claimed); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.acts.SendMessage(ctx, req)
+	if err != nil || res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
+		t.Fatalf("send: %+v %v, %d sent; want sent once", res, err, len(f.twilio.To(p.Phone)))
+	}
+}

@@ -38,11 +38,27 @@ type step struct {
 // claimFor asks outboxStep to claim an attempt: a pacer slot for channel
 // is held, and the attempt's lease lasts this long. With any set, the
 // attempt is claimed on whichever channel the rules pick, its lease the
-// sender's, and the slot is taken after the claim (attemptClaimed).
+// sender's, and the slot is taken after the claim (attemptClaimed);
+// ifReady does the same only when that sender's slot would come at once
+// (slotReady).
 type claimFor struct {
 	channel carepath.Channel
 	lease   time.Duration
 	any     bool
+	ifReady bool
+}
+
+// wants reports whether the claim takes plan.
+func (c *claimFor) wants(p sendPlan) bool {
+	switch {
+	case c == nil:
+		return false
+	case c.any:
+		return true
+	case c.ifReady:
+		return slotReady(p.sender, p.to)
+	}
+	return p.channel == c.channel
 }
 
 // outboxStep runs one outbox transaction for job: the row is written or
@@ -77,11 +93,11 @@ func (a *Activities) outboxStep(ctx context.Context, job outboxJob, claim *claim
 			return err
 		}
 		s.plan = v.plan
-		if claim == nil || (!claim.any && v.plan.channel != claim.channel) {
+		if !claim.wants(v.plan) {
 			return nil
 		}
 		lease := claim.lease
-		if claim.any {
+		if claim.any || claim.ifReady {
 			lease = a.lease(v.plan.sender)
 		}
 		now := a.now()

@@ -69,6 +69,12 @@ func (n *Numbers) AcquireFor(ctx context.Context, to string, urgent bool) (*Slot
 	return slot, g.Direct(), err
 }
 
+// ReadyFor asks to's number's limiter; one that cannot tell is not ready.
+func (n *Numbers) ReadyFor(to string) bool {
+	r, ok := n.lanes[n.Route(to)].(Ready)
+	return ok && r.ReadyFor(to)
+}
+
 // Acquire is the first number's.
 func (n *Numbers) Acquire(ctx context.Context) (*Slot, error) { return n.lanes[0].Acquire(ctx) }
 

@@ -258,3 +258,22 @@ type Gated interface {
 	AcquireUrgent(ctx context.Context) (*Slot, error)
 	Direct() Sender
 }
+
+// Ready is a Gated sender that can tell, without waiting or a round trip,
+// that a bulk Acquire for a message to to would be served at once. It is
+// a hint (another caller may take the slot first), for deciding whether
+// to claim a message before its slot.
+type Ready interface {
+	ReadyFor(to string) bool
+}
+
+// ReadyFor reports whether a slot is free now and nobody waits for one.
+func (p *Paced) ReadyFor(string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.urgent)+len(p.bulk) > 0 {
+		return false
+	}
+	i := p.earliest()
+	return i >= 0 && !p.idle[i].After(time.Now())
+}

@@ -82,14 +82,25 @@ func (q *Queries) BatchPending(ctx context.Context, jobID string, limit int) ([]
 	return ids, wrapErr("batch pending", err)
 }
 
-// BatchItemDone records one patient's result.
-func (q *Queries) BatchItemDone(ctx context.Context, jobID, patientID, status, reason, enrollmentID string) error {
-	var enr any
-	if enrollmentID != "" {
-		enr = enrollmentID
+// BatchItem is how one patient of a job went.
+type BatchItem struct {
+	PatientID    string
+	Status       string // launched, skipped or failed
+	Reason       string
+	EnrollmentID string // "" when none was launched
+}
+
+// BatchItemsDone records patients' results in one statement.
+func (q *Queries) BatchItemsDone(ctx context.Context, jobID string, items []BatchItem) error {
+	if len(items) == 0 {
+		return nil
 	}
-	_, err := q.db.Exec(ctx, stmt("BatchItemDone"), jobID, patientID, status, reason, enr)
-	return wrapErr("batch item", err)
+	pids, statuses, reasons, enrs := make([]string, len(items)), make([]string, len(items)), make([]string, len(items)), make([]string, len(items))
+	for i, it := range items {
+		pids[i], statuses[i], reasons[i], enrs[i] = it.PatientID, it.Status, it.Reason, it.EnrollmentID
+	}
+	_, err := q.db.Exec(ctx, stmt("BatchItemsDone"), jobID, pids, statuses, reasons, enrs)
+	return wrapErr("batch items", err)
 }
 
 // BatchJobComplete marks a job finished.

@@ -17,8 +17,10 @@ ORDER BY patient_id LIMIT $2;
 -- name: BatchPending
 SELECT patient_id FROM batch_items WHERE job_id = $1 AND status = 'pending' ORDER BY patient_id LIMIT $2;
 
--- name: BatchItemDone
-UPDATE batch_items SET status = $3, reason = $4, enrollment_id = $5 WHERE job_id = $1 AND patient_id = $2;
+-- name: BatchItemsDone
+UPDATE batch_items b SET status = u.status, reason = u.reason, enrollment_id = nullif(u.enrollment_id, '')::uuid
+FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS u(patient_id, status, reason, enrollment_id)
+WHERE b.job_id = $1 AND b.patient_id = u.patient_id;
 
 -- name: BatchJobComplete
 UPDATE batch_jobs SET status = 'completed', completed_at = coalesce(completed_at, now()) WHERE id = $1;
