@@ -17,26 +17,20 @@ import (
 // the write. Outside a transaction it runs at once.
 
 // pipeTx is a transaction that holds queued writes until its next
-// statement or its end.
+// statement or its end. Its BEGIN waits too: it goes with the first
+// statement, and the COMMIT with the writes still queued (tx.go), so a
+// transaction costs no round trip of its own.
 type pipeTx struct {
-	pgx.Tx
+	conn   *pgx.Conn
 	queued []queuedExec
+	begun  bool // BEGIN has been sent
+	closed bool // committed or rolled back
 }
 
 type queuedExec struct {
 	what string // for the error: "answer question"
 	sql  string
 	args []any
-}
-
-// inPipe runs fn over tx with writes pipelined, and sends what is still
-// queued before the caller commits.
-func inPipe(ctx context.Context, tx pgx.Tx, fn func(q *Queries) error) error {
-	p := &pipeTx{Tx: tx}
-	if err := fn(NewQueries(p)); err != nil {
-		return err
-	}
-	return p.flush(ctx)
 }
 
 // execLater runs a write whose result is only its error: queued in a
@@ -50,19 +44,27 @@ func (q *Queries) execLater(ctx context.Context, what, sql string, args ...any) 
 	return wrapErr(what, err)
 }
 
-// send sends the queued writes and then sql (unless empty) in one batch
-// and reads the writes' results; the caller reads sql's and closes.
+// send sends BEGIN (the first time), the queued writes and then sql
+// (unless empty) in one batch and reads BEGIN's and the writes' results;
+// the caller reads sql's and closes.
 func (p *pipeTx) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	if p.closed {
+		return nil, pgx.ErrTxClosed
+	}
 	b := &pgx.Batch{}
-	for _, w := range p.queued {
+	queued := p.queued
+	if !p.begun {
+		queued = append([]queuedExec{{what: "begin", sql: "begin"}}, queued...)
+		p.begun = true
+	}
+	for _, w := range queued {
 		b.Queue(w.sql, w.args...)
 	}
 	if sql != "" {
 		b.Queue(sql, args...)
 	}
-	queued := p.queued
 	p.queued = nil
-	br := p.Tx.SendBatch(ctx, b)
+	br := p.conn.SendBatch(ctx, b)
 	for _, w := range queued {
 		if _, err := br.Exec(); err != nil {
 			// Close reports the same failure again: the write's is the one to keep.
@@ -73,8 +75,13 @@ func (p *pipeTx) send(ctx context.Context, sql string, args []any) (pgx.BatchRes
 	return br, nil
 }
 
+// flush sends what waits (BEGIN included), so the connection can be
+// used directly.
 func (p *pipeTx) flush(ctx context.Context) error {
-	if len(p.queued) == 0 {
+	if p.closed {
+		return pgx.ErrTxClosed
+	}
+	if p.begun && len(p.queued) == 0 {
 		return nil
 	}
 	br, err := p.send(ctx, "", nil)
@@ -84,9 +91,13 @@ func (p *pipeTx) flush(ctx context.Context) error {
 	return br.Close()
 }
 
+// direct reports whether a statement can go straight to the connection:
+// nothing waits to be sent before it.
+func (p *pipeTx) direct() bool { return p.begun && len(p.queued) == 0 && !p.closed }
+
 func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if len(p.queued) == 0 {
-		return p.Tx.Exec(ctx, sql, args...)
+	if p.direct() {
+		return p.conn.Exec(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args)
 	if err != nil {
@@ -101,8 +112,8 @@ func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 }
 
 func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if len(p.queued) == 0 {
-		return p.Tx.Query(ctx, sql, args...)
+	if p.direct() {
+		return p.conn.Query(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args)
 	if err != nil {
@@ -120,8 +131,8 @@ func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 }
 
 func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if len(p.queued) == 0 {
-		return p.Tx.QueryRow(ctx, sql, args...)
+	if p.direct() {
+		return p.conn.QueryRow(ctx, sql, args...)
 	}
 	return &batchRow{ctx: ctx, p: p, sql: sql, args: args}
 }

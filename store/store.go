@@ -84,7 +84,12 @@ func (s *Store) Close() { s.Pool.Close() }
 // Tx runs fn in a transaction, committing if it returns nil. Writes whose
 // result is only their error are pipelined (pipeline.go).
 func (s *Store) Tx(ctx context.Context, fn func(q *Queries) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return inPipe(ctx, tx, fn) })
+	conn, err := s.Pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Release()
+	return runTx(ctx, conn.Conn(), fn)
 }
 
 // Ping checks that the database answers.

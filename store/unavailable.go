@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -26,7 +25,7 @@ func (s *Store) TxWithin(ctx context.Context, wait time.Duration, fn func(q *Que
 		return errors.Join(errNoConnection, err)
 	}
 	defer conn.Release()
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return inPipe(ctx, tx, fn) })
+	return runTx(ctx, conn.Conn(), fn)
 }
 
 // Unavailable reports an error that means the database could not be
