@@ -49,6 +49,14 @@ func (a *Activities) SendMessage(ctx context.Context, req SendMessageRequest) (S
 	return res, err
 }
 
+// SendReply is SendMessage on the priority lane, for a journey's reply to
+// the patient's answer run as a local activity by the journey's own worker
+// (workflows/send.go): its slot is the urgent one, as on the priority
+// lane's queue, and nothing waits on the server before it.
+func (a *Activities) SendReply(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
+	return a.SendMessage(PriorityLane(ctx), req)
+}
+
 // maxPasses bounds the decisions one activity attempt makes: each pass
 // after the first follows a contact failure that made a channel unusable,
 // a resend proven safe, or a claim that found the rules changed.

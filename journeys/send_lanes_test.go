@@ -8,15 +8,17 @@ import (
 	"github.com/carepath/carepath"
 	"github.com/carepath/carepath/journeys"
 	"github.com/carepath/carepath/workflows"
+	"github.com/carepath/carepath/workflows/journeytest"
 )
 
-// Each send goes on its lane: the reply to an answer on the priority lane;
+// Each send goes on its lane: the reply to an answer inside the workflow
+// task, on the priority lane's slot;
 // every other send on the SMS lane, or on the email lane once the run's
 // messages go by email, the first one included when the start's channel
 // hint says email (issue 15: email never waits behind the SMS rate). A
 // run started without a hint sends its first message on the SMS lane.
 func TestSendLanes(t *testing.T) {
-	sms, email, priority := workflows.SendTaskQueue, workflows.SendEmailTaskQueue, workflows.SendPriorityTaskQueue
+	sms, email, priority := workflows.SendTaskQueue, workflows.SendEmailTaskQueue, journeytest.LocalReply
 	for _, tc := range []struct {
 		name    string
 		channel carepath.Channel

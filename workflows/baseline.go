@@ -16,33 +16,42 @@ import "go.temporal.io/sdk/workflow"
 // history replays unchanged. A change made after the baseline is not in
 // baselined: it is asked with its own GetVersion (a run that recorded the
 // baseline may already have passed the changed code).
+//
+// Version 2 (2026-12-01, night) also stands for changeLocalReply: a run
+// started since records version 2 in the same marker, and a run that
+// recorded version 1 asks that change on its own.
 const changeBaseline = "baseline-2026-12"
 
-// baselined reports whether changeBaseline stands for changeID: the
-// runtime's changes, and the journeys' own (asked through J.Changed; their
-// IDs are journeys/legacy.go's, spelled out here so that the baseline's
-// extent is in one place and fixed).
-func baselined(changeID string) bool {
+// baselineVersion is the version a new run records.
+const baselineVersion workflow.Version = 2
+
+// baselined is the baseline version that first stands for changeID (0:
+// none): the runtime's changes, and the journeys' own (asked through
+// J.Changed; their IDs are journeys/legacy.go's, spelled out here so that
+// each version's extent is in one place and fixed).
+func baselined(changeID string) workflow.Version {
 	switch changeID {
 	case changeEscalateInTask, changeFinishInTask, changeConversationLane, changeEmailLane, changeBoundedCarry,
 		"onboarding-clarify-and-decline-record", "reengagement-clarify-and-after-visit",
 		"post-visit-clarify-and-decliner-touch", "treatment-readings-on-arrival", "treatment-calendar-days":
-		return true
+		return 1
+	case changeLocalReply:
+		return 2
 	}
-	return false
+	return 0
 }
 
 // askBaseline records (or replays) the baseline; newJ calls it first, so a
 // new run's marker comes before any other command.
-func askBaseline(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, changeBaseline, workflow.DefaultVersion, 1) == 1
+func askBaseline(ctx workflow.Context) workflow.Version {
+	return workflow.GetVersion(ctx, changeBaseline, workflow.DefaultVersion, baselineVersion)
 }
 
 // has reports whether this run takes changeID (version 1): at once for a
-// baselined change in a run that recorded the baseline, otherwise by its
-// own GetVersion on ctx.
+// change its recorded baseline stands for, otherwise by its own
+// GetVersion on ctx.
 func (j *J) has(ctx workflow.Context, changeID string) bool {
-	if j.baseline && baselined(changeID) {
+	if v := baselined(changeID); v != 0 && j.baseline >= v {
 		return true
 	}
 	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) == 1

@@ -51,6 +51,13 @@ var (
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            recordOptions.RetryPolicy,
 	}
+	// A conversation reply sent inside the workflow task (send.go): the
+	// send's own timeouts and retries.
+	localSendOptions = workflow.LocalActivityOptions{
+		StartToCloseTimeout:    sendOptions.StartToCloseTimeout,
+		ScheduleToCloseTimeout: sendOptions.ScheduleToCloseTimeout,
+		RetryPolicy:            sendOptions.RetryPolicy,
+	}
 )
 
 // J is a running journey: the handle a journey's Run function uses for
@@ -83,8 +90,8 @@ type J struct {
 	// sentOn is the channel this run's last message went out on: send.go
 	// puts the next one on the email lane when it was email.
 	sentOn carepath.Channel
-	// baseline: this run recorded changeBaseline (baseline.go).
-	baseline bool
+	// baseline: the changeBaseline version this run recorded (baseline.go).
+	baseline workflow.Version
 	log      log.Logger
 }
 

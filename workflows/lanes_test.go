@@ -104,6 +104,14 @@ func conversationQueues(t *testing.T, wait time.Duration, setup func(*testsuite.
 			sends = append(sends, req.Template+"@"+activity.GetInfo(ctx).TaskQueue)
 			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
 		})
+	env.OnActivity(acts.SendReply, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			if !activity.GetInfo(ctx).IsLocalActivity {
+				t.Errorf("%s: SendReply ran as a regular activity", req.Template)
+			}
+			sends = append(sends, req.Template+"@local")
+			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
+		})
 	env.OnActivity(acts.FinishEnrollment, mock.Anything, mock.Anything).Return(nil)
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalReply, Reply{QuestionID: questionID, MessageID: "in1", Channel: carepath.ChannelSMS, Body: "1"})
@@ -125,10 +133,11 @@ func TestConversationReplyGoesOnThePriorityLane(t *testing.T) {
 		want string
 	}{
 		// The journey's first send after the answer, within the
-		// conversation (10 minutes): the reply, on the priority lane; the
-		// next one is scheduled traffic again.
-		{"at once", 0, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends-priority lane.after@carepath-sends"},
-		{"within the conversation", activities.DefaultPolicy.Conversation, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends-priority lane.after@carepath-sends"},
+		// conversation (10 minutes): the reply, sent inside the workflow
+		// task on the priority lane's slot; the next one is scheduled
+		// traffic again.
+		{"at once", 0, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"},
+		{"within the conversation", activities.DefaultPolicy.Conversation, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"},
 		// Past it the patient is no longer waiting: the bulk lane.
 		{"after the conversation", activities.DefaultPolicy.Conversation + time.Minute, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"},
 	} {
@@ -144,7 +153,7 @@ func TestConversationReplyGoesOnThePriorityLane(t *testing.T) {
 // replays its reply on the bulk queue.
 func TestConversationReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
 	got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(changeBaseline, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		env.OnGetVersion(changeBaseline, workflow.DefaultVersion, baselineVersion).Return(workflow.DefaultVersion)
 		env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	}), " ")
 	if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"; got != want {
@@ -154,14 +163,30 @@ func TestConversationReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
 
 // A run that recorded the baseline takes the baselined changes without
 // asking them: the lane's own GetVersion (mocked to the old branch here)
-// is never consulted, and the reply goes on the priority lane.
+// is never consulted. A run that recorded version 1 asks the local reply
+// on its own and sends on the priority lane's queue without it; version 2
+// stands for it too.
 func TestBaselineStandsForItsChanges(t *testing.T) {
-	got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
-		env.OnGetVersion(changeBaseline, workflow.DefaultVersion, 1).Return(workflow.Version(1))
-		env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-	}), " ")
-	if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends-priority lane.after@carepath-sends"; got != want {
-		t.Fatalf("sends\n got %s\nwant %s", got, want)
+	for _, c := range []struct {
+		name      string
+		baseline  workflow.Version
+		local     workflow.Version
+		wantReply string
+	}{
+		{"version 1, before the local reply", 1, workflow.DefaultVersion, "lane.reply@carepath-sends-priority"},
+		{"version 1, reaching the local reply", 1, 1, "lane.reply@local"},
+		{"version 2", 2, workflow.DefaultVersion, "lane.reply@local"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
+				env.OnGetVersion(changeBaseline, workflow.DefaultVersion, baselineVersion).Return(c.baseline)
+				env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				env.OnGetVersion(changeLocalReply, workflow.DefaultVersion, 1).Return(c.local)
+			}), " ")
+			if want := "lane.before@carepath-sends lane.ask@carepath-sends " + c.wantReply + " lane.after@carepath-sends"; got != want {
+				t.Fatalf("sends\n got %s\nwant %s", got, want)
+			}
+		})
 	}
 }
 
@@ -170,14 +195,17 @@ func TestBaselinedChanges(t *testing.T) {
 		// journeys/legacy.go's
 		"onboarding-clarify-and-decline-record", "reengagement-clarify-and-after-visit",
 		"post-visit-clarify-and-decliner-touch", "treatment-readings-on-arrival", "treatment-calendar-days"} {
-		if !baselined(id) {
-			t.Errorf("%s not baselined", id)
+		if baselined(id) != 1 {
+			t.Errorf("%s not in baseline version 1", id)
 		}
+	}
+	if baselined(changeLocalReply) != 2 {
+		t.Errorf("%s not in baseline version 2", changeLocalReply)
 	}
 	// Changes asked outside journeys, one replaced before the baseline,
 	// and any change after it are asked on their own.
 	for _, id := range []string{changeTaskEscalation, changeCompliancePriority, "a-later-change"} {
-		if baselined(id) {
+		if baselined(id) != 0 {
 			t.Errorf("%s baselined", id)
 		}
 	}

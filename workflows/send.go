@@ -37,12 +37,20 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 		Template: template, Vars: vars, Purpose: purpose, Question: q,
 	}
 	opts := sendOptions
+	local := false
 	if j.conversationReply() {
 		opts.TaskQueue = SendPriorityTaskQueue
+		local = j.has(j.ctx, changeLocalReply)
 	} else if j.lastChannel() == carepath.ChannelEmail && j.emailLane() {
 		opts.TaskQueue = SendEmailTaskQueue
 	}
-	res, err := sendDeferrable(j.ctx, opts, req)
+	var res activities.SendMessageResult
+	var err error
+	if local {
+		res, err = sendReplyLocal(j.ctx, req)
+	} else {
+		res, err = sendDeferrable(j.ctx, opts, req)
+	}
 	if err != nil {
 		return activities.SendMessageResult{}, err
 	}
@@ -75,6 +83,36 @@ func sendDeferrable(ctx workflow.Context, opts workflow.ActivityOptions, req act
 		}
 	}
 }
+
+// sendReplyLocal is sendDeferrable for a conversation reply run as a local
+// activity (changeLocalReply): SendReply, the priority lane's send, runs in
+// this workflow task on this worker, so nothing queues on the server
+// between the patient's answer and the reply, and the journey needs no
+// second workflow task for it. The outbox keeps it exactly once: a worker
+// that dies mid-send leaves the workflow task to time out, and the send
+// run again finds its row (sent, or its provider call reconciled).
+func sendReplyLocal(ctx workflow.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+	var res activities.SendMessageResult
+	for {
+		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSendOptions), acts.SendReply, req).Get(ctx, &res)
+		if err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", req.Template, err)
+		}
+		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
+			return res, nil
+		}
+		if err := workflow.Sleep(ctx, max(res.DeferredUntil.Sub(workflow.Now(ctx)), time.Second)); err != nil {
+			return activities.SendMessageResult{}, fmt.Errorf("send %s: deferred: sleep: %w", req.Template, err)
+		}
+	}
+}
+
+// changeLocalReply (baseline version 2, 2026-12-01) sends a journey's
+// conversation reply as a local activity (sendReplyLocal) instead of on
+// SendPriorityTaskQueue. DefaultVersion: the priority lane's queue. A run
+// that recorded baseline version 2 takes it without a marker of its own;
+// one that recorded version 1 asks it at its next conversation reply.
+const changeLocalReply = "conversation-reply-local"
 
 // changeConversationLane (version 1, 2026-11-30) sends a journey's
 // conversation reply on SendPriorityTaskQueue. DefaultVersion: SendTaskQueue,

@@ -37,7 +37,7 @@ type Sent struct {
 	QuestionID string // set when the message asks a question
 	At         time.Duration
 	Purpose    carepath.Purpose
-	Lane       string // the task queue the send was dispatched on
+	Lane       string // the task queue the send was dispatched on, or LocalReply
 }
 
 // Harness runs one journey once.
@@ -110,29 +110,11 @@ func (h *Harness) newEnv(start time.Time) {
 	var a *activities.Activities
 	h.Env.OnActivity(a.SendMessage, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			if why := h.check.template(req.Template); why != "" {
-				return activities.SendMessageResult{}, h.reject("SendMessage", why)
-			}
-			s := Sent{Template: req.Template, MessageID: req.MessageID, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose,
-				Lane: activity.GetInfo(ctx).TaskQueue}
-			if req.Question != nil {
-				s.QuestionID = req.Question.ID
-				h.lastQ = req.Question.ID
-			}
-			if until, ok := h.deferSends.take(h.Env.Now()); ok {
-				h.deferred = append(h.deferred, s)
-				return activities.SendMessageResult{Outcome: activities.OutcomeDeferred, Reason: activities.ReasonQuietHours, DeferredUntil: &until}, nil
-			}
-			h.sent = append(h.sent, s)
-			if h.onSend != nil {
-				h.onSend(req)
-			}
-			if h.SendResult != nil {
-				return h.SendResult(req), nil
-			}
-			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: h.channel()}, nil
+			return h.send(req, activity.GetInfo(ctx).TaskQueue)
+		})
+	h.Env.OnActivity(a.SendReply, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			return h.send(req, LocalReply)
 		})
 	h.Env.OnActivity(a.CreateTask, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.CreateTaskRequest) (activities.CreateTaskResult, error) {
@@ -207,6 +189,36 @@ func (h *Harness) newEnv(start time.Time) {
 			h.finished = &req
 			return nil
 		})
+}
+
+// LocalReply is the Lane of a conversation reply sent inside the workflow
+// task (a local activity on the priority lane's slot).
+const LocalReply = "local-reply"
+
+// send records one send on lane and answers it as the test asks.
+func (h *Harness) send(req activities.SendMessageRequest, lane string) (activities.SendMessageResult, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if why := h.check.template(req.Template); why != "" {
+		return activities.SendMessageResult{}, h.reject("SendMessage", why)
+	}
+	s := Sent{Template: req.Template, MessageID: req.MessageID, At: h.Env.Now().Sub(h.start), Purpose: req.Purpose, Lane: lane}
+	if req.Question != nil {
+		s.QuestionID = req.Question.ID
+		h.lastQ = req.Question.ID
+	}
+	if until, ok := h.deferSends.take(h.Env.Now()); ok {
+		h.deferred = append(h.deferred, s)
+		return activities.SendMessageResult{Outcome: activities.OutcomeDeferred, Reason: activities.ReasonQuietHours, DeferredUntil: &until}, nil
+	}
+	h.sent = append(h.sent, s)
+	if h.onSend != nil {
+		h.onSend(req)
+	}
+	if h.SendResult != nil {
+		return h.SendResult(req), nil
+	}
+	return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: h.channel()}, nil
 }
 
 // ReplyAt delivers body as the patient's reply at offset after the start,
