@@ -69,19 +69,9 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 // (consent is checked again then). At least a second, so a clock skew
 // between worker and activity host can never spin this loop.
 func sendDeferrable(ctx workflow.Context, opts workflow.ActivityOptions, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
-	var res activities.SendMessageResult
-	for {
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.SendMessage, req).Get(ctx, &res)
-		if err != nil {
-			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", req.Template, err)
-		}
-		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
-			return res, nil
-		}
-		if err := workflow.Sleep(ctx, max(res.DeferredUntil.Sub(workflow.Now(ctx)), time.Second)); err != nil {
-			return activities.SendMessageResult{}, fmt.Errorf("send %s: deferred: sleep: %w", req.Template, err)
-		}
-	}
+	return untilDecided(ctx, req, func(ctx workflow.Context) workflow.Future {
+		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), acts.SendMessage, req)
+	})
 }
 
 // sendReplyLocal is sendDeferrable for a conversation reply run as a local
@@ -92,10 +82,17 @@ func sendDeferrable(ctx workflow.Context, opts workflow.ActivityOptions, req act
 // that dies mid-send leaves the workflow task to time out, and the send
 // run again finds its row (sent, or its provider call reconciled).
 func sendReplyLocal(ctx workflow.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+	return untilDecided(ctx, req, func(ctx workflow.Context) workflow.Future {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSendOptions), acts.SendReply, req)
+	})
+}
+
+// untilDecided runs send until its result is not deferred, sleeping out
+// each deferral (sendDeferrable).
+func untilDecided(ctx workflow.Context, req activities.SendMessageRequest, send func(workflow.Context) workflow.Future) (activities.SendMessageResult, error) {
 	var res activities.SendMessageResult
 	for {
-		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSendOptions), acts.SendReply, req).Get(ctx, &res)
-		if err != nil {
+		if err := send(ctx).Get(ctx, &res); err != nil {
 			return activities.SendMessageResult{}, fmt.Errorf("send %s: %w", req.Template, err)
 		}
 		if res.Outcome != activities.OutcomeDeferred || res.DeferredUntil == nil {
