@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
@@ -14,16 +15,25 @@ import (
 	"github.com/carepath/carepath/store"
 )
 
-// launchParallelism is how many patients of a chunk launch at once. Each
+// launchParallelism is how many patients of a job launch at once. Each
 // launch is an enrollment transaction and a workflow start, mostly waiting
 // on round trips; 32 (was 16) is the bench's bare-Temporal start
 // concurrency, and the pool (CAREPATH_DB_MAX_CONNS) bounds the
 // transactions among them.
 const launchParallelism = 32
 
-// LaunchBatch launches up to Limit pending patients of a bulk launch. Each
-// enrollment ID is derived from the job and the patient, so a retried or
-// resumed chunk finds what it launched and never enrolls anyone twice.
+// launchBudget is how long one LaunchBatch keeps taking pages of pending
+// patients. Launches stream through one pool of launchParallelism across
+// pages, instead of draining it at the end of every page (the last
+// launches of a page ran with ever fewer beside them, then the workflow's
+// next activity had to be dispatched); the activity still ends well inside
+// its timeout, and the workflow calls it again until the job is done.
+const launchBudget = 30 * time.Second
+
+// LaunchBatch launches pending patients of a bulk launch, Limit per page,
+// for up to launchBudget. Each enrollment ID is derived from the job and
+// the patient, so a retried or resumed call finds what it launched and
+// never enrolls anyone twice.
 func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (LaunchBatchResult, error) {
 	if a.Enroll == nil {
 		return LaunchBatchResult{}, temporal.NewNonRetryableApplicationError("no enroller configured", ErrTypeInvalidRequest, nil)
@@ -41,19 +51,32 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(launchParallelism)
 	rec := &launchRecord{a: a, jobID: req.JobID}
-	for _, pid := range pending {
-		g.Go(func() error {
-			it, err := a.launchOne(gctx, job, req.JobID, pid)
-			if err != nil {
-				return err
-			}
-			return rec.add(gctx, it)
-		})
+	since, processed := time.Now(), 0
+	var next error
+	for len(pending) > 0 && gctx.Err() == nil {
+		for _, pid := range pending {
+			g.Go(func() error { // waits while launchParallelism are running
+				it, err := a.launchOne(gctx, job, req.JobID, pid)
+				if err != nil {
+					return err
+				}
+				return rec.add(gctx, it)
+			})
+		}
+		processed += len(pending)
+		if time.Since(since) > launchBudget {
+			break
+		}
+		// The page's last launches are still running (and pending): the
+		// next page starts after its last patient.
+		if pending, next = a.Store.BatchPendingAfter(gctx, req.JobID, pending[len(pending)-1], req.Limit); next != nil {
+			break
+		}
 	}
 	// What was launched is recorded even when a launch failed: the retry
 	// then has fewer to look at again.
-	if err := errors.Join(g.Wait(), rec.flush(ctx)); err != nil {
-		return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err) // retried: the chunk resumes
+	if err := errors.Join(g.Wait(), rec.flush(ctx), next); err != nil {
+		return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err) // retried: the job resumes
 	}
 	left, err := a.Store.BatchPending(ctx, req.JobID, 1)
 	if err != nil {
@@ -64,7 +87,7 @@ func (a *Activities) LaunchBatch(ctx context.Context, req LaunchBatchRequest) (L
 			return LaunchBatchResult{}, fmt.Errorf("launch batch: %w", err)
 		}
 	}
-	return LaunchBatchResult{Processed: len(pending), Done: len(left) == 0}, nil
+	return LaunchBatchResult{Processed: processed, Done: len(left) == 0}, nil
 }
 
 // launchOne enrolls one patient of a job and says how it went. An

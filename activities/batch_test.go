@@ -108,3 +108,41 @@ func TestLaunchBatchRecordsEveryResult(t *testing.T) {
 		t.Fatalf("problems %v", why)
 	}
 }
+
+// One call launches page after page (Limit per page) while its budget
+// lasts, reading the next page while the last one is still launching,
+// and launches each patient once.
+func TestLaunchBatchStreamsPages(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const n, page = 25, 4
+	var ids []string
+	for range n {
+		ids = append(ids, f.patient(12, false).ID)
+	}
+	job := uuid.NewString()
+	if err := f.store.BatchJobInsert(ctx, job, "post_visit_checkin", json.RawMessage(`{}`), nil, "test", ids); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	launched := map[string]int{}
+	f.acts.Enroll = func(_ context.Context, r EnrollmentRequest) (Enrolled, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		launched[r.PatientID]++
+		return Enrolled{ID: r.EnrollmentID, Created: true, Active: true}, nil
+	}
+	res, err := f.acts.LaunchBatch(ctx, LaunchBatchRequest{JobID: job, Limit: page})
+	if err != nil || !res.Done || res.Processed != n {
+		t.Fatalf("one call with pages of %d: %+v %v; want all %d processed and done", page, res, err, n)
+	}
+	for _, id := range ids {
+		if launched[id] != 1 {
+			t.Fatalf("patient launched %d times", launched[id])
+		}
+	}
+	got, err := f.store.BatchJobGet(ctx, job)
+	if err != nil || got.Status != "completed" || got.Counts["launched"] != n {
+		t.Fatalf("job: %+v %v", got, err)
+	}
+}

@@ -82,6 +82,14 @@ func (q *Queries) BatchPending(ctx context.Context, jobID string, limit int) ([]
 	return ids, wrapErr("batch pending", err)
 }
 
+// BatchPendingAfter returns up to limit patients still to launch after
+// patient after (BatchPending's order): the next page while the page
+// before is still being launched and so still pending.
+func (q *Queries) BatchPendingAfter(ctx context.Context, jobID, after string, limit int) ([]string, error) {
+	ids, err := collectStrings(ctx, q.db, stmt("BatchPendingAfter"), jobID, limit, after)
+	return ids, wrapErr("batch pending", err)
+}
+
 // BatchItem is how one patient of a job went.
 type BatchItem struct {
 	PatientID    string

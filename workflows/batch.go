@@ -10,7 +10,9 @@ import (
 	"github.com/carepath/carepath/activities"
 )
 
-// bulkChunk is how many patients one activity launches.
+// bulkChunk is how many pending patients the launch activity reads at a
+// time; one activity launches page after page for up to its budget
+// (activities.LaunchBatch).
 const bulkChunk = 200
 
 // chunksPerRun bounds a run's history: a chunk adds about six events (its

@@ -17,6 +17,11 @@ ORDER BY patient_id LIMIT $2;
 -- name: BatchPending
 SELECT patient_id FROM batch_items WHERE job_id = $1 AND status = 'pending' ORDER BY patient_id LIMIT $2;
 
+-- name: BatchPendingAfter
+-- The next page of BatchPending, after the last patient of the page before.
+SELECT patient_id FROM batch_items WHERE job_id = $1 AND status = 'pending' AND patient_id > $3::uuid
+ORDER BY patient_id LIMIT $2;
+
 -- name: BatchItemsDone
 UPDATE batch_items b SET status = u.status, reason = u.reason, enrollment_id = nullif(u.enrollment_id, '')::uuid
 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS u(patient_id, status, reason, enrollment_id)
