@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/store"
@@ -17,12 +18,7 @@ import (
 // transaction, named, with nothing of it committed.
 func TestPipelinedWrites(t *testing.T) {
 	ctx := context.Background()
-	pool := testenv.Pool(t)
-	s := &store.Store{Pool: pool, Queries: store.NewQueries(pool)}
-	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS pipeline_test (k text PRIMARY KEY, v int NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), `DROP TABLE pipeline_test`) })
+	s, pool := scratchTable(t, "pipeline_test", "k text PRIMARY KEY, v int NOT NULL")
 	put := func(q *store.Queries, k string, v int) error {
 		return q.ExecLater(ctx, "put "+k, `INSERT INTO pipeline_test (k, v) VALUES ($1, $2)`, k, v)
 	}
@@ -167,4 +163,16 @@ func TestPipelinedWrites(t *testing.T) {
 			t.Fatalf("%d rows, want 1", n)
 		}
 	})
+}
+
+// scratchTable is a Store on the test database with a table of its own,
+// dropped when the test ends.
+func scratchTable(t *testing.T, name, columns string) (*store.Store, *pgxpool.Pool) {
+	t.Helper()
+	pool := testenv.Pool(t)
+	if _, err := pool.Exec(context.Background(), "CREATE TABLE IF NOT EXISTS "+name+" ("+columns+")"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), "DROP TABLE "+name) })
+	return &store.Store{Pool: pool, Queries: store.NewQueries(pool)}, pool
 }

@@ -72,23 +72,25 @@ func (p *pipeTx) Rollback(ctx context.Context) error {
 	if !p.begun {
 		return nil
 	}
+	return p.rollback(ctx)
+}
+
+// abandon leaves the transaction after a failed commit, rolled back if
+// still open (its error is the commit's to report).
+func (p *pipeTx) abandon(ctx context.Context) {
+	if p.conn.PgConn().TxStatus() != 'I' {
+		_ = p.rollback(ctx)
+	}
+}
+
+// rollback sends ROLLBACK. A connection whose rollback failed is in no
+// known state: it is closed, and the pool drops it.
+func (p *pipeTx) rollback(ctx context.Context) error {
 	if _, err := p.conn.Exec(ctx, "rollback"); err != nil {
-		// A connection whose rollback failed is in no known state.
 		_ = p.conn.Close(ctx)
 		return fmt.Errorf("rollback: %w", err)
 	}
 	return nil
-}
-
-// abandon leaves the transaction after a failed commit: rolled back if
-// still open, else the connection is closed (the pool then drops it).
-func (p *pipeTx) abandon(ctx context.Context) {
-	if p.conn.PgConn().TxStatus() == 'I' {
-		return
-	}
-	if _, err := p.conn.Exec(ctx, "rollback"); err != nil {
-		_ = p.conn.Close(ctx)
-	}
 }
 
 // Begin would nest a transaction; nothing in carepath does.

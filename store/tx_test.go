@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/carepath/carepath/internal/testenv"
 	"github.com/carepath/carepath/store"
 )
 
@@ -19,12 +18,7 @@ import (
 // fit for the next transaction after each.
 func TestTransactionsBeginWithTheirFirstStatement(t *testing.T) {
 	ctx := context.Background()
-	pool := testenv.Pool(t)
-	s := &store.Store{Pool: pool, Queries: store.NewQueries(pool)}
-	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS tx_test (k text PRIMARY KEY)`); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), `DROP TABLE tx_test`) })
+	s, pool := scratchTable(t, "tx_test", "k text PRIMARY KEY")
 	count := func() (n int) {
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM tx_test`).Scan(&n); err != nil {
 			t.Fatal(err)
