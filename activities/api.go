@@ -24,6 +24,11 @@ const (
 	// cannot be proven (email without events). It is not resent; a
 	// care-team task holds it.
 	OutcomeHeld = "held"
+	// OutcomeQueued comes from SendNow only: no slot was free at once, or
+	// the message needs more than one quick attempt (an outcome to
+	// reconcile). Nothing was sent; the message waits in the outbox for
+	// SendMessage, with the same MessageID, on its lane.
+	OutcomeQueued = "queued"
 )
 
 // Reasons recorded with suppressed or failed messages.
@@ -85,7 +90,7 @@ type SendMessageRequest struct {
 
 // SendMessageResult is the typed outcome of a send.
 type SendMessageResult struct {
-	Outcome       string           `json:"outcome"`          // sent, deferred, suppressed, failed, held
+	Outcome       string           `json:"outcome"`          // sent, deferred, suppressed, failed, held (queued: SendNow only)
 	Reason        string           `json:"reason,omitempty"` // for deferred, suppressed, failed and held
 	Channel       carepath.Channel `json:"channel,omitempty"`
 	DeferredUntil *time.Time       `json:"deferred_until,omitempty"`

@@ -43,7 +43,7 @@ func (a *Activities) SendMessage(ctx context.Context, req SendMessageRequest) (S
 		req.Purpose = carepath.PurposeCare
 	}
 	res, err := a.deliver(ctx, &patientJob{a: a, req: req})
-	if err == nil {
+	if err == nil && res.Outcome != OutcomeQueued {
 		a.Metrics.Message(ctx, res.Channel, res.Outcome)
 	}
 	return res, err
@@ -57,6 +57,28 @@ func (a *Activities) SendReply(ctx context.Context, req SendMessageRequest) (Sen
 	return a.SendMessage(PriorityLane(ctx), req)
 }
 
+// SendNow is SendMessage for a journey's send run as a local activity by
+// the journey's own worker (workflows/send.go), in the workflow task that
+// decided to send: it sends only if the message can go at once. Its bulk
+// slot must be free now with nobody waiting for it (slotReady), so it
+// never takes a slot an urgent or earlier send is queued for, and it
+// never waits for one, so the workflow task is not held through a
+// rate-limited wait. Otherwise, or when the row holds a provider call
+// whose outcome is unknown, it returns OutcomeQueued and the journey
+// sends it on its lane with SendMessage and the same MessageID.
+func (a *Activities) SendNow(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
+	return a.SendMessage(context.WithValue(ctx, nowKey{}, true), req)
+}
+
+// nowKey marks SendNow's context.
+type nowKey struct{}
+
+// onlyNow reports whether ctx is SendNow's.
+func onlyNow(ctx context.Context) bool {
+	now, _ := ctx.Value(nowKey{}).(bool)
+	return now
+}
+
 // maxPasses bounds the decisions one activity attempt makes: each pass
 // after the first follows a contact failure that made a channel unusable,
 // a resend proven safe, or a claim that found the rules changed.
@@ -68,8 +90,10 @@ func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageRes
 		// The first pass may claim at once (claimAtOnce); a pass
 		// after a stall, a contact failure or changed rules takes its slot
 		// first, so a long wait for it cannot stall a claim again.
+		// SendNow claims at once on every pass, or not at all.
 		var first *claimFor
-		if pass == 0 {
+		now := onlyNow(ctx)
+		if pass == 0 || now {
 			first = claimAtOnce(ctx)
 		}
 		claiming := time.Now() // monotonic: an attempt claimed here has its lease from now
@@ -80,6 +104,8 @@ func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageRes
 		switch {
 		case s.result != nil:
 			return *s.result, nil
+		case s.pending != nil && now:
+			return SendMessageResult{Outcome: OutcomeQueued}, nil // reconciling may wait: the lane's
 		case s.pending != nil:
 			res, resend, err := a.reconcile(ctx, job, *s.pending)
 			if err != nil || !resend {
@@ -89,9 +115,12 @@ func (a *Activities) deliver(ctx context.Context, job outboxJob) (SendMessageRes
 		}
 		var res SendMessageResult
 		var again bool
-		if s.claimed != nil {
+		switch {
+		case s.claimed != nil:
 			res, again, err = a.attemptClaimed(ctx, job, s, claiming)
-		} else {
+		case now:
+			return SendMessageResult{Outcome: OutcomeQueued}, nil // no slot free at once
+		default:
 			res, again, err = a.attempt(ctx, job, s.plan)
 		}
 		if !again {

@@ -12,25 +12,29 @@ import (
 )
 
 // Each send goes on its lane: the reply to an answer inside the workflow
-// task, on the priority lane's slot;
-// every other send on the SMS lane, or on the email lane once the run's
-// messages go by email, the first one included when the start's channel
-// hint says email (issue 15: email never waits behind the SMS rate). A
-// run started without a hint sends its first message on the SMS lane.
+// task, on the priority lane's slot; every other send inside the workflow
+// task too when its slot is free, and otherwise on the SMS lane, or on the
+// email lane once the run's messages go by email, the first one included
+// when the start's channel hint says email (issue 15: email never waits
+// behind the SMS rate). A run started without a hint sends its first
+// message on the SMS lane.
 func TestSendLanes(t *testing.T) {
-	sms, email, priority := workflows.SendTaskQueue, workflows.SendEmailTaskQueue, journeytest.LocalReply
+	sms, email, priority, now := workflows.SendTaskQueue, workflows.SendEmailTaskQueue, journeytest.LocalReply, journeytest.LocalSend
 	for _, tc := range []struct {
 		name    string
 		channel carepath.Channel
+		busy    bool
 		want    []string
 	}{
-		{"no hint", "", []string{sms, priority, sms, priority}},
-		{"sms", carepath.ChannelSMS, []string{sms, priority, sms, priority}},
-		{"email", carepath.ChannelEmail, []string{email, priority, email, priority}},
+		{"free", carepath.ChannelSMS, false, []string{now, priority, now, priority}},
+		{"no hint", "", true, []string{sms, priority, sms, priority}},
+		{"sms", carepath.ChannelSMS, true, []string{sms, priority, sms, priority}},
+		{"email", carepath.ChannelEmail, true, []string{email, priority, email, priority}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, _ := newHarness(t, journeys.PostVisitCheckin, false)
 			h.Channel = tc.channel
+			h.SlotsBusy = tc.busy
 			h.ReplyAt(time.Minute, "1")
 			h.ReplyAt(2*time.Minute, "9")
 			if out := run(t, h, `{"delay":"0s"}`); out != journeys.OutcomeBetter {

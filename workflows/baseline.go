@@ -19,11 +19,13 @@ import "go.temporal.io/sdk/workflow"
 //
 // Version 2 (2026-12-01, night) also stands for changeLocalReply: a run
 // started since records version 2 in the same marker, and a run that
-// recorded version 1 asks that change on its own.
+// recorded version 1 asks that change on its own. Version 3 (2026-12-01)
+// also stands for changeLocalSend; runs that recorded 1 or 2 ask it on
+// its own.
 const changeBaseline = "baseline-2026-12"
 
 // baselineVersion is the version a new run records.
-const baselineVersion workflow.Version = 2
+const baselineVersion workflow.Version = 3
 
 // baselined is the baseline version that first stands for changeID (0:
 // none): the runtime's changes, and the journeys' own (asked through
@@ -37,6 +39,8 @@ func baselined(changeID string) workflow.Version {
 		return 1
 	case changeLocalReply:
 		return 2
+	case changeLocalSend:
+		return 3
 	}
 	return 0
 }

@@ -58,6 +58,12 @@ var (
 		ScheduleToCloseTimeout: sendOptions.ScheduleToCloseTimeout,
 		RetryPolicy:            sendOptions.RetryPolicy,
 	}
+	// SendNow is one quick attempt: any failure sends the message on its
+	// lane, whose retries and reconciliation take over.
+	localSendNowOptions = workflow.LocalActivityOptions{
+		StartToCloseTimeout: sendOptions.StartToCloseTimeout,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+	}
 )
 
 // J is a running journey: the handle a journey's Run function uses for

@@ -86,8 +86,18 @@ func laneJourney(wait time.Duration) *Journey[startParams] {
 }
 
 // conversationQueues runs laneJourney, answering its question a minute in,
-// and returns each send's template and queue.
+// and returns each send's template and queue ("now" for SendNow, which
+// finds every slot free).
 func conversationQueues(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkflowEnvironment)) []string {
+	t.Helper()
+	return laneSends(t, wait, setup, func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
+		return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
+	})
+}
+
+// laneSends is conversationQueues with SendNow answering as now says.
+func laneSends(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkflowEnvironment),
+	now func(activities.SendMessageRequest) (activities.SendMessageResult, error)) []string {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -103,6 +113,20 @@ func conversationQueues(t *testing.T, wait time.Duration, setup func(*testsuite.
 			}
 			sends = append(sends, req.Template+"@"+activity.GetInfo(ctx).TaskQueue)
 			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
+		})
+	env.OnActivity(acts.SendNow, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			if !activity.GetInfo(ctx).IsLocalActivity {
+				t.Errorf("%s: SendNow ran as a regular activity", req.Template)
+			}
+			res, err := now(req)
+			if err == nil && res.Outcome == activities.OutcomeSent {
+				if req.Question != nil {
+					questionID = req.Question.ID
+				}
+				sends = append(sends, req.Template+"@now")
+			}
+			return res, err
 		})
 	env.OnActivity(acts.SendReply, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
@@ -136,10 +160,11 @@ func TestConversationReplyGoesOnThePriorityLane(t *testing.T) {
 		// conversation (10 minutes): the reply, sent inside the workflow
 		// task on the priority lane's slot; the next one is scheduled
 		// traffic again.
-		{"at once", 0, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"},
-		{"within the conversation", activities.DefaultPolicy.Conversation, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"},
-		// Past it the patient is no longer waiting: the bulk lane.
-		{"after the conversation", activities.DefaultPolicy.Conversation + time.Minute, "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"},
+		{"at once", 0, "lane.before@now lane.ask@now lane.reply@local lane.after@now"},
+		{"within the conversation", activities.DefaultPolicy.Conversation, "lane.before@now lane.ask@now lane.reply@local lane.after@now"},
+		// Past it the patient is no longer waiting: scheduled traffic
+		// (in the workflow task while its slot is free).
+		{"after the conversation", activities.DefaultPolicy.Conversation + time.Minute, "lane.before@now lane.ask@now lane.reply@now lane.after@now"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := strings.Join(conversationQueues(t, c.wait, nil), " "); got != c.want {
@@ -155,6 +180,7 @@ func TestConversationReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
 	got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
 		env.OnGetVersion(changeBaseline, workflow.DefaultVersion, baselineVersion).Return(workflow.DefaultVersion)
 		env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		env.OnGetVersion(changeLocalSend, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	}), " ")
 	if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@carepath-sends lane.after@carepath-sends"; got != want {
 		t.Fatalf("sends\n got %s\nwant %s", got, want)
@@ -165,25 +191,55 @@ func TestConversationReplyBeforeTheLaneStaysOnTheBulkQueue(t *testing.T) {
 // asking them: the lane's own GetVersion (mocked to the old branch here)
 // is never consulted. A run that recorded version 1 asks the local reply
 // on its own and sends on the priority lane's queue without it; version 2
-// stands for it too.
+// stands for it too. Runs that recorded 1 or 2 ask the local send on its
+// own; version 3 stands for it.
 func TestBaselineStandsForItsChanges(t *testing.T) {
+	const lane, now = "carepath-sends", "now"
 	for _, c := range []struct {
-		name      string
-		baseline  workflow.Version
-		local     workflow.Version
-		wantReply string
+		name       string
+		baseline   workflow.Version
+		local      workflow.Version
+		send       workflow.Version
+		wantReply  string
+		wantOthers string
 	}{
-		{"version 1, before the local reply", 1, workflow.DefaultVersion, "lane.reply@carepath-sends-priority"},
-		{"version 1, reaching the local reply", 1, 1, "lane.reply@local"},
-		{"version 2", 2, workflow.DefaultVersion, "lane.reply@local"},
+		{"version 1, before the local reply", 1, workflow.DefaultVersion, workflow.DefaultVersion, "lane.reply@carepath-sends-priority", lane},
+		{"version 1, reaching the local reply", 1, 1, workflow.DefaultVersion, "lane.reply@local", lane},
+		{"version 1, reaching the local send", 1, 1, 1, "lane.reply@local", now},
+		{"version 2", 2, workflow.DefaultVersion, workflow.DefaultVersion, "lane.reply@local", lane},
+		{"version 2, reaching the local send", 2, workflow.DefaultVersion, 1, "lane.reply@local", now},
+		{"version 3", 3, workflow.DefaultVersion, workflow.DefaultVersion, "lane.reply@local", now},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := strings.Join(conversationQueues(t, 0, func(env *testsuite.TestWorkflowEnvironment) {
 				env.OnGetVersion(changeBaseline, workflow.DefaultVersion, baselineVersion).Return(c.baseline)
 				env.OnGetVersion(changeConversationLane, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 				env.OnGetVersion(changeLocalReply, workflow.DefaultVersion, 1).Return(c.local)
+				env.OnGetVersion(changeLocalSend, workflow.DefaultVersion, 1).Return(c.send)
 			}), " ")
-			if want := "lane.before@carepath-sends lane.ask@carepath-sends " + c.wantReply + " lane.after@carepath-sends"; got != want {
+			o := c.wantOthers
+			if want := "lane.before@" + o + " lane.ask@" + o + " " + c.wantReply + " lane.after@" + o; got != want {
+				t.Fatalf("sends\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// A send whose slot is not free at once (SendNow: queued), or whose quick
+// attempt failed, goes on its lane with the same message ID; the reply
+// stays local either way.
+func TestSendNowFallsBackToTheLane(t *testing.T) {
+	for name, now := range map[string]func(activities.SendMessageRequest) (activities.SendMessageResult, error){
+		"queued": func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			return activities.SendMessageResult{Outcome: activities.OutcomeQueued}, nil
+		},
+		"failed": func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			return activities.SendMessageResult{}, fmt.Errorf("provider answered 500")
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := strings.Join(laneSends(t, 0, nil, now), " ")
+			if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"; got != want {
 				t.Fatalf("sends\n got %s\nwant %s", got, want)
 			}
 		})
@@ -201,6 +257,9 @@ func TestBaselinedChanges(t *testing.T) {
 	}
 	if baselined(changeLocalReply) != 2 {
 		t.Errorf("%s not in baseline version 2", changeLocalReply)
+	}
+	if baselined(changeLocalSend) != 3 {
+		t.Errorf("%s not in baseline version 3", changeLocalSend)
 	}
 	// Changes asked outside journeys, one replaced before the baseline,
 	// and any change after it are asked on their own.

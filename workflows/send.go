@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/carepath/carepath"
@@ -37,18 +38,24 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 		Template: template, Vars: vars, Purpose: purpose, Question: q,
 	}
 	opts := sendOptions
-	local := false
-	if j.conversationReply() {
+	reply, local := j.conversationReply(), false
+	if reply {
 		opts.TaskQueue = SendPriorityTaskQueue
 		local = j.has(j.ctx, changeLocalReply)
-	} else if j.lastChannel() == carepath.ChannelEmail && j.emailLane() {
-		opts.TaskQueue = SendEmailTaskQueue
+	} else {
+		local = j.has(j.ctx, changeLocalSend)
+		if j.lastChannel() == carepath.ChannelEmail && j.emailLane() {
+			opts.TaskQueue = SendEmailTaskQueue
+		}
 	}
 	var res activities.SendMessageResult
 	var err error
-	if local {
+	switch {
+	case reply && local:
 		res, err = sendReplyLocal(j.ctx, req)
-	} else {
+	case local:
+		res, err = sendNowOrOnLane(j.ctx, opts, req)
+	default:
 		res, err = sendDeferrable(j.ctx, opts, req)
 	}
 	if err != nil {
@@ -87,6 +94,29 @@ func sendReplyLocal(ctx workflow.Context, req activities.SendMessageRequest) (ac
 	})
 }
 
+// sendNowOrOnLane sends a message that is not a conversation reply in
+// this workflow task when it can go at once (changeLocalSend): SendNow, a
+// local activity, sends it if its slot is free now and returns
+// OutcomeQueued otherwise; a queued message, or one whose quick attempt
+// failed, is sent by SendMessage on its lane (opts), which takes it from
+// the outbox row SendNow left, with the same message ID. An idle number
+// so spends one workflow task per send where the lane spends two and an
+// activity task; a busy one pays one outbox transaction more.
+func sendNowOrOnLane(ctx workflow.Context, opts workflow.ActivityOptions, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+	res, err := untilDecided(ctx, req, func(ctx workflow.Context) workflow.Future {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSendNowOptions), acts.SendNow, req)
+	})
+	switch {
+	case err != nil && temporal.IsCanceledError(err):
+		return activities.SendMessageResult{}, err
+	case err == nil && res.Outcome != activities.OutcomeQueued:
+		return res, nil
+	}
+	// Queued, or the one quick attempt failed (the lane's retries and
+	// reconciliation take it from there): not an error of the journey's.
+	return sendDeferrable(ctx, opts, req)
+}
+
 // untilDecided runs send until its result is not deferred, sleeping out
 // each deferral (sendDeferrable).
 func untilDecided(ctx workflow.Context, req activities.SendMessageRequest, send func(workflow.Context) workflow.Future) (activities.SendMessageResult, error) {
@@ -103,6 +133,14 @@ func untilDecided(ctx workflow.Context, req activities.SendMessageRequest, send 
 		}
 	}
 }
+
+// changeLocalSend (baseline version 3, 2026-12-01) sends a journey's
+// messages other than its conversation reply through sendNowOrOnLane:
+// in the workflow task when the slot is free, else on the lane as before.
+// DefaultVersion: always on the lane. A run that recorded baseline version
+// 3 takes it without a marker of its own; older runs ask it at their next
+// send.
+const changeLocalSend = "send-local-first"
 
 // changeLocalReply (baseline version 2, 2026-12-01) sends a journey's
 // conversation reply as a local activity (sendReplyLocal) instead of on

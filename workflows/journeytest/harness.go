@@ -37,7 +37,7 @@ type Sent struct {
 	QuestionID string // set when the message asks a question
 	At         time.Duration
 	Purpose    carepath.Purpose
-	Lane       string // the task queue the send was dispatched on, or LocalReply
+	Lane       string // the task queue the send was dispatched on, or LocalSend or LocalReply
 }
 
 // Harness runs one journey once.
@@ -61,6 +61,9 @@ type Harness struct {
 	ReplyInFlight bool
 	// Timezone is the patient's zone (default America/New_York).
 	Timezone string
+	// SlotsBusy makes every send that tries to go in the workflow task
+	// (SendNow) find no free slot, so it goes on its lane.
+	SlotsBusy bool
 	// Channel is the patient's channel (default SMS): the start's lane
 	// hint (workflows.Input.Channel) and the channel every send goes out on.
 	Channel        carepath.Channel
@@ -111,6 +114,13 @@ func (h *Harness) newEnv(start time.Time) {
 	h.Env.OnActivity(a.SendMessage, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
 			return h.send(req, activity.GetInfo(ctx).TaskQueue)
+		})
+	h.Env.OnActivity(a.SendNow, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+			if h.SlotsBusy {
+				return activities.SendMessageResult{Outcome: activities.OutcomeQueued}, nil
+			}
+			return h.send(req, LocalSend)
 		})
 	h.Env.OnActivity(a.SendReply, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.SendMessageRequest) (activities.SendMessageResult, error) {
@@ -194,6 +204,10 @@ func (h *Harness) newEnv(start time.Time) {
 // LocalReply is the Lane of a conversation reply sent inside the workflow
 // task (a local activity on the priority lane's slot).
 const LocalReply = "local-reply"
+
+// LocalSend is the Lane of any other send made inside the workflow task
+// (SendNow: its slot was free).
+const LocalSend = "local-send"
 
 // send records one send on lane and answers it as the test asks.
 func (h *Harness) send(req activities.SendMessageRequest, lane string) (activities.SendMessageResult, error) {

@@ -1,0 +1,82 @@
+package activities
+
+import (
+	"context"
+	"testing"
+
+	"github.com/carepath/carepath"
+)
+
+// With its slot free, SendNow sends at once, once; asked again with the
+// same ID it returns the recorded outcome and sends nothing.
+func TestSendNowSendsWhenTheSlotIsFree(t *testing.T) {
+	f, p, held, req := slotHeld(t)
+	held.Return()
+	ctx := context.Background()
+	for range 2 {
+		res, err := f.acts.SendNow(ctx, req)
+		if err != nil || res.Outcome != OutcomeSent {
+			t.Fatalf("send now: %+v %v", res, err)
+		}
+	}
+	if n, st := len(f.twilio.To(p.Phone)), f.status(req.MessageID); n != 1 || st != carepath.MessageSent {
+		t.Fatalf("%d sent, row %q; want one, sent", n, st)
+	}
+}
+
+// While the number's slot is held elsewhere SendNow neither waits nor
+// sends: the row is left queued and the lane's SendMessage, with the same
+// ID, sends it once when the slot comes.
+func TestSendNowQueuesWhileTheSlotIsHeld(t *testing.T) {
+	f, p, held, req := slotHeld(t)
+	ctx := context.Background()
+	res, err := f.acts.SendNow(ctx, req)
+	if err != nil || res.Outcome != OutcomeQueued {
+		t.Fatalf("send now with the slot held: %+v %v; want queued", res, err)
+	}
+	if n, st := len(f.twilio.To(p.Phone)), f.status(req.MessageID); n != 0 || st != carepath.MessageQueued {
+		t.Fatalf("%d sent, row %q; want none, queued", n, st)
+	}
+	held.Return()
+	if res, err := f.acts.SendMessage(ctx, req); err != nil || res.Outcome != OutcomeSent {
+		t.Fatalf("lane send: %+v %v", res, err)
+	}
+	if n := len(f.twilio.To(p.Phone)); n != 1 {
+		t.Fatalf("%d sent, want one", n)
+	}
+}
+
+// A message whose provider call has an unknown outcome (accepted, then a
+// 500) is not reconciled by SendNow, which would wait out the lease: it is
+// queued for the lane, which reconciles it and sends nothing twice.
+func TestSendNowLeavesAnUnknownOutcomeToTheLane(t *testing.T) {
+	f := newFixture(t)
+	p := f.patient(12, false)
+	f.faults.set(func(n int) fault {
+		if n == 1 {
+			return acceptThen500
+		}
+		return passThrough
+	})
+	req := f.request(p, "t.msg", 1)
+	ctx := context.Background()
+	if _, err := f.acts.SendNow(ctx, req); err == nil {
+		t.Fatal("accepted-then-500 reported as an outcome")
+	}
+	if st := f.status(req.MessageID); st != carepath.MessageSending {
+		t.Fatalf("row %q after an unknown outcome, want %q", st, carepath.MessageSending)
+	}
+	res, err := f.acts.SendNow(ctx, req)
+	if err != nil || res.Outcome != OutcomeQueued {
+		t.Fatalf("send now on a pending row: %+v %v; want queued", res, err)
+	}
+	if calls := f.faults.calls(); len(calls) != 1 {
+		t.Fatalf("provider calls %v: SendNow reconciled", calls)
+	}
+	if res, _ := f.run(req); res.Outcome != OutcomeSent {
+		t.Fatalf("lane send: %+v", res)
+	}
+	if n := len(f.twilio.To(p.Phone)); n != 1 {
+		t.Fatalf("the patient got %d messages, want exactly 1", n)
+	}
+}
