@@ -75,6 +75,11 @@ type SendMessageRequest struct {
 	Question     *QuestionRef      `json:"question,omitempty"`
 	// Channel overrides the patient's preferred channel ("" = preferred).
 	Channel carepath.Channel `json:"channel,omitempty"`
+	// Likely is the channel the journey expects the message to go on (its
+	// last message's, or the start's hint; "" if it cannot tell). SendNow
+	// queues a message at once, without a transaction, when that channel's
+	// limiter can never tell that a slot is free (messaging.NeverReady).
+	Likely carepath.Channel `json:"likely,omitempty"`
 	// NoFallback forbids using the other channel when the first cannot be.
 	NoFallback bool `json:"no_fallback,omitempty"`
 	// OnCap says what an outreach message over the frequency cap does.

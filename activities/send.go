@@ -65,8 +65,17 @@ func (a *Activities) SendReply(ctx context.Context, req SendMessageRequest) (Sen
 // never waits for one, so the workflow task is not held through a
 // rate-limited wait. Otherwise, or when the row holds a provider call
 // whose outcome is unknown, it returns OutcomeQueued and the journey
-// sends it on its lane with SendMessage and the same MessageID.
+// sends it on its lane with SendMessage and the same MessageID. A message
+// likely to go through a limiter that can never tell (the fleet's shared
+// one) is queued before any transaction.
 func (a *Activities) SendNow(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
+	likely := a.SMS
+	if req.Likely == carepath.ChannelEmail {
+		likely = a.Email
+	}
+	if req.Likely != "" && messaging.NeverReady(likely) {
+		return SendMessageResult{Outcome: OutcomeQueued}, nil
+	}
 	return a.SendMessage(context.WithValue(ctx, nowKey{}, true), req)
 }
 

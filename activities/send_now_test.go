@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/carepath/carepath"
+	"github.com/carepath/carepath/internal/fakesendgrid"
+	"github.com/carepath/carepath/messaging"
 )
 
 // With its slot free, SendNow sends at once, once; asked again with the
@@ -78,5 +80,36 @@ func TestSendNowLeavesAnUnknownOutcomeToTheLane(t *testing.T) {
 	}
 	if n := len(f.twilio.To(p.Phone)); n != 1 {
 		t.Fatalf("the patient got %d messages, want exactly 1", n)
+	}
+}
+
+// Behind a limiter that can never tell a slot is free (the fleet's shared
+// one; here a stand-in without ReadyFor), a message likely to go by SMS is
+// queued before any transaction: no outbox row, nothing sent. One likely
+// to go by email (no limiter) goes at once.
+func TestSendNowQueuesAtOnceBehindALimiterThatCannotTell(t *testing.T) {
+	f := newFixture(t)
+	f.acts.SMS = newGate(f.acts.SMS)
+	sg := fakesendgrid.New()
+	t.Cleanup(sg.Close)
+	email, err := messaging.NewSendGrid(messaging.SendGridConfig{APIKey: "SG.test", From: "care@example.org", APIURL: sg.URL, Timeout: testClientTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.acts.Email = email
+	p := f.patient(12, true)
+	req := f.request(p, "t.msg", 1)
+	req.Likely = carepath.ChannelSMS
+	res, err := f.acts.SendNow(context.Background(), req)
+	if err != nil || res.Outcome != OutcomeQueued {
+		t.Fatalf("send now: %+v %v; want queued", res, err)
+	}
+	if st, n := f.status(req.MessageID), len(f.twilio.To(p.Phone)); st != "" || n != 0 {
+		t.Fatalf("row %q, %d sent; want no row, none", st, n)
+	}
+	mail := f.emailRequest(p)
+	mail.Likely = carepath.ChannelEmail
+	if res, err := f.acts.SendNow(context.Background(), mail); err != nil || res.Outcome != OutcomeSent || res.Channel != carepath.ChannelEmail {
+		t.Fatalf("email send now: %+v %v; want sent by email", res, err)
 	}
 }

@@ -267,6 +267,26 @@ type Ready interface {
 	ReadyFor(to string) bool
 }
 
+// NeverReady reports whether a bulk send through s can never be known to
+// get its slot at once without a round trip: s is Gated and cannot tell
+// (not Ready: the fleet's shared limiter), or every number it routes to
+// is such. A sender with no limiter is always ready.
+func NeverReady(s Sender) bool {
+	if _, gated := s.(Gated); !gated {
+		return false
+	}
+	if n, ok := s.(*Numbers); ok {
+		for _, l := range n.lanes {
+			if !NeverReady(l) {
+				return false
+			}
+		}
+		return true
+	}
+	_, ready := s.(Ready)
+	return !ready
+}
+
 // ReadyFor reports whether a slot is free now and nobody waits for one.
 func (p *Paced) ReadyFor(string) bool {
 	p.mu.Lock()

@@ -97,3 +97,34 @@ func (p *Paced) waiting() int {
 	defer p.mu.Unlock()
 	return len(p.urgent) + len(p.bulk)
 }
+
+// A sender is never ready only if every limiter it could use cannot tell:
+// no limiter is always ready, the in-process pacer can tell, the shared
+// one (here gatedOnly) cannot, and numbers are as their limiters.
+func TestNeverReady(t *testing.T) {
+	paced := newPaced(fromSender{"a"}, 1, time.Hour)
+	shared := gatedOnly{paced}
+	mixed, err := NewNumbers([]string{"a", "s"}, []Gated{paced, shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allShared, err := NewNumbers([]string{"s", "t"}, []Gated{shared, shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		s     Sender
+		never bool
+	}{
+		{"no limiter", fromSender{"a"}, false},
+		{"in-process pacer", paced, false},
+		{"shared limiter", shared, true},
+		{"numbers, one pacer", mixed, false},
+		{"numbers, all shared", allShared, true},
+	} {
+		if got := NeverReady(c.s); got != c.never {
+			t.Errorf("%s: never ready %v, want %v", c.name, got, c.never)
+		}
+	}
+}

@@ -54,6 +54,7 @@ func (j *J) send(purpose carepath.Purpose, template string, vars Vars, q *activi
 	case reply && local:
 		res, err = sendReplyLocal(j.ctx, req)
 	case local:
+		req.Likely = j.lastChannel()
 		res, err = sendNowOrOnLane(j.ctx, opts, req)
 	default:
 		res, err = sendDeferrable(j.ctx, opts, req)
