@@ -76,7 +76,13 @@ type ClusterOptions struct {
 	SendGridURL string
 	Env         map[string]string // extra environment for api and workers (e.g. CAREPATH_SEND_*)
 	Workers     int
-	APIs        int // api processes; 0 means 1
+	// MemoryLimitWorkers of the workers (the last ones) keep the send
+	// limit in memory (CAREPATH_SEND_LIMITER=process), as `carepath dev`
+	// does, so the journeys whose workflow tasks they run send in those
+	// tasks when a slot is free (SendNow); the others use the shared
+	// limiter, whose sends go on the lane.
+	MemoryLimitWorkers int
+	APIs               int // api processes; 0 means 1
 	// TemporalCluster runs internal/tcluster instead of the dev server.
 	TemporalCluster bool
 	Log             func(format string, args ...any)
@@ -189,7 +195,11 @@ func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 			return nil, err
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		w := c.newService(fmt.Sprintf("worker-%d", i+1), []string{"CAREPATH_METRICS_ADDR=" + addr})
+		env := []string{"CAREPATH_METRICS_ADDR=" + addr}
+		if i >= o.Workers-o.MemoryLimitWorkers {
+			env = append(env, "CAREPATH_SEND_LIMITER=process")
+		}
+		w := c.newService(fmt.Sprintf("worker-%d", i+1), env)
 		w.args = []string{"worker"}
 		if err := w.start(); err != nil {
 			return nil, err

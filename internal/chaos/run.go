@@ -37,7 +37,7 @@ func Run(ctx context.Context, s Schedule, seed int64, logf func(string, ...any))
 	defer cancel() // before prov.close: pending callbacks give up
 
 	cl, err := StartCluster(runCtx, ClusterOptions{Dir: dir, TwilioURL: prov.tw.URL, SendGridURL: prov.sg.URL,
-		Env: runEnv(s), Workers: s.Workers, APIs: s.APIs, TemporalCluster: s.TemporalCluster, Log: logf})
+		Env: runEnv(s), Workers: s.Workers, MemoryLimitWorkers: s.MemoryLimitWorkers, APIs: s.APIs, TemporalCluster: s.TemporalCluster, Log: logf})
 	if err != nil {
 		return res, err
 	}

@@ -12,7 +12,7 @@ var ClusterShort = Schedule{
 	Name: "cluster",
 	Mix: Mix{Checkins: 5, EmailCheckins: 1, Families: 1, Stops: 1, Onboardings: 1, Treatments: 1,
 		Caregivers: 1},
-	Window: 60 * time.Second, Drain: 3 * time.Minute, Workers: 3, APIs: 2, TemporalCluster: true,
+	Window: 60 * time.Second, Drain: 3 * time.Minute, Workers: 3, MemoryLimitWorkers: 1, APIs: 2, TemporalCluster: true,
 	WorkerKills: 2, APIKills: 1, TemporalOutages: 1, TemporalDown: 8 * time.Second,
 	ProviderFaultRate: 0.1, ProviderTimeout: 4 * time.Second,
 }
