@@ -62,8 +62,9 @@ func (a *Activities) SendReply(ctx context.Context, req SendMessageRequest) (Sen
 // decided to send: it sends only if the message can go at once. Its bulk
 // slot must be free now with nobody waiting for it (slotReady), so it
 // never takes a slot an urgent or earlier send is queued for, and it
-// never waits for one, so the workflow task is not held through a
-// rate-limited wait. Otherwise, or when the row holds a provider call
+// never queues for one, so the workflow task is not held through a
+// rate-limited wait (losing a race for that free slot waits for the next
+// one, under the claim's stall check). Otherwise, or when the row holds a provider call
 // whose outcome is unknown, it returns OutcomeQueued and the journey
 // sends it on its lane with SendMessage and the same MessageID. A message
 // likely to go through a limiter that can never tell (the fleet's shared
