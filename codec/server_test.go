@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -17,8 +19,18 @@ import (
 func TestCodecServer(t *testing.T) {
 	k, _ := keyring(t, "k1")
 	c := codec.New(k)
-	srv := httptest.NewServer(codec.Handler(c, "https://ui.example.org", func(r *http.Request) bool {
-		return r.Header.Get("Authorization") == "Bearer good"
+	var recorded []string
+	srv := httptest.NewServer(codec.Handler(c, "https://ui.example.org", func(r *http.Request) (codec.Caller, bool) {
+		switch r.Header.Get("Authorization") {
+		case "Bearer good":
+			return codec.Caller{Actor: "api_key:good", Allowed: true}, true
+		case "Bearer viewer":
+			return codec.Caller{Actor: "api_key:viewer"}, true
+		}
+		return codec.Caller{}, false
+	}, func(_ *http.Request, c codec.Caller, op string) error {
+		recorded = append(recorded, fmt.Sprintf("%s %s %v", c.Actor, op, c.Allowed))
+		return nil
 	}))
 	defer srv.Close()
 
@@ -63,6 +75,15 @@ func TestCodecServer(t *testing.T) {
 	if r, _ := post("/decode", "https://evil.example.com", "Bearer good"); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("foreign origin: %d", r.StatusCode)
 	}
+	if r, _ := post("/decode", "", "Bearer viewer"); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a role that may not decode: %d", r.StatusCode)
+	}
+	if r, _ := post("/other", "", "Bearer good"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("another path: %d", r.StatusCode)
+	}
+	if want := "api_key:viewer decode false"; strings.Join(recorded, ",") != want {
+		t.Fatalf("recorded %q, want %q (only known callers, before anything is decoded)", recorded, want)
+	}
 	r, b := post("/decode", "https://ui.example.org", "Bearer good")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != "https://ui.example.org" {
 		t.Fatalf("decode: %d %v", r.StatusCode, r.Header)
@@ -87,5 +108,27 @@ func TestCodecServer(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Headers") == "" {
 		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	if want := "api_key:viewer decode false,api_key:good decode true"; strings.Join(recorded, ",") != want {
+		t.Fatalf("recorded %q, want %q", recorded, want)
+	}
+}
+
+// A decode that cannot be recorded does not happen.
+func TestCodecServerRefusesWhatItCannotRecord(t *testing.T) {
+	k, _ := keyring(t, "k1")
+	srv := httptest.NewServer(codec.Handler(codec.New(k), "https://ui.example.org", func(*http.Request) (codec.Caller, bool) {
+		return codec.Caller{Actor: "api_key:good", Allowed: true}, true
+	}, func(*http.Request, codec.Caller, string) error { return errors.New("audit down") }))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/decode", "application/json", strings.NewReader(`{"payloads":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("decode with the audit trail down: %d, want 503", resp.StatusCode)
 	}
 }

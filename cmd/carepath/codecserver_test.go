@@ -188,4 +188,51 @@ func TestCodecServerForTheTemporalUI(t *testing.T) {
 	if r, body := do(http.MethodGet, "/healthz", nil, nil); r.StatusCode != http.StatusOK || !strings.Contains(body, `"database":"ok"`) {
 		t.Fatalf("healthz: %d %s", r.StatusCode, body)
 	}
+
+	// Every use by a caller it could name is in the audit trail, under
+	// them: the nurse's decode, the read-only person's and the integration
+	// key's refusals, the CLI's decode; nobody for the unnamed ones.
+	entries, err := st.AuditList(ctx, "", 0, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Action, "codec.") {
+			got[e.Actor+" "+e.Action+" "+e.Outcome+" "+e.Resource]++
+		}
+	}
+	nurseUser, err := st.UserByEmail(ctx, "nurse@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewerUser, err := st.UserByEmail(ctx, "viewer@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	careID, integrationID := keyID(t, st, careKey), keyID(t, st, integrationKey)
+	want := map[string]int{
+		"user:" + nurseUser.ID + " codec.decode success namespace/default": 1,
+		"user:" + viewerUser.ID + " codec.decode denied namespace/default": 1,
+		"api_key:" + integrationID + " codec.decode denied codec":           1,
+		"api_key:" + careID + " codec.decode success codec":                 1,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("codec audit rows %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Fatalf("codec audit rows %v, want %v", got, want)
+		}
+	}
+}
+
+// keyID is the ID of the API key whose secret is secret.
+func keyID(t *testing.T, st *store.Store, secret string) string {
+	t.Helper()
+	k, err := st.APIKeyAuthenticate(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.ID
 }
