@@ -214,8 +214,8 @@ func TestCodecServerForTheTemporalUI(t *testing.T) {
 	want := map[string]int{
 		"user:" + nurseUser.ID + " codec.decode success namespace/default": 1,
 		"user:" + viewerUser.ID + " codec.decode denied namespace/default": 1,
-		"api_key:" + integrationID + " codec.decode denied codec":           1,
-		"api_key:" + careID + " codec.decode success codec":                 1,
+		"api_key:" + integrationID + " codec.decode denied codec":          1,
+		"api_key:" + careID + " codec.decode success codec":                1,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("codec audit rows %v, want %v", got, want)
