@@ -63,6 +63,16 @@ func (p *faultProxy) set(plan func(n int) fault) {
 	p.plan, p.n, p.log = plan, 0, nil
 }
 
+// first makes the next create meet fl and every later one pass through.
+func (p *faultProxy) first(fl fault) {
+	p.set(func(n int) fault {
+		if n == 1 {
+			return fl
+		}
+		return passThrough
+	})
+}
+
 // calls returns the log of creates and lookups since set.
 func (p *faultProxy) calls() []string {
 	p.mu.Lock()

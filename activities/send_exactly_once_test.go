@@ -39,12 +39,7 @@ func (f *fixture) row(id string) store.OutboxRow {
 func TestAcceptedThen500IsSentOnce(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(12, false)
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return acceptThen500
-		}
-		return passThrough
-	})
+	f.faults.first(acceptThen500)
 	req := f.request(p, "t.msg", 1)
 	res, attempts := f.run(req)
 	if res.Outcome != OutcomeSent || attempts < 2 {
@@ -67,12 +62,7 @@ func TestAcceptedThen500IsSentOnce(t *testing.T) {
 func TestRefused500IsReconciledThenSentOnce(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(12, false)
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return refuse500
-		}
-		return passThrough
-	})
+	f.faults.first(refuse500)
 	res, _ := f.run(f.request(p, "t.msg", 1))
 	if res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
 		t.Fatalf("after a refused 500: %+v, %d at the provider", res, len(f.twilio.To(p.Phone)))
@@ -88,12 +78,7 @@ func TestRefused500IsReconciledThenSentOnce(t *testing.T) {
 func TestCallOutlivingTheClientTimeoutIsNotResent(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(12, false)
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return acceptStall
-		}
-		return passThrough
-	})
+	f.faults.first(acceptStall)
 	res, _ := f.run(f.request(p, "t.msg", 1))
 	if res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
 		t.Fatalf("after a call that outlived its timeout: %+v, %d at the provider", res, len(f.twilio.To(p.Phone)))
@@ -234,12 +219,7 @@ func TestBodyChangedByTheProviderIsNotDuplicated(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(12, false)
 	f.faults.alter = func(body string) string { return body + "\nReply STOP to opt out" }
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return acceptThen500
-		}
-		return passThrough
-	})
+	f.faults.first(acceptThen500)
 	res, _ := f.run(f.request(p, "t.msg", 1))
 	if res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
 		t.Fatalf("after an altered body and a 500: %+v, %d at the provider", res, len(f.twilio.To(p.Phone)))
@@ -271,12 +251,7 @@ func TestStopDuringThePacerWaitIsHonoured(t *testing.T) {
 func TestResendRechecksQuietHours(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(12, false)
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return dropUnsent
-		}
-		return passThrough
-	})
+	f.faults.first(dropUnsent)
 	req := f.request(p, "t.msg", 1)
 	if _, err := f.acts.SendMessage(context.Background(), req); err == nil {
 		t.Fatal("a broken connection reported as an outcome")
@@ -358,12 +333,7 @@ func TestCaregiverAcceptedThen500IsSentOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return acceptThen500
-		}
-		return passThrough
-	})
+	f.faults.first(acceptThen500)
 	req := NotifyCaregiversRequest{PatientID: p.ID, Template: "t.cg", MessageIDBase: uuid.NewString()}
 	var res NotifyCaregiversResult
 	for attempt := 1; ; attempt++ {

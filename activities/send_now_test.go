@@ -54,12 +54,7 @@ func TestSendNowQueuesWhileTheSlotIsHeld(t *testing.T) {
 func TestSendNowLeavesAnUnknownOutcomeToTheLane(t *testing.T) {
 	f := newFixture(t)
 	p := f.patient(12, false)
-	f.faults.set(func(n int) fault {
-		if n == 1 {
-			return acceptThen500
-		}
-		return passThrough
-	})
+	f.faults.first(acceptThen500)
 	req := f.request(p, "t.msg", 1)
 	ctx := context.Background()
 	if _, err := f.acts.SendNow(ctx, req); err == nil {
