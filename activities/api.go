@@ -26,8 +26,9 @@ const (
 	OutcomeHeld = "held"
 	// OutcomeQueued comes from SendNow only: no slot was free at once, or
 	// the message needs more than one quick attempt (an outcome to
-	// reconcile). Nothing was sent; the message waits in the outbox for
-	// SendMessage, with the same MessageID, on its lane.
+	// reconcile). Nothing was sent by it; SendMessage, with the same
+	// MessageID, on its lane takes the message from there (its outbox row,
+	// if SendNow wrote one, is queued or awaits reconciliation).
 	OutcomeQueued = "queued"
 )
 

@@ -63,8 +63,8 @@ func (a *Activities) SendReply(ctx context.Context, req SendMessageRequest) (Sen
 // slot must be free now with nobody waiting for it (slotReady), so it
 // never takes a slot an urgent or earlier send is queued for, and it
 // never queues for one, so the workflow task is not held through a
-// rate-limited wait (losing a race for that free slot waits for the next
-// one, under the claim's stall check). Otherwise, or when the row holds a provider call
+// rate-limited wait (a send that loses that free slot to another waits
+// at most nowSlotWait for the next, then gives its claim back). Otherwise, or when the row holds a provider call
 // whose outcome is unknown, it returns OutcomeQueued and the journey
 // sends it on its lane with SendMessage and the same MessageID. A message
 // likely to go through a limiter that can never tell (the fleet's shared

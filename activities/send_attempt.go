@@ -48,16 +48,34 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 // is taken after the claim, so its wait counts against the lease: call's
 // stall check gives the attempt back if it was long. Urgent slots come
 // ahead of every bulk send, so it rarely is.
+//
+// SendNow claims only when its slot looked free, but another send may take
+// that slot first: it waits at most nowSlotWait for the next one, then
+// gives the attempt back and leaves the message to its lane, so a workflow
+// task is never held through a rate-limited wait.
 func (a *Activities) attemptClaimed(ctx context.Context, job outboxJob, s step, claiming time.Time) (SendMessageResult, bool, error) {
-	slot, direct, err := takeSlot(ctx, s.plan.sender, s.plan.to)
+	slotCtx, cancel := ctx, context.CancelFunc(func() {})
+	if onlyNow(ctx) {
+		slotCtx, cancel = context.WithTimeout(ctx, nowSlotWait)
+	}
+	defer cancel()
+	slot, direct, err := takeSlot(slotCtx, s.plan.sender, s.plan.to)
 	if err != nil {
 		if rerr := a.giveBack(ctx, job.key().messageID, *s.claimed); rerr != nil {
 			return SendMessageResult{}, false, rerr
+		}
+		if onlyNow(ctx) && ctx.Err() == nil {
+			return SendMessageResult{Outcome: OutcomeQueued}, false, nil
 		}
 		return SendMessageResult{}, false, fmt.Errorf("send message: wait for the provider: %w", err)
 	}
 	return a.call(ctx, job, s, claiming, slot, direct)
 }
+
+// nowSlotWait bounds SendNow's wait for a slot it lost to another send:
+// the next one comes within a pacing interval at any limit above 4 per
+// second; a slower number's sends wait on their lane.
+const nowSlotWait = 250 * time.Millisecond
 
 // giveBack returns a claimed attempt no provider call was made for to the
 // queue, so the next attempt decides afresh.

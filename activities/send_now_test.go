@@ -108,3 +108,40 @@ func TestSendNowQueuesAtOnceBehindALimiterThatCannotTell(t *testing.T) {
 		t.Fatalf("email send now: %+v %v; want sent by email", res, err)
 	}
 }
+
+// racedPacer says its slot is free but never hands one out: another send
+// took the slot between the look and the claim.
+type racedPacer struct{ messaging.Sender }
+
+func (r racedPacer) Acquire(ctx context.Context) (*messaging.Slot, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (r racedPacer) AcquireUrgent(ctx context.Context) (*messaging.Slot, error) {
+	return r.Acquire(ctx)
+}
+func (r racedPacer) Direct() messaging.Sender { return r.Sender }
+func (r racedPacer) ReadyFor(string) bool     { return true }
+
+// A SendNow that claimed a slot which looked free, and lost it, does not
+// wait on in its workflow task: it gives the claim back (the row is queued
+// again, nothing sent) and leaves the message to its lane.
+func TestSendNowGivesBackASlotItLost(t *testing.T) {
+	f := newFixture(t)
+	direct := f.acts.SMS
+	f.acts.SMS = racedPacer{direct}
+	p := f.patient(12, false)
+	req := f.request(p, "t.msg", 1)
+	req.Likely = carepath.ChannelSMS
+	res, err := f.acts.SendNow(context.Background(), req)
+	if err != nil || res.Outcome != OutcomeQueued {
+		t.Fatalf("send now after losing the slot: %+v %v; want queued", res, err)
+	}
+	if st, n := f.status(req.MessageID), len(f.twilio.To(p.Phone)); st != carepath.MessageQueued || n != 0 {
+		t.Fatalf("row %q, %d sent; want queued, none", st, n)
+	}
+	f.acts.SMS = direct
+	if res, err := f.acts.SendMessage(context.Background(), req); err != nil || res.Outcome != OutcomeSent || len(f.twilio.To(p.Phone)) != 1 {
+		t.Fatalf("lane send: %+v %v, %d sent; want sent once", res, err, len(f.twilio.To(p.Phone)))
+	}
+}

@@ -90,15 +90,18 @@ func laneJourney(wait time.Duration) *Journey[startParams] {
 // finds every slot free).
 func conversationQueues(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkflowEnvironment)) []string {
 	t.Helper()
-	return laneSends(t, wait, setup, func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
+	sends, _ := laneSends(t, wait, setup, func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
 		return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
 	})
+	return sends
 }
 
-// laneSends is conversationQueues with SendNow answering as now says.
+// laneSends is conversationQueues with SendNow answering as now says; it
+// also returns the message ID each template was sent with on a lane.
 func laneSends(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkflowEnvironment),
-	now func(activities.SendMessageRequest) (activities.SendMessageResult, error)) []string {
+	now func(activities.SendMessageRequest) (activities.SendMessageResult, error)) ([]string, map[string]string) {
 	t.Helper()
+	laneIDs := map[string]string{}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	d := laneJourney(wait)
@@ -112,6 +115,7 @@ func laneSends(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkf
 				questionID = req.Question.ID
 			}
 			sends = append(sends, req.Template+"@"+activity.GetInfo(ctx).TaskQueue)
+			laneIDs[req.Template] = req.MessageID
 			return activities.SendMessageResult{Outcome: activities.OutcomeSent, Channel: carepath.ChannelSMS}, nil
 		})
 	env.OnActivity(acts.SendNow, mock.Anything, mock.Anything).Return(
@@ -147,7 +151,7 @@ func laneSends(t *testing.T, wait time.Duration, setup func(*testsuite.TestWorkf
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	return sends
+	return sends, laneIDs
 }
 
 func TestConversationReplyGoesOnThePriorityLane(t *testing.T) {
@@ -226,21 +230,30 @@ func TestBaselineStandsForItsChanges(t *testing.T) {
 }
 
 // A send whose slot is not free at once (SendNow: queued), or whose quick
-// attempt failed, goes on its lane with the same message ID; the reply
-// stays local either way.
+// attempt failed, goes on its lane with the message ID SendNow had; the
+// reply stays local either way.
 func TestSendNowFallsBackToTheLane(t *testing.T) {
-	for name, now := range map[string]func(activities.SendMessageRequest) (activities.SendMessageResult, error){
-		"queued": func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
-			return activities.SendMessageResult{Outcome: activities.OutcomeQueued}, nil
-		},
-		"failed": func(activities.SendMessageRequest) (activities.SendMessageResult, error) {
-			return activities.SendMessageResult{}, fmt.Errorf("provider answered 500")
-		},
+	for _, c := range []struct {
+		name string
+		res  activities.SendMessageResult
+		err  error
+	}{
+		{"queued", activities.SendMessageResult{Outcome: activities.OutcomeQueued}, nil},
+		{"failed", activities.SendMessageResult{}, fmt.Errorf("provider answered 500")},
 	} {
-		t.Run(name, func(t *testing.T) {
-			got := strings.Join(laneSends(t, 0, nil, now), " ")
-			if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"; got != want {
-				t.Fatalf("sends\n got %s\nwant %s", got, want)
+		t.Run(c.name, func(t *testing.T) {
+			tried := map[string]string{}
+			got, laneIDs := laneSends(t, 0, nil, func(req activities.SendMessageRequest) (activities.SendMessageResult, error) {
+				tried[req.Template] = req.MessageID
+				return c.res, c.err
+			})
+			if want := "lane.before@carepath-sends lane.ask@carepath-sends lane.reply@local lane.after@carepath-sends"; strings.Join(got, " ") != want {
+				t.Fatalf("sends\n got %s\nwant %s", strings.Join(got, " "), want)
+			}
+			for _, tpl := range []string{"lane.before", "lane.ask", "lane.after"} {
+				if tried[tpl] == "" || tried[tpl] != laneIDs[tpl] {
+					t.Errorf("%s: SendNow tried %q, the lane sent %q: want the same message", tpl, tried[tpl], laneIDs[tpl])
+				}
 			}
 		})
 	}
