@@ -70,11 +70,7 @@ func (a *Activities) SendReply(ctx context.Context, req SendMessageRequest) (Sen
 // likely to go through a limiter that can never tell (the fleet's shared
 // one) is queued before any transaction.
 func (a *Activities) SendNow(ctx context.Context, req SendMessageRequest) (SendMessageResult, error) {
-	likely := a.SMS
-	if req.Likely == carepath.ChannelEmail {
-		likely = a.Email
-	}
-	if req.Likely != "" && messaging.NeverReady(likely) {
+	if req.Likely != "" && messaging.NeverReady(a.senderFor(req.Likely)) {
 		return SendMessageResult{Outcome: OutcomeQueued}, nil
 	}
 	return a.SendMessage(context.WithValue(ctx, nowKey{}, true), req)

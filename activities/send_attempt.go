@@ -54,11 +54,12 @@ func (a *Activities) attempt(ctx context.Context, job outboxJob, plan sendPlan) 
 // gives the attempt back and leaves the message to its lane, so a workflow
 // task is never held through a rate-limited wait.
 func (a *Activities) attemptClaimed(ctx context.Context, job outboxJob, s step, claiming time.Time) (SendMessageResult, bool, error) {
-	slotCtx, cancel := ctx, context.CancelFunc(func() {})
+	slotCtx := ctx
 	if onlyNow(ctx) {
+		var cancel context.CancelFunc
 		slotCtx, cancel = context.WithTimeout(ctx, nowSlotWait)
+		defer cancel()
 	}
-	defer cancel()
 	slot, direct, err := takeSlot(slotCtx, s.plan.sender, s.plan.to)
 	if err != nil {
 		if rerr := a.giveBack(ctx, job.key().messageID, *s.claimed); rerr != nil {
